@@ -1,0 +1,91 @@
+"""The topic catalogue: every Kafka topic, its key, partitions, retention and dead-letter twin."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from events.contracts import (
+    Event,
+    IncidentReported,
+    NotificationRequested,
+    PipelineProbe,
+    RegistrationCancelled,
+    RegistrationRequested,
+    SelfCheckSubmitted,
+    SupportOfferIssued,
+)
+
+DAY_MS = 24 * 60 * 60 * 1000
+DEAD_LETTER_SUFFIX = ".dlt"
+
+
+@dataclass(frozen=True, slots=True)
+class TopicSpec:
+    """One topic as it must exist on the broker (without the deployment's prefix)."""
+
+    name: str
+    key_field: str
+    partitions: int = 6
+    retention_ms: int = 14 * DAY_MS
+    cleanup_policy: str = "delete"
+    is_input: bool = True  # consumed by a worker agent, so it has a dead-letter twin
+
+    @property
+    def dead_letter(self) -> TopicSpec:
+        return TopicSpec(
+            name=self.name + DEAD_LETTER_SUFFIX,
+            key_field=self.key_field,
+            partitions=self.partitions,
+            retention_ms=30 * DAY_MS,  # long enough for a person to look and replay
+            is_input=False,
+        )
+
+    def config(self) -> dict[str, str]:
+        return {"retention.ms": str(self.retention_ms), "cleanup.policy": self.cleanup_policy}
+
+
+INCIDENTS = TopicSpec("weltoffen.incidents", key_field="case_id")
+DIALOGUES = TopicSpec("weltoffen.dialogues", key_field="dialogue_id")
+SELFCHECKS = TopicSpec("weltoffen.selfchecks", key_field="municipality_ags")
+SUPPORT_OFFERS = TopicSpec("weltoffen.support-offers", key_field="subject_id")
+NOTIFICATIONS = TopicSpec("weltoffen.notifications", key_field="recipient_id")
+# Emergencies never queue behind bulk mail: their own topic, consumed by their own agent.
+NOTIFICATIONS_URGENT = TopicSpec("weltoffen.notifications.urgent", key_field="recipient_id")
+PROBES = TopicSpec("weltoffen.probes", key_field="stream", retention_ms=1 * DAY_MS)
+
+INPUT_TOPICS: tuple[TopicSpec, ...] = (
+    INCIDENTS,
+    DIALOGUES,
+    SELFCHECKS,
+    SUPPORT_OFFERS,
+    NOTIFICATIONS,
+    NOTIFICATIONS_URGENT,
+    PROBES,
+)
+
+CATALOG: tuple[TopicSpec, ...] = tuple(spec for topic in INPUT_TOPICS for spec in (topic, topic.dead_letter))
+
+EVENT_TOPICS: dict[type[Event], TopicSpec] = {
+    IncidentReported: INCIDENTS,
+    RegistrationRequested: DIALOGUES,
+    RegistrationCancelled: DIALOGUES,
+    SelfCheckSubmitted: SELFCHECKS,
+    SupportOfferIssued: SUPPORT_OFFERS,
+    NotificationRequested: NOTIFICATIONS,
+    PipelineProbe: PROBES,
+}
+
+
+def topic_for(event: Event) -> TopicSpec:
+    """The topic an event is published on."""
+    if isinstance(event, NotificationRequested) and event.urgent:
+        return NOTIFICATIONS_URGENT
+    return EVENT_TOPICS[type(event)]
+
+
+def spec_named(name: str) -> TopicSpec:
+    """The catalogue entry with this (unprefixed) name."""
+    for spec in CATALOG:
+        if spec.name == name:
+            return spec
+    raise KeyError(f"topic {name!r} is not in the catalogue")

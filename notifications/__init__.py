@@ -1,0 +1,1 @@
+"""Notification templates, rendering, channels and delivery policy."""

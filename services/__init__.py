@@ -1,0 +1,1 @@
+"""The runnable processes (API, worker, relay) and their adapters."""

@@ -1,0 +1,48 @@
+"""FastAPI app factory. In embedded mode the app also runs the outbox dispatcher."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from services.api.routes import accounts, health
+from services.bootstrap import Container
+
+
+def create_app(container: Container, run_dispatcher: bool | None = None) -> FastAPI:
+    """The HTTP app. ``run_dispatcher`` defaults to on in embedded mode (no broker configured)."""
+    dispatch = container.settings.embedded if run_dispatcher is None else run_dispatcher
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        stop = threading.Event()
+        thread = None
+        if dispatch:
+            dispatcher = container.dispatcher()
+            thread = threading.Thread(
+                target=dispatcher.run,
+                args=(stop, container.settings.relay_idle_s),
+                name="embedded-dispatcher",
+                daemon=True,
+            )
+            thread.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            if thread is not None:
+                thread.join(timeout=10)
+
+    app = FastAPI(
+        title="Weltoffen",
+        summary="Workflows for municipalities: hostility incidents, citizen dialogues, self-checks.",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    app.state.container = container
+    app.include_router(health.router)
+    app.include_router(accounts.router)
+    return app

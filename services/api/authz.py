@@ -1,0 +1,61 @@
+"""Per-object authorisation: one helper every endpoint uses (DESIGN invariant 7).
+
+An object states who may see it (its Scope); a caller is a Principal. Denials answer 404, so a
+caller cannot even learn that someone else's object exists.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fastapi import HTTPException, status
+
+from services.store.tables import Account, Role
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    account_id: str
+    role: Role
+    municipality_ags: str | None = None
+    region: str | None = None  # AGS prefix a coordinator covers
+
+    @classmethod
+    def of(cls, account: Account) -> Principal:
+        return cls(account.id, Role(account.role), account.municipality_ags, account.region)
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """Who an object belongs to. Leave out what does not apply."""
+
+    owner_id: str | None = None  # the official who reported it, the account itself, ...
+    assignee_id: str | None = None  # the coordinator it is routed to
+    organiser_id: str | None = None
+    municipality_ags: str | None = None
+
+
+def can_access(principal: Principal, scope: Scope) -> bool:
+    if principal.role is Role.ADMIN:
+        return True
+    if principal.account_id in (scope.owner_id, scope.assignee_id):
+        return True
+    if principal.role is Role.ORGANISER:
+        return scope.organiser_id == principal.account_id
+    if principal.role is Role.COORDINATOR:
+        region, ags = principal.region, scope.municipality_ags
+        return bool(region and ags and ags.startswith(region))
+    if principal.role is Role.MUNICIPALITY:
+        return bool(principal.municipality_ags) and scope.municipality_ags == principal.municipality_ags
+    return False
+
+
+def require_access(principal: Principal, scope: Scope, what: str = "object") -> None:
+    """Raise 404 unless the principal may access an object with this scope."""
+    if not can_access(principal, scope):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"{what} not found")
+
+
+def require_role(principal: Principal, *roles: Role) -> None:
+    if principal.role not in roles:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "your role may not do this")

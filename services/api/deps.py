@@ -1,0 +1,57 @@
+"""Dependencies shared by the routes (Annotated aliases keep signatures short)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request, status
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlmodel import Session
+
+from services.api.authz import Principal
+from services.api.security import account_for_token
+from services.bootstrap import Container
+
+_bearer = HTTPBearer(auto_error=False)
+
+
+def get_container(request: Request) -> Container:
+    container: Container = request.app.state.container
+    return container
+
+
+ContainerDep = Annotated[Container, Depends(get_container)]
+
+
+def get_session(container: ContainerDep) -> Iterator[Session]:
+    with Session(container.engine, expire_on_commit=False) as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def get_principal(
+    container: ContainerDep,
+    session: SessionDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            "sign in first: send 'Authorization: Bearer <token>' (get a token from POST /auth/token)",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    secret = container.settings.secret_key.get_secret_value()
+    account = account_for_token(session, secret, credentials.credentials, container.clock())
+    if account is None:
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            "your token is unknown, expired or revoked; sign in again",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    return Principal.of(account)
+
+
+CurrentPrincipal = Annotated[Principal, Depends(get_principal)]

@@ -1,0 +1,36 @@
+"""Liveness and readiness."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+
+from services.api.deps import ContainerDep
+from services.topics import broker_reachable
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/healthz")
+def healthz() -> dict[str, str]:
+    """The process is up."""
+    return {"status": "ok"}
+
+
+@router.get("/readyz")
+def readyz(container: ContainerDep) -> JSONResponse:
+    """The database answers and, when a broker is configured, the broker answers."""
+    checks: dict[str, str] = {}
+    try:
+        with container.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        checks["database"] = "ok"
+    except Exception as exc:
+        checks["database"] = f"unreachable: {type(exc).__name__}"
+    if container.settings.embedded:
+        checks["broker"] = "embedded (no broker configured)"
+    else:
+        checks["broker"] = "ok" if broker_reachable(container.settings) else "unreachable"
+    ready = checks["database"] == "ok" and checks["broker"] in ("ok", "embedded (no broker configured)")
+    return JSONResponse({"ready": ready, "checks": checks}, status_code=200 if ready else 503)

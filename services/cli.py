@@ -1,0 +1,196 @@
+"""The ``weltoffen`` command."""
+
+from __future__ import annotations
+
+import getpass
+import os
+import signal
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from services.settings import Settings
+
+app = typer.Typer(help="Weltoffen: workflows for open, cohesive municipalities.", no_args_is_help=True)
+topics_app = typer.Typer(help="Kafka topics from the catalogue.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+accounts_app = typer.Typer(help="Accounts.", no_args_is_help=True)
+app.add_typer(topics_app, name="topics")
+app.add_typer(db_app, name="db")
+app.add_typer(accounts_app, name="accounts")
+console = Console(stderr=True)
+ROOT = Path(__file__).resolve().parent.parent
+BROKER_SCRIPT = ROOT / "infra" / "kafka" / "broker.sh"
+
+
+@app.command()
+def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
+    """Embedded mode: API and handlers in one process, SQLite, no broker. Nothing else to install."""
+    settings = Settings(kafka_bootstrap="")
+    _run_api(settings, host, port)
+
+
+@app.command()
+def api(host: str | None = None, port: int | None = None) -> None:
+    """Only the HTTP API (with Kafka configured, events leave through the relay)."""
+    settings = Settings()
+    _run_api(settings, host or settings.api_host, port or settings.api_port)
+
+
+@app.command()
+def worker() -> None:
+    """The Faust worker: one agent per input topic the handler table needs."""
+    from faust.worker import Worker
+
+    from services.bootstrap import bootstrap
+    from services.worker.app import create_worker_app
+
+    container = bootstrap(_broker_settings())
+    faust_app = create_worker_app(container.settings, container.processor(), container.handlers)
+    Worker(faust_app, loglevel="info", quiet=True).execute_from_commandline()
+
+
+@app.command()
+def relay() -> None:
+    """Publish the outbox to Kafka until interrupted."""
+    from services.bootstrap import bootstrap
+    from services.relay.relay import Relay
+
+    container = bootstrap(_broker_settings())
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    console.print(f"relay: publishing the outbox to {container.settings.kafka_bootstrap}")
+    try:
+        Relay(container.settings, container.engine, clock=container.clock).run(stop)
+    except KeyboardInterrupt:
+        stop.set()
+
+
+@app.command()
+def dev(port: int = 8000, kafka_port: int = 9092) -> None:
+    """Local Kafka broker + relay + worker + API. Ctrl-C stops all of them."""
+    env = {**os.environ, "KAFKA_PORT": str(kafka_port)}
+    subprocess.run(["bash", str(BROKER_SCRIPT), "start"], check=True, env=env)
+    env["WELTOFFEN_KAFKA_BOOTSTRAP"] = f"127.0.0.1:{kafka_port}"
+    children: list[subprocess.Popen[bytes]] = []
+    try:
+        for command in (["db", "upgrade"], ["topics", "apply"]):
+            subprocess.run([sys.executable, "-m", "services.cli", *command], check=True, env=env)
+        for command in (["relay"], ["worker"], ["api", "--port", str(port)]):
+            children.append(subprocess.Popen([sys.executable, "-m", "services.cli", *command], env=env))
+        console.print(f"dev: API on http://127.0.0.1:{port}/docs — Ctrl-C stops everything")
+        while all(child.poll() is None for child in children):
+            threading.Event().wait(0.5)
+        console.print("dev: a process ended; stopping the rest")
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for child in children:
+            child.send_signal(signal.SIGINT)
+        for child in children:
+            try:
+                child.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                child.kill()
+        subprocess.run(["bash", str(BROKER_SCRIPT), "stop"], env=env, check=False)
+
+
+@topics_app.command("apply")
+def topics_apply() -> None:
+    """Create missing topics; report topics that differ from the catalogue (exit 1 on drift)."""
+    from services.topics import apply_topics
+
+    report = apply_topics(_broker_settings())
+    for name in report.created:
+        console.print(f"created  {name}")
+    for name in report.present:
+        console.print(f"present  {name}")
+    for line in report.drift:
+        console.print(f"[red]drift[/red]    {line}")
+    if report.drift:
+        raise typer.Exit(1)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Migrate the database to the newest schema."""
+    from services.store.engine import make_engine
+    from services.store.migrate import upgrade
+
+    settings = Settings()
+    upgrade(make_engine(settings.database_url))
+    console.print("database is up to date")
+
+
+@accounts_app.command("create")
+def accounts_create(
+    email: str = typer.Option(...),
+    role: str = typer.Option(..., help="official, coordinator, organiser, municipality or admin"),
+    name: str = typer.Option(..., help="display name"),
+    municipality_ags: str | None = typer.Option(None),
+    region: str | None = typer.Option(None),
+) -> None:
+    """Create an account (the first admin, typically). The password is asked for, never an argument."""
+    from pydantic import ValidationError
+    from sqlmodel import Session
+
+    from services.api.routes.accounts import AccountCreate, new_account
+    from services.store.engine import make_engine
+    from services.store.uow import utc_now
+
+    password = os.environ.get("WELTOFFEN_NEW_PASSWORD") or getpass.getpass("password (12+ characters): ")
+    try:
+        body = AccountCreate(
+            email=email,
+            display_name=name,
+            role=role,
+            password=password,
+            municipality_ags=municipality_ags,
+            region=region,
+        )
+    except ValidationError as exc:
+        for error in exc.errors():
+            console.print(f"[red]{'.'.join(map(str, error['loc'])) or 'account'}[/red]: {error['msg']}")
+        raise typer.Exit(2) from None
+    with Session(make_engine(Settings().database_url)) as session:
+        account = new_account(body, utc_now())
+        session.add(account)
+        session.commit()
+        console.print(f"created {account.role} account {account.id} for {account.email}")
+
+
+def _run_api(settings: Settings, host: str, port: int) -> None:
+    import uvicorn
+
+    from services.api.app import create_app
+    from services.bootstrap import bootstrap
+    from services.store.migrate import upgrade
+
+    container = bootstrap(settings)
+    upgrade(container.engine)
+    console.print(
+        f"weltoffen: {'embedded' if settings.embedded else 'Kafka ' + settings.kafka_bootstrap} mode, "
+        f"database {container.engine.url.render_as_string(hide_password=True)}, "
+        f"API on http://{host}:{port}/docs"
+    )
+    uvicorn.run(create_app(container), host=host, port=port, log_level="info")
+
+
+def _broker_settings() -> Settings:
+    settings = Settings()
+    if settings.embedded:
+        console.print("[red]WELTOFFEN_KAFKA_BOOTSTRAP is not set[/red]: this command needs a Kafka broker")
+        raise typer.Exit(2)
+    return settings
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

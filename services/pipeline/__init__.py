@@ -1,0 +1,1 @@
+"""The one path every consumed message takes: decode, inbox check, handler, outbox, commit."""

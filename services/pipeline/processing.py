@@ -1,0 +1,181 @@
+"""The one wrapper every consumer uses (Faust agents and the embedded dispatcher alike).
+
+decode -> inbox check -> handlers inside one DB transaction (their outbox rows included) -> commit.
+An exception never escapes: a failing event is retried with backoff, then dead-lettered with its
+error and original bytes, and processing moves on (DESIGN invariants 2 and 4).
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from events import DecodeError, Envelope, decode
+from events.catalog import DEAD_LETTER_SUFFIX
+from services.pipeline.handlers import HandlerTable, handler_name
+from services.store import outbox
+from services.store.uow import UnitOfWork, UnitOfWorkFactory
+
+log = logging.getLogger(__name__)
+
+ERROR_HEADER_LIMIT = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """One message as received, before decoding."""
+
+    topic: str  # catalogue name, without the deployment prefix
+    value: bytes
+    key: bytes | None = None
+    partition: int | None = None
+    offset: int | None = None
+
+
+class Outcome(StrEnum):
+    HANDLED = "handled"
+    DUPLICATE = "duplicate"  # every handler had already applied it
+    NO_HANDLER = "no_handler"  # nothing in this process handles the type (yet)
+    DEAD_LETTERED = "dead_lettered"
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    max_attempts: int = 5
+    backoff_s: float = 0.2
+    backoff_max_s: float = 10.0
+
+    def delay(self, attempt: int) -> float:
+        """Exponential backoff with full jitter, so many workers do not retry in lockstep."""
+        ceiling = min(self.backoff_max_s, self.backoff_s * 2 ** (attempt - 1))
+        return random.uniform(ceiling / 2, ceiling)  # noqa: S311 - jitter, not security
+
+
+class Processor:
+    def __init__(
+        self,
+        uow_factory: UnitOfWorkFactory,
+        handlers: HandlerTable,
+        policy: RetryPolicy,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self._uow = uow_factory
+        self._handlers = handlers
+        self._policy = policy
+        self._sleep = sleep
+
+    def process_batch(self, records: Sequence[Record]) -> list[Outcome]:
+        """Fast path: the whole batch in one transaction. If any handler fails, fall back to one
+        record at a time so the failure is retried and dead-lettered alone."""
+        if len(records) > 1:
+            try:
+                return self._batch_in_one_transaction(records)
+            except Exception:
+                log.info("batch of %d failed; processing its records one by one", len(records))
+        return [self.process(record) for record in records]
+
+    def process(self, record: Record) -> Outcome:
+        try:
+            envelope = decode(record.value)
+        except DecodeError as exc:
+            return self._dead_letter(record, f"DecodeError: {exc}", attempts=0)
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                with self._uow() as uow:
+                    outcome = self._apply(envelope, uow)
+                    uow.commit()
+                return outcome
+            except Exception as exc:
+                if attempt >= self._policy.max_attempts:
+                    return self._dead_letter(record, _describe(exc), attempts=attempt)
+                delay = self._policy.delay(attempt)
+                log.warning(
+                    "%s %s failed (attempt %d/%d), retrying in %.2fs: %s",
+                    envelope.type_name,
+                    envelope.event_id,
+                    attempt,
+                    self._policy.max_attempts,
+                    delay,
+                    _describe(exc),
+                )
+                self._sleep(delay)
+
+    def _batch_in_one_transaction(self, records: Sequence[Record]) -> list[Outcome]:
+        outcomes: list[Outcome] = []
+        with self._uow() as uow:
+            for record in records:
+                try:
+                    envelope = decode(record.value)
+                except DecodeError as exc:
+                    self._write_dead_letter(uow, record, f"DecodeError: {exc}", attempts=0)
+                    outcomes.append(Outcome.DEAD_LETTERED)
+                    continue
+                outcomes.append(self._apply(envelope, uow))
+            uow.commit()
+        return outcomes
+
+    def _apply(self, envelope: Envelope, uow: UnitOfWork) -> Outcome:
+        handlers = self._handlers.for_event(type(envelope.event))
+        if not handlers:
+            return Outcome.NO_HANDLER
+        applied = False
+        for handler in handlers:
+            name = handler_name(handler)
+            if uow.already_handled(name, envelope.event_id):
+                continue
+            handler(envelope, uow)
+            uow.mark_handled(name, envelope.event_id)
+            uow.session.flush()  # a duplicate later in the same batch must see this inbox row
+            applied = True
+        return Outcome.HANDLED if applied else Outcome.DUPLICATE
+
+    def _dead_letter(self, record: Record, error: str, attempts: int) -> Outcome:
+        """Store the dead letter; if even that fails (database down), keep trying: losing the
+        message is worse than holding up its partition."""
+        failures = 0
+        while True:
+            try:
+                with self._uow() as uow:
+                    self._write_dead_letter(uow, record, error, attempts)
+                    uow.commit()
+                log.error(
+                    "dead-lettered a message from %s (partition %s, offset %s): %s",
+                    record.topic,
+                    record.partition,
+                    record.offset,
+                    error,
+                )
+                return Outcome.DEAD_LETTERED
+            except Exception as exc:
+                failures += 1
+                delay = self._policy.delay(min(failures, 10))
+                log.error("could not store a dead letter (%s); retrying in %.2fs", _describe(exc), delay)
+                self._sleep(delay)
+
+    def _write_dead_letter(self, uow: UnitOfWork, record: Record, error: str, attempts: int) -> None:
+        headers = [
+            ("error", error[:ERROR_HEADER_LIMIT]),
+            ("source-topic", record.topic),
+            ("source-partition", "" if record.partition is None else str(record.partition)),
+            ("source-offset", "" if record.offset is None else str(record.offset)),
+            ("attempts", str(attempts)),
+            ("failed-at", uow.clock().isoformat()),
+        ]
+        outbox.add_raw(
+            uow.session,
+            topic=record.topic + DEAD_LETTER_SUFFIX,
+            key=(record.key or b"").decode("utf-8", "replace"),
+            value=record.value,
+            headers=headers,
+            now=uow.clock(),
+        )
+
+
+def _describe(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"

@@ -1,0 +1,144 @@
+"""Publishes outbox rows to Kafka with an idempotent, acks=all producer, in write order.
+
+A row is marked published only after the broker acknowledged it. While the broker is away the relay
+backs off and tries again; rows wait safely in the database (DESIGN invariant 1).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from kafka import KafkaProducer
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from services.settings import Settings
+from services.store import outbox
+from services.store.uow import Clock, utc_now
+
+log = logging.getLogger(__name__)
+
+
+class Producer(Protocol):
+    def send(self, topic: str, value: bytes, key: bytes, headers: list[tuple[str, bytes]]) -> Any: ...
+    def flush(self, timeout: float | None = None) -> None: ...
+    def close(self, timeout: float | None = None) -> None: ...
+
+
+def kafka_producer(settings: Settings) -> Producer:
+    """The production producer: no acknowledged write is ever lost or duplicated by a retry."""
+    producer: Producer = KafkaProducer(
+        bootstrap_servers=settings.kafka_bootstrap.split(","),
+        client_id="weltoffen-relay",
+        acks="all",
+        enable_idempotence=True,
+        max_in_flight_requests_per_connection=5,
+        linger_ms=5,
+        batch_size=256 * 1024,
+        compression_type=None,
+        request_timeout_ms=5000,
+        delivery_timeout_ms=20000,
+        max_block_ms=5000,
+        retry_backoff_ms=200,
+        reconnect_backoff_max_ms=2000,
+    )
+    return producer
+
+
+class Relay:
+    def __init__(
+        self,
+        settings: Settings,
+        engine: Engine,
+        producer_factory: Callable[[Settings], Producer] = kafka_producer,
+        clock: Clock = utc_now,
+    ) -> None:
+        self._settings = settings
+        self._engine = engine
+        self._producer_factory = producer_factory
+        self._producer: Producer | None = None
+        self._clock = clock
+        self.published_total = 0
+        # Longer than the producer's delivery timeout, so every future is settled after a flush.
+        self._flush_timeout_s = 30.0
+
+    def publish_once(self) -> int:
+        """Publish one batch of pending rows; returns how many the broker acknowledged."""
+        producer = self._connect()
+        with Session(self._engine) as session:
+            rows = outbox.claim_pending(session, self._settings.relay_batch_size)
+            if not rows:
+                return 0
+            futures: list[tuple[int, Any]] = []
+            send_error: Exception | None = None
+            for row in rows:
+                assert row.id is not None
+                try:
+                    future = producer.send(
+                        self._settings.topic(row.topic),
+                        value=row.value,
+                        key=row.key.encode(),
+                        headers=[(name, value.encode()) for name, value in outbox.decode_headers(row)],
+                    )
+                except Exception as exc:
+                    send_error = exc
+                    break
+                futures.append((row.id, future))
+            try:
+                producer.flush(timeout=self._flush_timeout_s)
+            except Exception as exc:
+                send_error = send_error or exc
+            # Only acknowledged rows are marked; the rest are sent again on the next try.
+            acknowledged = [row_id for row_id, future in futures if _succeeded(future)]
+            outbox.mark_published(session, acknowledged, self._clock())
+            session.commit()
+        self.published_total += len(acknowledged)
+        if send_error is not None or len(acknowledged) < len(rows):
+            self.close()  # start afresh: a new producer after an outage
+            raise BrokerUnavailable(
+                f"{len(rows) - len(acknowledged)} of {len(rows)} messages not acknowledged"
+                + (f" ({type(send_error).__name__}: {send_error})" if send_error else "")
+            )
+        return len(acknowledged)
+
+    def run(self, stop: threading.Event) -> None:
+        """Publish until stopped; a broker or database outage means: back off, then try again."""
+        failures = 0
+        while not stop.is_set():
+            try:
+                if self.publish_once():
+                    failures = 0
+                    continue
+                failures = 0
+                stop.wait(self._settings.relay_idle_s)
+            except Exception as exc:
+                failures += 1
+                delay = min(self._settings.relay_backoff_max_s, 0.1 * 2**failures)
+                log.warning("relay cannot publish (%s); retrying in %.1fs", _describe(exc), delay)
+                stop.wait(delay)
+        self.close()
+
+    def close(self) -> None:
+        if self._producer is not None:
+            self._producer.close(timeout=5)
+            self._producer = None
+
+    def _connect(self) -> Producer:
+        if self._producer is None:
+            self._producer = self._producer_factory(self._settings)
+        return self._producer
+
+
+class BrokerUnavailable(RuntimeError):
+    """Some messages were not acknowledged; they stay pending and go out on the next try."""
+
+
+def _succeeded(future: Any) -> bool:
+    return bool(future.is_done and future.succeeded())
+
+
+def _describe(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"

@@ -1,0 +1,59 @@
+"""All configuration, read from the environment (prefix WELTOFFEN_) or a .env file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PLACEHOLDER_SECRET = "change-me-development-only"  # noqa: S105 - the placeholder is refused outside development
+
+
+class Settings(BaseSettings):
+    """One settings object per process, built in the bootstrap and passed down."""
+
+    model_config = SettingsConfigDict(env_prefix="WELTOFFEN_", env_file=".env", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    database_url: str = "sqlite:///var/weltoffen.db"
+    # Empty: embedded mode (no broker; handlers run in-process from the outbox).
+    kafka_bootstrap: str = ""
+    topic_prefix: str = ""
+    worker_group: str = "weltoffen-worker"
+    secret_key: SecretStr = SecretStr(PLACEHOLDER_SECRET)
+    token_ttl_hours: int = Field(default=12, ge=1, le=24 * 30)
+
+    handlers: str = "services.handlers:HANDLERS"
+    handler_max_attempts: int = Field(default=5, ge=1)
+    handler_backoff_s: float = Field(default=0.2, gt=0)
+    handler_backoff_max_s: float = Field(default=10.0, gt=0)
+    worker_batch_size: int = Field(default=200, ge=1)
+    worker_batch_within_s: float = Field(default=0.05, gt=0)
+
+    relay_batch_size: int = Field(default=500, ge=1)
+    relay_idle_s: float = Field(default=0.05, gt=0)
+    relay_backoff_max_s: float = Field(default=5.0, gt=0)
+
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+    data_dir: Path = Path("var")
+
+    @property
+    def embedded(self) -> bool:
+        return not self.kafka_bootstrap
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.database_url.startswith("postgresql")
+
+    def topic(self, name: str) -> str:
+        """The deployed topic name: the catalogue name with this deployment's prefix."""
+        return self.topic_prefix + name
+
+    @model_validator(mode="after")
+    def _refuse_placeholder_secret(self) -> Settings:
+        if self.environment == "production" and self.secret_key.get_secret_value() == PLACEHOLDER_SECRET:
+            raise ValueError("WELTOFFEN_SECRET_KEY must be set to a real secret in production")
+        return self

@@ -1,0 +1,97 @@
+"""Writing to and claiming from the outbox."""
+
+from __future__ import annotations
+
+import json
+import uuid
+import zlib
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import text, update
+from sqlmodel import Session, col, select
+
+from events import Envelope, encode, topic_for
+from services.store.tables import OutboxRecord
+
+SHARDS = 16  # rows of one key share a shard; a relay owns a shard while it publishes it
+ADVISORY_LOCK_NAMESPACE = 0x57454C54  # "WELT": keeps our advisory locks apart from others'
+
+Headers = list[tuple[str, str]]
+
+
+def shard_of(key: str) -> int:
+    return zlib.crc32(key.encode()) % SHARDS
+
+
+def add(session: Session, envelope: Envelope, now: datetime) -> OutboxRecord:
+    """Queue an event for publishing, in the caller's transaction."""
+    headers = [("event-type", envelope.type_name), ("event-id", envelope.event_id)]
+    return add_raw(
+        session,
+        topic=topic_for(envelope.event).name,
+        key=envelope.key,
+        value=encode(envelope),
+        headers=headers,
+        now=now,
+        event_id=envelope.event_id,
+    )
+
+
+def add_raw(
+    session: Session,
+    *,
+    topic: str,
+    key: str,
+    value: bytes,
+    headers: Headers,
+    now: datetime,
+    event_id: str | None = None,
+) -> OutboxRecord:
+    """Queue raw bytes (a dead letter keeps the original bytes exactly)."""
+    record = OutboxRecord(
+        event_id=event_id or str(uuid.uuid4()),
+        topic=topic,
+        key=key,
+        shard=shard_of(key),
+        value=value,
+        headers=json.dumps(headers),
+        created_at=now,
+    )
+    session.add(record)
+    return record
+
+
+def decode_headers(record: OutboxRecord) -> Headers:
+    return [(name, value) for name, value in json.loads(record.headers)]
+
+
+def claim_pending(session: Session, limit: int) -> Sequence[OutboxRecord]:
+    """Unpublished rows in write order, locked for this transaction.
+
+    On PostgreSQL a relay first takes the advisory lock of each shard it will publish, so two relays
+    never publish the same row and rows of one key never overtake each other. SQLite has one writer.
+    """
+    pending = select(OutboxRecord).where(col(OutboxRecord.published_at).is_(None))
+    bind = session.get_bind()
+    if bind.dialect.name == "postgresql":
+        shards = session.scalars(
+            select(OutboxRecord.shard).where(col(OutboxRecord.published_at).is_(None)).distinct()
+        ).all()
+        owned = [
+            shard
+            for shard in shards
+            if session.scalar(
+                text("SELECT pg_try_advisory_xact_lock(:ns, :shard)"),
+                {"ns": ADVISORY_LOCK_NAMESPACE, "shard": shard},
+            )
+        ]
+        if not owned:
+            return []
+        pending = pending.where(col(OutboxRecord.shard).in_(owned))
+    return session.exec(pending.order_by(col(OutboxRecord.id)).limit(limit)).all()
+
+
+def mark_published(session: Session, ids: Sequence[int], now: datetime) -> None:
+    if ids:
+        session.execute(update(OutboxRecord).where(col(OutboxRecord.id).in_(ids)).values(published_at=now))

@@ -1,0 +1,104 @@
+"""The tables of the event backbone and of accounts. Domain tables live beside their streams."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import BigInteger, Column, Index, Integer, LargeBinary, String, Text, text
+from sqlmodel import Field, SQLModel
+
+from services.store.types import UtcDateTime
+
+
+class OutboxRecord(SQLModel, table=True):
+    """A message waiting to be published (Kafka) or dispatched (embedded), written in the same
+    transaction as the state change that caused it."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        Index(
+            "ix_outbox_pending",
+            "shard",
+            "id",
+            postgresql_where=text("published_at IS NULL"),
+            sqlite_where=text("published_at IS NULL"),
+        ),
+    )
+
+    id: int | None = Field(
+        default=None,
+        sa_column=Column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    )
+    event_id: str = Field(sa_column=Column(String(64), nullable=False, unique=True))
+    topic: str = Field(sa_column=Column(String(200), nullable=False))
+    key: str = Field(sa_column=Column(String(200), nullable=False))
+    shard: int = Field(sa_column=Column(Integer, nullable=False))
+    value: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    headers: str = Field(default="[]", sa_column=Column(Text, nullable=False))
+    created_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
+    published_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime, nullable=True))
+
+
+class InboxRecord(SQLModel, table=True):
+    """Proof that a handler has applied an event: the key of exactly-once effects."""
+
+    __tablename__ = "inbox"
+
+    handler: str = Field(sa_column=Column(String(200), primary_key=True))
+    event_id: str = Field(sa_column=Column(String(64), primary_key=True))
+    processed_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
+
+
+class Role(StrEnum):
+    OFFICIAL = "official"
+    COORDINATOR = "coordinator"
+    ORGANISER = "organiser"
+    MUNICIPALITY = "municipality"
+    ADMIN = "admin"
+
+
+class Account(SQLModel, table=True):
+    __tablename__ = "account"
+
+    id: str = Field(primary_key=True, max_length=36)
+    email: str = Field(sa_column=Column(String(320), nullable=False, unique=True))
+    display_name: str = Field(max_length=200)
+    role: Role = Field(sa_column=Column(String(20), nullable=False))
+    password_hash: str = Field(max_length=200)
+    municipality_ags: str | None = Field(default=None, max_length=8)
+    # Coordinators: the AGS prefix they cover ("05" = a federal state, "05315" = a district).
+    region: str | None = Field(default=None, max_length=8)
+    is_active: bool = True
+    failed_logins: int = 0
+    locked_until: datetime | None = Field(default=None, sa_column=Column(UtcDateTime, nullable=True))
+    created_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
+
+
+class ApiToken(SQLModel, table=True):
+    """A bearer token; only its keyed hash is stored."""
+
+    __tablename__ = "api_token"
+
+    token_hash: str = Field(primary_key=True, max_length=64)
+    account_id: str = Field(foreign_key="account.id", index=True, max_length=36)
+    created_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
+    expires_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
+    revoked_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime, nullable=True))
+
+
+class ProbeReceipt(SQLModel, table=True):
+    """One pipeline probe as the worker received it: end-to-end proof and latency."""
+
+    __tablename__ = "probe_receipt"
+
+    id: int | None = Field(
+        default=None,
+        sa_column=Column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    )
+    event_id: str = Field(sa_column=Column(String(64), nullable=False, unique=True))
+    probe_id: str = Field(sa_column=Column(String(64), nullable=False, index=True))
+    stream: str = Field(max_length=64)
+    sequence: int
+    sent_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
+    received_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))

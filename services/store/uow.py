@@ -1,0 +1,80 @@
+"""Unit of work: one transaction holding state changes, inbox marks and outbox rows."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from types import TracebackType
+
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
+
+from events import Envelope
+from services.store import outbox
+from services.store.tables import InboxRecord
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class UnitOfWork:
+    """Use as ``with uow: ...; uow.commit()``. Leaving the block without commit rolls back."""
+
+    def __init__(self, engine: Engine, clock: Clock = utc_now) -> None:
+        self._engine = engine
+        self.clock = clock
+        self._session: Session | None = None
+
+    def __enter__(self) -> UnitOfWork:
+        self._session = Session(self._engine, expire_on_commit=False)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        assert self._session is not None
+        try:
+            self._session.rollback()
+        finally:
+            self._session.close()
+            self._session = None
+
+    @property
+    def session(self) -> Session:
+        if self._session is None:
+            raise RuntimeError("unit of work used outside its 'with' block")
+        return self._session
+
+    def emit(self, envelope: Envelope) -> None:
+        """Publish an event when (and only if) this transaction commits."""
+        outbox.add(self.session, envelope, self.clock())
+
+    def already_handled(self, handler: str, event_id: str) -> bool:
+        return self.session.get(InboxRecord, (handler, event_id)) is not None
+
+    def handled_among(self, handler: str, event_ids: Iterable[str]) -> set[str]:
+        ids = list(event_ids)
+        if not ids:
+            return set()
+        rows = self.session.exec(
+            select(InboxRecord.event_id).where(
+                col(InboxRecord.handler) == handler,
+                col(InboxRecord.event_id).in_(ids),
+            )
+        )
+        return set(rows)
+
+    def mark_handled(self, handler: str, event_id: str) -> None:
+        self.session.add(InboxRecord(handler=handler, event_id=event_id, processed_at=self.clock()))
+
+    def commit(self) -> None:
+        self.session.commit()
+
+
+UnitOfWorkFactory = Callable[[], UnitOfWork]

@@ -1,0 +1,1 @@
+"""The Faust worker: one thin agent per input topic."""
