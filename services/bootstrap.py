@@ -40,6 +40,7 @@ class Container:
 def bootstrap(settings: Settings | None = None, clock: Clock = utc_now) -> Container:
     settings = settings or Settings()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("kafka").setLevel(logging.WARNING)  # kafka-python logs every connection at INFO
     return Container(
         settings=settings,
         engine=make_engine(settings.database_url),

@@ -27,12 +27,15 @@ class Principal:
 
 @dataclass(frozen=True, slots=True)
 class Scope:
-    """Who an object belongs to. Leave out what does not apply."""
+    """Who may see an object. Each kind of object fills in only what grants access to it: a case
+    names its reporter, assignee and region, never its municipality, so the administration an
+    official works for cannot read the official's report."""
 
     owner_id: str | None = None  # the official who reported it, the account itself, ...
     assignee_id: str | None = None  # the coordinator it is routed to
     organiser_id: str | None = None
-    municipality_ags: str | None = None
+    region_ags: str | None = None  # coordinators whose region prefixes this AGS code may see it
+    municipality_ags: str | None = None  # the municipality account of this AGS code may see it
 
 
 def can_access(principal: Principal, scope: Scope) -> bool:
@@ -43,7 +46,7 @@ def can_access(principal: Principal, scope: Scope) -> bool:
     if principal.role is Role.ORGANISER:
         return scope.organiser_id == principal.account_id
     if principal.role is Role.COORDINATOR:
-        region, ags = principal.region, scope.municipality_ags
+        region, ags = principal.region, scope.region_ags
         return bool(region and ags and ags.startswith(region))
     if principal.role is Role.MUNICIPALITY:
         return bool(principal.municipality_ags) and scope.municipality_ags == principal.municipality_ags

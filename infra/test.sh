@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# The test command: set up the project, start a real Kafka broker and PostgreSQL, run the linters
+# and the whole test suite, stop what it started. Extra arguments go to pytest.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+if [ ! -x .venv/bin/python ]; then python3 -m venv .venv; fi
+.venv/bin/python -m pip install -q --disable-pip-version-check -e ".[test]"
+
+export KAFKA_PORT=${KAFKA_PORT:-19092} KAFKA_CONTROLLER_PORT=${KAFKA_CONTROLLER_PORT:-19093}
+export KAFKA_DATA_DIR=${KAFKA_DATA_DIR:-$(mktemp -d /tmp/weltoffen-kafka-test.XXXXXX)}
+export PG_PORT=${PG_PORT:-55433}
+export PG_DATA=${PG_DATA:-$(mktemp -d /tmp/weltoffen-pg-test.XXXXXX)}
+
+cleanup() {
+  bash infra/kafka/broker.sh stop "$KAFKA_DATA_DIR" || true
+  bash infra/postgres/postgres.sh stop || true
+  rm -rf "$KAFKA_DATA_DIR" "$PG_DATA"
+}
+trap cleanup EXIT
+
+WELTOFFEN_TEST_POSTGRES_URL=$(bash infra/postgres/postgres.sh start)
+bash infra/kafka/broker.sh start "$KAFKA_DATA_DIR"
+export WELTOFFEN_TEST_POSTGRES_URL WELTOFFEN_TEST_KAFKA="127.0.0.1:$KAFKA_PORT"
+
+echo "== ruff, mypy"
+.venv/bin/ruff check .
+.venv/bin/ruff format --check .
+.venv/bin/mypy
+
+echo "== pytest"
+.venv/bin/pytest "$@"

@@ -1,0 +1,65 @@
+"""Shared fixtures. Kafka and PostgreSQL are started once per test run by infra/test.sh."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+
+from services.store.engine import make_engine
+from services.store.migrate import upgrade
+
+
+def _required_env(name: str) -> str:
+    value = os.environ.get(name)
+    if not value:
+        pytest.fail(
+            f"{name} is not set. Run the tests with 'bash infra/test.sh', which starts a real Kafka "
+            "broker and PostgreSQL, or select unit tests only with -m 'not integration'.",
+            pytrace=False,
+        )
+    return value
+
+
+@pytest.fixture(scope="session")
+def kafka_bootstrap() -> str:
+    return _required_env("WELTOFFEN_TEST_KAFKA")
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    url = _required_env("WELTOFFEN_TEST_POSTGRES_URL")
+    upgrade(make_engine(url))
+    return url
+
+
+@pytest.fixture
+def unique() -> str:
+    """A short unique token: tests isolate by keys, prefixes and consumer groups, not by restarts."""
+    return uuid.uuid4().hex[:10]
+
+
+def sqlite_url(folder: Path) -> str:
+    return f"sqlite:///{folder / 'weltoffen.db'}"
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The same test on both databases (one contract, every backend)."""
+    if request.param == "postgres":
+        url: str = request.getfixturevalue("postgres_url")
+        return url
+    url = sqlite_url(tmp_path)
+    upgrade(make_engine(url))
+    return url
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()

@@ -1,0 +1,65 @@
+"""Small helpers around a real broker: produce raw bytes, read a topic from the beginning."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass
+
+from kafka import KafkaConsumer, KafkaProducer
+
+
+@dataclass(frozen=True)
+class Message:
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes
+    headers: dict[str, str]
+
+
+def produce_raw(bootstrap: str, topic: str, items: list[tuple[bytes, bytes]]) -> None:
+    producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
+    try:
+        for key, value in items:
+            producer.send(topic, key=key, value=value).get(timeout=10)
+    finally:
+        producer.close()
+
+
+def read_topic(bootstrap: str, topic: str, expect: int, timeout_s: float = 30.0) -> list[Message]:
+    """Read from the beginning until ``expect`` messages arrived and 1 s more brought nothing new
+    (so a duplicate beyond the expected count would be seen)."""
+    consumer = KafkaConsumer(
+        topic,
+        bootstrap_servers=bootstrap,
+        group_id=f"test-reader-{uuid.uuid4().hex[:8]}",
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+    )
+    messages: list[Message] = []
+    deadline = time.monotonic() + timeout_s
+    quiet_since = None
+    try:
+        while time.monotonic() < deadline:
+            batch = consumer.poll(timeout_ms=200)
+            records = [record for part in batch.values() for record in part]
+            for record in records:
+                messages.append(
+                    Message(
+                        record.partition,
+                        record.offset,
+                        record.key,
+                        record.value,
+                        {name: value.decode() for name, value in record.headers},
+                    )
+                )
+            if len(messages) >= expect:
+                if records:
+                    quiet_since = time.monotonic()
+                elif quiet_since is not None and time.monotonic() - quiet_since > 1.0:
+                    break
+                quiet_since = quiet_since or time.monotonic()
+    finally:
+        consumer.close()
+    return messages
