@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from dataclasses import dataclass
 
 from kafka import KafkaAdminClient
@@ -33,18 +34,17 @@ def apply_topics(settings: Settings, catalog: tuple[TopicSpec, ...] = CATALOG) -
     try:
         existing = set(admin.list_topics())
         wanted = {settings.topic(spec.name): spec for spec in catalog}
-        missing = [name for name in wanted if name not in existing]
         created: list[str] = []
-        if missing:
-            new = [
-                NewTopic(name, wanted[name].partitions, 1, topic_configs=wanted[name].config())
-                for name in missing
-            ]
+        for name, spec in wanted.items():
+            if name in existing:
+                continue
             try:
-                admin.create_topics(new, timeout_ms=30000)
-                created = missing
-            except TopicAlreadyExistsError:  # another process created them meanwhile
-                created = [name for name in missing if name not in set(admin.list_topics())]
+                admin.create_topics(
+                    [NewTopic(name, spec.partitions, 1, topic_configs=spec.config())], timeout_ms=30000
+                )
+                created.append(name)
+            except TopicAlreadyExistsError:  # another process was quicker; compare it below
+                pass
         present = [name for name in wanted if name not in created]
         return TopicReport(created=created, present=present, drift=_drift(admin, wanted, present))
     finally:
@@ -71,6 +71,11 @@ def _drift(admin: KafkaAdminClient, wanted: dict[str, TopicSpec], names: list[st
 
 
 def broker_reachable(settings: Settings, timeout_ms: int = 3000) -> bool:
+    """True when a bootstrap server accepts a connection and answers a metadata request."""
+    if not any(
+        _accepts_connections(server, timeout_ms / 1000) for server in settings.kafka_bootstrap.split(",")
+    ):
+        return False  # fail fast: the admin client would retry its bootstrap for much longer
     try:
         admin = admin_client(settings, timeout_ms)
     except Exception:
@@ -82,3 +87,12 @@ def broker_reachable(settings: Settings, timeout_ms: int = 3000) -> bool:
         return False
     finally:
         admin.close()
+
+
+def _accepts_connections(server: str, timeout_s: float) -> bool:
+    host, _, port = server.strip().rpartition(":")
+    try:
+        with socket.create_connection((host or "127.0.0.1", int(port)), timeout=timeout_s):
+            return True
+    except (OSError, ValueError):
+        return False

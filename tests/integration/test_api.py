@@ -1,0 +1,144 @@
+"""The HTTP API base: health, sign-in, roles and per-object access, on both databases."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+
+from services.api.app import create_app
+from services.api.routes.accounts import AccountCreate, new_account
+from services.bootstrap import bootstrap
+from services.store.tables import Role
+from services.store.uow import utc_now
+from tests.support.pipeline import pipeline_settings
+
+pytestmark = pytest.mark.integration
+PASSWORD = "correct horse battery staple"
+
+
+def make_account(client: TestClient, role: Role, **extra: str) -> tuple[str, str]:
+    """Create an account straight in the database; returns (id, bearer token)."""
+    email = f"{role}-{uuid.uuid4().hex[:8]}@example.org"
+    body = AccountCreate(email=email, display_name=f"Test {role}", role=role, password=PASSWORD, **extra)  # type: ignore[arg-type]
+    container = client.app.state.container  # type: ignore[attr-defined]
+    with Session(container.engine, expire_on_commit=False) as session:
+        account = new_account(body, utc_now())
+        session.add(account)
+        session.commit()
+    response = client.post("/auth/token", json={"email": email, "password": PASSWORD})
+    assert response.status_code == 200, response.text
+    return account.id, response.json()["access_token"]
+
+
+def auth(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def client(database_url: str) -> Iterator[TestClient]:
+    container = bootstrap(pipeline_settings(database_url))
+    with TestClient(create_app(container)) as test_client:
+        yield test_client
+
+
+def test_health_and_readiness_in_embedded_mode(client: TestClient) -> None:
+    assert client.get("/healthz").json() == {"status": "ok"}
+    ready = client.get("/readyz")
+    assert ready.status_code == 200
+    assert ready.json()["checks"]["database"] == "ok"
+
+
+@pytest.mark.parametrize("broker", ["real", "missing"])
+def test_readiness_checks_the_configured_broker(broker: str, kafka_bootstrap: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import sqlite_url
+
+    bootstrap_servers = kafka_bootstrap if broker == "real" else "127.0.0.1:1"
+    container = bootstrap(pipeline_settings(sqlite_url(tmp_path), bootstrap_servers))
+    with TestClient(create_app(container)) as test_client:
+        response = test_client.get("/readyz")
+    if broker == "real":
+        assert response.status_code == 200 and response.json()["checks"]["broker"] == "ok"
+    else:
+        assert response.status_code == 503 and response.json()["checks"]["broker"] == "unreachable"
+
+
+def test_sign_in_and_me(client: TestClient) -> None:
+    account_id, token = make_account(client, Role.OFFICIAL)
+    me = client.get("/me", headers=auth(token))
+    assert me.status_code == 200
+    assert me.json()["id"] == account_id and me.json()["role"] == "official"
+    assert "password_hash" not in me.json()
+
+
+def test_missing_wrong_and_revoked_tokens_are_refused(client: TestClient) -> None:
+    assert client.get("/me").status_code == 401
+    assert "Bearer" in client.get("/me").json()["detail"]
+    assert client.get("/me", headers=auth("forged")).status_code == 401
+    _, token = make_account(client, Role.ORGANISER)
+    assert client.post("/auth/logout", headers=auth(token)).status_code == 204
+    assert client.get("/me", headers=auth(token)).status_code == 401
+
+
+def test_wrong_password_and_lockout(client: TestClient) -> None:
+    _, _ = make_account(client, Role.COORDINATOR, region="05")
+    email = client.get("/me", headers=auth(_)).json()["email"]
+    for _attempt in range(5):
+        response = client.post("/auth/token", json={"email": email, "password": "wrong password!"})
+        assert response.status_code == 401
+        assert response.json()["detail"] == "e-mail or password is wrong"
+    locked = client.post("/auth/token", json={"email": email, "password": PASSWORD})
+    assert locked.status_code == 429
+    unknown = client.post("/auth/token", json={"email": "nobody@example.org", "password": "x"})
+    assert unknown.status_code == 401 and unknown.json()["detail"] == "e-mail or password is wrong"
+
+
+def test_only_admins_create_accounts_and_input_is_validated(client: TestClient) -> None:
+    _, admin = make_account(client, Role.ADMIN)
+    _, official = make_account(client, Role.OFFICIAL)
+    body = {
+        "email": "coord@example.org",
+        "display_name": "Koordination Nord",
+        "role": "coordinator",
+        "password": PASSWORD,
+        "region": "03",
+    }
+    assert client.post("/accounts", json=body, headers=auth(official)).status_code == 403
+    created = client.post("/accounts", json=body, headers=auth(admin))
+    assert created.status_code == 201 and created.json()["region"] == "03"
+    assert client.post("/accounts", json=body, headers=auth(admin)).status_code == 409
+
+    bad = client.post(
+        "/accounts", json={**body, "email": "x@example.org", "region": None}, headers=auth(admin)
+    )
+    assert bad.status_code == 422
+    assert "a coordinator account needs a region" in bad.text
+    short = client.post(
+        "/accounts", json={**body, "email": "y@example.org", "password": "short"}, headers=auth(admin)
+    )
+    assert short.status_code == 422 and "password" in short.text
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_every_role_on_someone_elses_account(client: TestClient, role: Role) -> None:
+    extra = {"region": "03"} if role is Role.COORDINATOR else {}
+    if role is Role.MUNICIPALITY:
+        extra = {"municipality_ags": "03241001"}
+    caller_id, token = make_account(client, role, **extra)
+    other_id, _ = make_account(client, Role.OFFICIAL)
+    own = client.get(f"/accounts/{caller_id}", headers=auth(token))
+    other = client.get(f"/accounts/{other_id}", headers=auth(token))
+    listing = client.get("/accounts", headers=auth(token))
+    assert own.status_code == 200
+    if role is Role.ADMIN:
+        assert other.status_code == 200 and listing.status_code == 200
+    else:
+        assert other.status_code == 404 and listing.status_code == 403
+
+
+def test_openapi_documents_the_endpoints(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    assert {"/healthz", "/readyz", "/auth/token", "/me", "/accounts", "/accounts/{account_id}"} <= set(paths)

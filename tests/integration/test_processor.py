@@ -1,0 +1,115 @@
+"""The wrapper's transaction: a handler's state change, inbox mark and emitted events commit together
+or not at all. Runs in-process on both databases with handlers written for the test."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
+
+from events import Envelope, encode, new_envelope
+from events.catalog import PROBES
+from events.contracts import NotificationRequested, PipelineProbe
+from services.pipeline.handlers import HandlerTable
+from services.pipeline.processing import Outcome, Processor, Record, RetryPolicy
+from services.store.tables import InboxRecord, OutboxRecord, ProbeReceipt
+from services.store.uow import UnitOfWork
+
+pytestmark = pytest.mark.integration
+
+
+class Boom(RuntimeError):
+    pass
+
+
+def notify_then_record(envelope: Envelope, uow: UnitOfWork) -> None:
+    probe = envelope.event
+    assert isinstance(probe, PipelineProbe)
+    uow.emit(
+        envelope.caused(NotificationRequested(notification_id=probe.probe_id, recipient_id="r", template="t"))
+    )
+    uow.session.add(
+        ProbeReceipt(
+            event_id=envelope.event_id,
+            probe_id=probe.probe_id,
+            stream=probe.stream,
+            sequence=probe.sequence,
+            sent_at=probe.sent_at,
+            received_at=uow.clock(),
+        )
+    )
+    if probe.sequence == 13:
+        raise Boom("unlucky number")
+
+
+def probe_record(probe_id: str, sequence: int = 0) -> tuple[Envelope, Record]:
+    envelope = new_envelope(
+        PipelineProbe(probe_id=probe_id, stream=probe_id, sequence=sequence, sent_at=datetime.now(UTC))
+    )
+    return envelope, Record(topic=PROBES.name, value=encode(envelope), key=probe_id.encode())
+
+
+def make_processor(engine: Engine, sleeps: list[float]) -> Processor:
+    return Processor(
+        lambda: UnitOfWork(engine),
+        HandlerTable({PipelineProbe: (notify_then_record,)}),
+        RetryPolicy(max_attempts=4, backoff_s=0.5, backoff_max_s=2.0),
+        sleep=sleeps.append,  # the clock is injected: no real waiting in tests
+    )
+
+
+def outbox_for(engine: Engine, probe_id: str) -> list[OutboxRecord]:
+    with Session(engine) as session:
+        rows = session.exec(select(OutboxRecord).order_by(col(OutboxRecord.id))).all()
+        return [row for row in rows if probe_id.encode() in row.value]
+
+
+def test_effects_and_emitted_events_commit_together(engine: Engine) -> None:
+    probe_id = uuid.uuid4().hex
+    envelope, record = probe_record(probe_id)
+    processor = make_processor(engine, [])
+    assert processor.process(record) is Outcome.HANDLED
+    assert processor.process(record) is Outcome.DUPLICATE
+
+    rows = outbox_for(engine, probe_id)
+    assert [row.topic for row in rows] == ["weltoffen.notifications"]
+    with Session(engine) as session:
+        assert session.get(
+            InboxRecord, ("tests.integration.test_processor.notify_then_record", envelope.event_id)
+        )
+        assert len(session.exec(select(ProbeReceipt).where(ProbeReceipt.probe_id == probe_id)).all()) == 1
+
+
+def test_a_failing_handler_leaves_nothing_half_written(engine: Engine) -> None:
+    probe_id = uuid.uuid4().hex
+    _, record = probe_record(probe_id, sequence=13)
+    sleeps: list[float] = []
+    assert make_processor(engine, sleeps).process(record) is Outcome.DEAD_LETTERED
+
+    assert len(sleeps) == 3  # four attempts, three waits between them
+    assert all(0.25 <= s <= 0.5 for s in sleeps[:1]) and all(s <= 2.0 for s in sleeps)
+    assert sleeps[2] > sleeps[0]  # backoff grows
+    rows = outbox_for(engine, probe_id)
+    assert [row.topic for row in rows] == ["weltoffen.probes.dlt"]  # no notification escaped
+    with Session(engine) as session:
+        assert session.exec(select(ProbeReceipt).where(ProbeReceipt.probe_id == probe_id)).all() == []
+
+
+def test_a_batch_with_one_bad_event_still_handles_the_others_once(engine: Engine) -> None:
+    probe_id = uuid.uuid4().hex
+    records = [probe_record(probe_id, sequence=n)[1] for n in (11, 12, 13, 14)]
+    records.insert(2, records[1])  # a duplicate inside the batch
+    outcomes = make_processor(engine, []).process_batch(records)
+    assert outcomes == [
+        Outcome.HANDLED,
+        Outcome.HANDLED,
+        Outcome.DUPLICATE,
+        Outcome.DEAD_LETTERED,
+        Outcome.HANDLED,
+    ]
+    with Session(engine) as session:
+        got = session.exec(select(ProbeReceipt.sequence).where(ProbeReceipt.probe_id == probe_id)).all()
+    assert sorted(got) == [11, 12, 14]
