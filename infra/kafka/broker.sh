@@ -6,7 +6,7 @@
 #   infra/kafka/broker.sh stop  [DATA_DIR]      stop exactly the process this script started there
 #   infra/kafka/broker.sh status [DATA_DIR]
 #
-# Settings (environment): KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (9093),
+# Settings (environment): KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (KAFKA_PORT + 1),
 # KAFKA_HEAP (512m), WELTOFFEN_CACHE (~/.cache/weltoffen): where the jars are kept, outside git.
 set -euo pipefail
 
@@ -15,7 +15,7 @@ cache=${WELTOFFEN_CACHE:-$HOME/.cache/weltoffen}
 kafka_version=$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$here/pom.xml")
 libs="$cache/kafka-$kafka_version/libs"
 port=${KAFKA_PORT:-9092}
-controller_port=${KAFKA_CONTROLLER_PORT:-9093}
+controller_port=${KAFKA_CONTROLLER_PORT:-$((port + 1))}
 heap=${KAFKA_HEAP:-512m}
 data=${2:-${KAFKA_DATA_DIR:-$cache/kafka-data-$port}}
 pidfile="$data/broker.pid"

@@ -88,10 +88,10 @@ class Processor:
             attempt += 1
             try:
                 with self._uow() as uow:
-                    outcome = self._apply(envelope, uow)
+                    [outcome] = self._apply(uow, [envelope])
                     uow.commit()
                 return outcome
-            except Exception as exc:
+            except Exception as exc:  # never let one event stop the stream
                 if attempt >= self._policy.max_attempts:
                     return self._dead_letter(record, _describe(exc), attempts=attempt)
                 delay = self._policy.delay(attempt)
@@ -107,33 +107,46 @@ class Processor:
                 self._sleep(delay)
 
     def _batch_in_one_transaction(self, records: Sequence[Record]) -> list[Outcome]:
-        outcomes: list[Outcome] = []
+        outcomes: dict[int, Outcome] = {}
+        envelopes: list[tuple[int, Envelope]] = []
         with self._uow() as uow:
-            for record in records:
+            for index, record in enumerate(records):
                 try:
-                    envelope = decode(record.value)
+                    envelopes.append((index, decode(record.value)))
                 except DecodeError as exc:
                     self._write_dead_letter(uow, record, f"DecodeError: {exc}", attempts=0)
-                    outcomes.append(Outcome.DEAD_LETTERED)
-                    continue
-                outcomes.append(self._apply(envelope, uow))
+                    outcomes[index] = Outcome.DEAD_LETTERED
+            applied = self._apply(uow, [envelope for _, envelope in envelopes])
+            outcomes.update(zip((index for index, _ in envelopes), applied, strict=True))
             uow.commit()
-        return outcomes
+        return [outcomes[index] for index in range(len(records))]
 
-    def _apply(self, envelope: Envelope, uow: UnitOfWork) -> Outcome:
-        handlers = self._handlers.for_event(type(envelope.event))
-        if not handlers:
-            return Outcome.NO_HANDLER
-        applied = False
-        for handler in handlers:
-            name = handler_name(handler)
-            if uow.already_handled(name, envelope.event_id):
+    def _apply(self, uow: UnitOfWork, envelopes: Sequence[Envelope]) -> list[Outcome]:
+        """Run each envelope's handlers, skipping what the inbox says is done. One inbox query per
+        handler for the whole batch; duplicates inside the batch are caught in memory."""
+        done: set[tuple[str, str]] = set()
+        for event_type in {type(envelope.event) for envelope in envelopes}:
+            ids = [e.event_id for e in envelopes if type(e.event) is event_type]
+            for handler in self._handlers.for_event(event_type):
+                name = handler_name(handler)
+                done.update((name, event_id) for event_id in uow.handled_among(name, ids))
+        outcomes: list[Outcome] = []
+        for envelope in envelopes:
+            handlers = self._handlers.for_event(type(envelope.event))
+            if not handlers:
+                outcomes.append(Outcome.NO_HANDLER)
                 continue
-            handler(envelope, uow)
-            uow.mark_handled(name, envelope.event_id)
-            uow.session.flush()  # a duplicate later in the same batch must see this inbox row
-            applied = True
-        return Outcome.HANDLED if applied else Outcome.DUPLICATE
+            applied = False
+            for handler in handlers:
+                mark = (handler_name(handler), envelope.event_id)
+                if mark in done:
+                    continue
+                handler(envelope, uow)
+                uow.mark_handled(*mark)
+                done.add(mark)
+                applied = True
+            outcomes.append(Outcome.HANDLED if applied else Outcome.DUPLICATE)
+        return outcomes
 
     def _dead_letter(self, record: Record, error: str, attempts: int) -> Outcome:
         """Store the dead letter; if even that fails (database down), keep trying: losing the

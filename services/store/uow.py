@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from types import TracebackType
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, insert
 from sqlmodel import Session, col, select
 
 from events import Envelope
@@ -27,9 +27,11 @@ class UnitOfWork:
         self._engine = engine
         self.clock = clock
         self._session: Session | None = None
+        self._marks: list[dict[str, object]] = []
 
     def __enter__(self) -> UnitOfWork:
         self._session = Session(self._engine, expire_on_commit=False)
+        self._marks = []
         return self
 
     def __exit__(
@@ -55,9 +57,6 @@ class UnitOfWork:
         """Publish an event when (and only if) this transaction commits."""
         outbox.add(self.session, envelope, self.clock())
 
-    def already_handled(self, handler: str, event_id: str) -> bool:
-        return self.session.get(InboxRecord, (handler, event_id)) is not None
-
     def handled_among(self, handler: str, event_ids: Iterable[str]) -> set[str]:
         ids = list(event_ids)
         if not ids:
@@ -71,9 +70,13 @@ class UnitOfWork:
         return set(rows)
 
     def mark_handled(self, handler: str, event_id: str) -> None:
-        self.session.add(InboxRecord(handler=handler, event_id=event_id, processed_at=self.clock()))
+        """Record that the handler applied the event; written with the commit, in one statement."""
+        self._marks.append({"handler": handler, "event_id": event_id, "processed_at": self.clock()})
 
     def commit(self) -> None:
+        if self._marks:
+            self.session.execute(insert(InboxRecord), self._marks)
+            self._marks = []
         self.session.commit()
 
 
