@@ -14,6 +14,7 @@ from events import Envelope, encode, new_envelope
 from events.catalog import PROBES
 from events.contracts import NotificationRequested, PipelineProbe
 from services.pipeline.handlers import HandlerTable
+from services.pipeline.probe import record_probe
 from services.pipeline.processing import Outcome, Processor, Record, RetryPolicy
 from services.store.tables import InboxRecord, OutboxRecord, ProbeReceipt
 from services.store.uow import UnitOfWork
@@ -31,16 +32,7 @@ def notify_then_record(envelope: Envelope, uow: UnitOfWork) -> None:
     uow.emit(
         envelope.caused(NotificationRequested(notification_id=probe.probe_id, recipient_id="r", template="t"))
     )
-    uow.session.add(
-        ProbeReceipt(
-            event_id=envelope.event_id,
-            probe_id=probe.probe_id,
-            stream=probe.stream,
-            sequence=probe.sequence,
-            sent_at=probe.sent_at,
-            received_at=uow.clock(),
-        )
-    )
+    record_probe(envelope, uow)
     if probe.sequence == 13:
         raise Boom("unlucky number")
 
