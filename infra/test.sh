@@ -5,7 +5,11 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 if [ ! -x .venv/bin/python ]; then python3 -m venv .venv; fi
-.venv/bin/python -m pip install -q --disable-pip-version-check -e ".[test]"
+install_log=$(mktemp)
+if ! .venv/bin/python -m pip install -q --disable-pip-version-check -e ".[test]" >"$install_log" 2>&1; then
+  cat "$install_log"; exit 1
+fi
+rm -f "$install_log"
 
 export KAFKA_PORT=${KAFKA_PORT:-19092} KAFKA_CONTROLLER_PORT=${KAFKA_CONTROLLER_PORT:-19093}
 export KAFKA_DATA_DIR=${KAFKA_DATA_DIR:-$(mktemp -d /tmp/weltoffen-kafka-test.XXXXXX)}

@@ -1,18 +1,27 @@
-"""One bootstrap per process: settings -> engine, unit of work, handlers, processor."""
+"""One bootstrap per process: settings -> engine, unit of work, handlers, processor, senders."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
+from functools import cached_property
 
 from sqlalchemy import Engine
 
+from events.catalog import NOTIFICATIONS, NOTIFICATIONS_URGENT
+from notifications.channels import FileSender, MailSender, SmtpSender, WebhookSender
+from notifications.policy import RetrySchedule
+from notifications.rendering import Renderer
+from services.notify.delivery import DeliveryRunner, SenderConfig
 from services.pipeline.dispatcher import EmbeddedDispatcher
 from services.pipeline.handlers import HandlerTable, load_handlers
 from services.pipeline.processing import Processor, RetryPolicy
 from services.settings import Settings
 from services.store.engine import make_engine
 from services.store.uow import Clock, UnitOfWork, utc_now
+from services.timers import Timer
 
 
 @dataclass
@@ -34,13 +43,69 @@ class Container:
         return Processor(self.uow, self.handlers, policy)
 
     def dispatcher(self) -> EmbeddedDispatcher:
-        return EmbeddedDispatcher(self.engine, self.processor(), self.settings.worker_batch_size, self.clock)
+        return EmbeddedDispatcher(
+            self.engine, self.processor(), self.settings.worker_batch_size, self.clock, self.after_batch()
+        )
+
+    @cached_property
+    def renderer(self) -> Renderer:
+        return Renderer()
+
+    def mail_sender(self) -> MailSender:
+        s = self.settings
+        if not s.smtp_host:
+            return FileSender(s.mail_dir)
+        return SmtpSender(
+            s.smtp_host,
+            s.smtp_port,
+            s.smtp_starttls,
+            s.smtp_ssl,
+            s.smtp_username,
+            s.smtp_password.get_secret_value(),
+        )
+
+    @cached_property
+    def delivery_runner(self) -> DeliveryRunner:
+        s = self.settings
+        config = SenderConfig(
+            mail_from=s.mail_from,
+            mail_domain=s.mail_domain,
+            retry=RetrySchedule(
+                s.notification_retry_base_s, s.notification_retry_max_s, s.notification_max_attempts
+            ),
+            lease=timedelta(seconds=s.notification_lease_s),
+        )
+        return DeliveryRunner(
+            self.engine,
+            self.renderer,
+            self.mail_sender(),
+            WebhookSender(s.webhook_timeout_s),
+            config,
+            self.clock,
+        )
+
+    def after_batch(self) -> dict[str, Callable[[], object]]:
+        """Work to do right after a topic's batch committed: send what the handlers just planned,
+        without waiting for the next timer tick."""
+        return {
+            NOTIFICATIONS_URGENT.name: self.delivery_runner.send_urgent,
+            NOTIFICATIONS.name: self.delivery_runner.send_bulk,
+        }
+
+    def timers(self) -> list[Timer]:
+        """Retries and deliveries held back by quiet hours; urgent and bulk apart."""
+        interval = self.settings.timer_interval_s
+        return [
+            Timer("send-urgent", interval, self.delivery_runner.send_urgent),
+            Timer("send-bulk", interval * 5, self.delivery_runner.send_bulk),
+        ]
 
 
 def bootstrap(settings: Settings | None = None, clock: Clock = utc_now) -> Container:
     settings = settings or Settings()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("kafka").setLevel(logging.WARNING)  # kafka-python logs every connection at INFO
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     return Container(
         settings=settings,
         engine=make_engine(settings.database_url),

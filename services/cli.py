@@ -50,7 +50,13 @@ def worker() -> None:
     from services.worker.app import create_worker_app
 
     container = bootstrap(_broker_settings())
-    faust_app = create_worker_app(container.settings, container.processor(), container.handlers)
+    faust_app = create_worker_app(
+        container.settings,
+        container.processor(),
+        container.handlers,
+        container.after_batch(),
+        container.timers(),
+    )
     Worker(faust_app, loglevel="info", quiet=True).execute_from_commandline()
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from events.contracts import PipelineProbe
+from events.contracts import NotificationRequested, PipelineProbe
+from services.notify.requests import plan_deliveries
 from services.pipeline.handlers import HandlerTable
 from services.pipeline.probe import record_probe
 
 HANDLERS = HandlerTable(
     {
         PipelineProbe: (record_probe,),
+        NotificationRequested: (plan_deliveries,),
     }
 )

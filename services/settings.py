@@ -36,6 +36,22 @@ class Settings(BaseSettings):
     relay_idle_s: float = Field(default=0.05, gt=0)
     relay_backoff_max_s: float = Field(default=5.0, gt=0)
 
+    # Notifications. No SMTP host: mail is written as .eml files into data_dir/mail.
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_starttls: bool = True
+    smtp_ssl: bool = False
+    smtp_username: str = ""
+    smtp_password: SecretStr = SecretStr("")
+    mail_from: str = "Weltoffen <noreply@weltoffen.invalid>"
+    mail_domain: str = "weltoffen.invalid"
+    notification_retry_base_s: float = Field(default=30.0, gt=0)
+    notification_retry_max_s: float = Field(default=3600.0, gt=0)
+    notification_max_attempts: int = Field(default=6, ge=1)
+    notification_lease_s: float = Field(default=120.0, gt=0)
+    webhook_timeout_s: float = Field(default=10.0, gt=0)
+    timer_interval_s: float = Field(default=0.2, gt=0)
+
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     data_dir: Path = Path("var")
@@ -43,6 +59,10 @@ class Settings(BaseSettings):
     @property
     def embedded(self) -> bool:
         return not self.kafka_bootstrap
+
+    @property
+    def mail_dir(self) -> Path:
+        return self.data_dir / "mail"
 
     @property
     def is_postgres(self) -> bool:

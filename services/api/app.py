@@ -8,8 +8,9 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from services.api.routes import accounts, health
+from services.api.routes import accounts, health, notifications
 from services.bootstrap import Container
+from services.timers import run_in_thread
 
 
 def create_app(container: Container, run_dispatcher: bool | None = None) -> FastAPI:
@@ -19,7 +20,7 @@ def create_app(container: Container, run_dispatcher: bool | None = None) -> Fast
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         stop = threading.Event()
-        thread = None
+        threads: list[threading.Thread] = []
         if dispatch:
             dispatcher = container.dispatcher()
             thread = threading.Thread(
@@ -29,11 +30,12 @@ def create_app(container: Container, run_dispatcher: bool | None = None) -> Fast
                 daemon=True,
             )
             thread.start()
+            threads = [thread, *(run_in_thread(timer, stop) for timer in container.timers())]
         try:
             yield
         finally:
             stop.set()
-            if thread is not None:
+            for thread in threads:
                 thread.join(timeout=10)
 
     app = FastAPI(
@@ -45,4 +47,5 @@ def create_app(container: Container, run_dispatcher: bool | None = None) -> Fast
     app.state.container = container
     app.include_router(health.router)
     app.include_router(accounts.router)
+    app.include_router(notifications.router)
     return app

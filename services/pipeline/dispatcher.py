@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable, Mapping
 
 from sqlalchemy import Engine
 from sqlmodel import Session
@@ -21,11 +22,19 @@ class EmbeddedDispatcher:
     same Processor a Faust agent uses, then marks it dispatched. Dead-letter rows are only marked:
     they stay in the outbox table for a person to inspect and replay."""
 
-    def __init__(self, engine: Engine, processor: Processor, batch_size: int = 200, clock: Clock = utc_now):
+    def __init__(
+        self,
+        engine: Engine,
+        processor: Processor,
+        batch_size: int = 200,
+        clock: Clock = utc_now,
+        after_batch: Mapping[str, Callable[[], object]] | None = None,
+    ):
         self._engine = engine
         self._processor = processor
         self._batch_size = batch_size
         self._clock = clock
+        self._after_batch = after_batch or {}
 
     def drain_once(self) -> int:
         """Dispatch one batch; returns how many rows it took."""
@@ -45,6 +54,9 @@ class EmbeddedDispatcher:
         with Session(self._engine) as session:
             outbox.mark_published(session, [row_id for row_id, _ in batch], self._clock())
             session.commit()
+        for topic in dict.fromkeys(record.topic for record in inputs):
+            if topic in self._after_batch:
+                self._after_batch[topic]()
         return len(batch)
 
     def drain(self) -> int:

@@ -29,6 +29,13 @@ class UnitOfWork:
         self._session: Session | None = None
         self._marks: list[dict[str, object]] = []
 
+    @classmethod
+    def joining(cls, session: Session, clock: Clock = utc_now) -> UnitOfWork:
+        """A unit of work inside a session that is already open; its owner commits."""
+        uow = cls(session.get_bind(), clock)  # type: ignore[arg-type]
+        uow._session = session
+        return uow
+
     def __enter__(self) -> UnitOfWork:
         self._session = Session(self._engine, expire_on_commit=False)
         self._marks = []

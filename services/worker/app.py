@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine, Mapping, Sequence
 from typing import Any, cast
 
 import faust
@@ -13,13 +13,20 @@ from events.catalog import TopicSpec
 from services.pipeline.handlers import HandlerTable
 from services.pipeline.processing import Processor, Record
 from services.settings import Settings
+from services.timers import Timer
 
 log = logging.getLogger(__name__)
 
 Agent = Callable[[faust.StreamT[Any]], Coroutine[Any, Any, None]]
 
 
-def create_worker_app(settings: Settings, processor: Processor, handlers: HandlerTable) -> faust.App:
+def create_worker_app(
+    settings: Settings,
+    processor: Processor,
+    handlers: HandlerTable,
+    after_batch: Mapping[str, Callable[[], object]] | None = None,
+    timers: Sequence[Timer] = (),
+) -> faust.App:
     """A Faust app with one agent per topic the handler table needs. Topics must already exist
     (``weltoffen topics apply``): the worker never declares or resizes them."""
     app = faust.App(
@@ -42,11 +49,23 @@ def create_worker_app(settings: Settings, processor: Processor, handlers: Handle
             partitions=spec.partitions,
         )
         # One agent per topic, so an urgent topic never waits behind a bulk one.
-        app.agent(topic, name=f"consume-{spec.name}")(_consumer(spec, processor, settings))
+        follow_up = (after_batch or {}).get(spec.name)
+        app.agent(topic, name=f"consume-{spec.name}")(_consumer(spec, processor, settings, follow_up))
+    for timer in timers:
+        app.timer(timer.interval_s, name=f"timer-{timer.name}")(_tick(timer))
     return app
 
 
-def _consumer(spec: TopicSpec, processor: Processor, settings: Settings) -> Agent:
+def _tick(timer: Timer) -> Callable[[], Coroutine[Any, Any, None]]:
+    async def tick() -> None:
+        await asyncio.to_thread(timer.run_safely)
+
+    return tick
+
+
+def _consumer(
+    spec: TopicSpec, processor: Processor, settings: Settings, follow_up: Callable[[], object] | None
+) -> Agent:
     async def consume(stream: faust.StreamT[Any]) -> None:
         batches: AsyncIterator[Any] = cast(Any, stream).take_events(
             settings.worker_batch_size, within=settings.worker_batch_within_s
@@ -65,5 +84,14 @@ def _consumer(spec: TopicSpec, processor: Processor, settings: Settings) -> Agen
             # The Processor never raises; it runs in a thread so the database does not block
             # Faust's heartbeats. Offsets are acknowledged only after it returns.
             await asyncio.to_thread(processor.process_batch, records)
+            if follow_up is not None:
+                await asyncio.to_thread(_safely, follow_up)
 
     return consume
+
+
+def _safely(work: Callable[[], object]) -> None:
+    try:
+        work()
+    except Exception:  # the batch is committed; a timer retries whatever this did not finish
+        log.exception("follow-up after a batch failed")

@@ -5,7 +5,8 @@ from __future__ import annotations
 from alembic import context
 from sqlmodel import SQLModel
 
-import services.store.tables  # noqa: F401 - registers the tables on SQLModel.metadata
+import services.notify.tables
+import services.store.tables  # noqa: F401
 
 connection = context.config.attributes["connection"]
 context.configure(

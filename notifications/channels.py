@@ -1,0 +1,174 @@
+"""Sending: SMTP, .eml files (embedded mode without SMTP), signed webhooks."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import smtplib
+import ssl
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+from pathlib import Path
+from typing import Protocol
+
+import httpx
+
+from notifications.rendering import Rendered
+
+
+class DeliveryError(Exception):
+    """A send failed. ``permanent`` failures are not retried."""
+
+    def __init__(self, reason: str, permanent: bool) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.permanent = permanent
+
+
+@dataclass(frozen=True)
+class Mail:
+    sender: str
+    recipient: str
+    message_id: str  # deterministic per notification: receivers can drop a rare duplicate
+    sent_at: datetime
+
+
+def build_email(mail: Mail, rendered: Rendered) -> EmailMessage:
+    """A multipart message: plain text and HTML alternatives, attachments beside them."""
+    message = EmailMessage()
+    message["From"] = mail.sender
+    message["To"] = mail.recipient
+    message["Subject"] = rendered.subject
+    message["Message-ID"] = mail.message_id
+    message["Date"] = format_datetime(mail.sent_at)
+    message["Auto-Submitted"] = "auto-generated"
+    message.set_content(rendered.text)
+    message.add_alternative(rendered.html, subtype="html")
+    for attachment in rendered.attachments:
+        maintype, _, rest = attachment.content_type.partition("/")
+        subtype, _, params = rest.partition(";")
+        message.add_attachment(
+            attachment.data,
+            maintype=maintype,
+            subtype=subtype.strip(),
+            filename=attachment.filename,
+            params=dict(p.strip().split("=", 1) for p in params.split(";") if "=" in p),
+        )
+    message["Content-Language"] = rendered.locale  # after the body: set_content drops Content-* headers
+    return message
+
+
+def message_id(notification_id: str, domain: str) -> str:
+    return f"<{notification_id}@{domain}>" if notification_id else make_msgid(domain=domain)
+
+
+class MailSender(Protocol):
+    def send(self, message: EmailMessage) -> None: ...
+
+
+@dataclass(frozen=True)
+class SmtpSender:
+    host: str
+    port: int = 587
+    starttls: bool = True
+    use_ssl: bool = False
+    username: str = ""
+    password: str = ""
+    timeout_s: float = 15.0
+
+    def send(self, message: EmailMessage) -> None:
+        try:
+            if self.use_ssl:
+                client: smtplib.SMTP = smtplib.SMTP_SSL(
+                    self.host, self.port, timeout=self.timeout_s, context=ssl.create_default_context()
+                )
+            else:
+                client = smtplib.SMTP(self.host, self.port, timeout=self.timeout_s)
+            with client:
+                if self.starttls and not self.use_ssl:
+                    client.starttls(context=ssl.create_default_context())
+                if self.username:
+                    client.login(self.username, self.password)
+                client.send_message(message)
+        except smtplib.SMTPResponseException as exc:
+            detail = (
+                exc.smtp_error.decode(errors="replace")
+                if isinstance(exc.smtp_error, bytes)
+                else exc.smtp_error
+            )
+            raise DeliveryError(
+                f"SMTP {exc.smtp_code} {detail}", permanent=500 <= exc.smtp_code < 600
+            ) from None
+        except smtplib.SMTPRecipientsRefused as exc:
+            codes = [code for code, _ in exc.recipients.values()]
+            raise DeliveryError(
+                f"SMTP recipients refused {codes}", permanent=all(c >= 500 for c in codes)
+            ) from None
+        except (OSError, smtplib.SMTPException) as exc:  # connection refused, timeout, TLS, ...
+            raise DeliveryError(f"SMTP unavailable: {type(exc).__name__}: {exc}", permanent=False) from None
+
+
+@dataclass(frozen=True)
+class FileSender:
+    """Embedded mode without SMTP: every mail becomes an .eml file a person can open."""
+
+    folder: Path
+
+    def send(self, message: EmailMessage) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        stem = str(message["Message-ID"]).strip("<>").replace("@", "_").replace("/", "_")
+        target = self.folder / f"{stem}.eml"
+        temporary = target.with_suffix(".tmp")
+        temporary.write_bytes(bytes(message))
+        temporary.replace(target)  # a reader never sees half a file
+
+
+SIGNATURE_HEADER = "X-Weltoffen-Signature"
+TIMESTAMP_HEADER = "X-Weltoffen-Timestamp"
+
+
+def webhook_signature(secret: str, timestamp: int, body: bytes) -> str:
+    """HMAC-SHA256 over ``"<timestamp>." + body``, hex, prefixed ``sha256=``."""
+    digest = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+    return f"sha256={digest}"
+
+
+def verify_webhook(
+    secret: str, timestamp: str, signature: str, body: bytes, now: float, tolerance_s: int = 300
+) -> bool:
+    """What a receiver does: recompute, compare in constant time, refuse stale timestamps."""
+    try:
+        sent = int(timestamp)
+    except ValueError:
+        return False
+    if abs(now - sent) > tolerance_s:
+        return False
+    return hmac.compare_digest(webhook_signature(secret, sent, body), signature)
+
+
+@dataclass(frozen=True)
+class WebhookSender:
+    timeout_s: float = 10.0
+
+    def send(self, url: str, secret: str, payload: dict[str, object], delivery_id: str) -> None:
+        body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+        timestamp = int(time.time())
+        headers = {
+            "Content-Type": "application/json; charset=utf-8",
+            TIMESTAMP_HEADER: str(timestamp),
+            SIGNATURE_HEADER: webhook_signature(secret, timestamp, body),
+            "X-Weltoffen-Delivery": delivery_id,
+            "User-Agent": "Weltoffen-Webhook/1",
+        }
+        try:
+            response = httpx.post(url, content=body, headers=headers, timeout=self.timeout_s)
+        except (OSError, httpx.HTTPError) as exc:
+            raise DeliveryError(f"webhook unreachable: {type(exc).__name__}", permanent=False) from None
+        if response.is_success:
+            return
+        retryable = response.status_code >= 500 or response.status_code in (408, 429)
+        raise DeliveryError(f"webhook answered {response.status_code}", permanent=not retryable)

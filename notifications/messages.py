@@ -1,0 +1,123 @@
+"""The catalogue of messages: what each one needs to be rendered, and a sample to test it with."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+
+class Channel(StrEnum):
+    EMAIL = "email"
+    WEBHOOK = "webhook"
+    INBOX = "inbox"
+
+
+class Part(StrEnum):
+    """What one channel renders. Each part is its own template file per language."""
+
+    EMAIL_TEXT = "email.txt"  # blocks: subject, body
+    EMAIL_HTML = "email.html"  # block: body (inside the shared layout)
+    SHORT = "short.txt"  # SMS-length text, also carried in webhook payloads
+    WEBHOOK = "webhook.json"
+    INBOX = "inbox.txt"  # blocks: title, body
+
+
+LOCALES = ("de", "en")
+DEFAULT_LOCALE = "de"
+SHORT_TEXT_LIMIT = 320  # two SMS segments
+
+
+class MissingVariables(ValueError):
+    """A notification was requested without everything its template needs."""
+
+
+@dataclass(frozen=True)
+class MessageSpec:
+    name: str
+    variables: dict[str, type]  # name -> str, int, float or datetime (ISO string in storage)
+    sample: dict[str, Any]
+    attachments: tuple[str, ...] = field(default=())  # builders in notifications.attachments
+
+    def coerce(self, context: dict[str, Any]) -> dict[str, Any]:
+        """The stored JSON context with datetimes parsed; raises MissingVariables."""
+        missing = sorted(set(self.variables) - context.keys())
+        if missing:
+            raise MissingVariables(f"message {self.name!r} needs: {', '.join(missing)}")
+        values = dict(context)
+        for name, kind in self.variables.items():
+            if kind is datetime and isinstance(values[name], str):
+                values[name] = datetime.fromisoformat(values[name])
+        return values
+
+
+_WHEN = datetime(2026, 12, 3, 17, 30, tzinfo=UTC)
+
+MESSAGES: dict[str, MessageSpec] = {
+    spec.name: spec
+    for spec in (
+        MessageSpec(
+            "case_assigned",
+            {
+                "case_ref": str,
+                "severity": str,
+                "kind": str,
+                "region": str,
+                "acknowledge_by": datetime,
+                "case_url": str,
+            },
+            {
+                "case_ref": "F-2026-0042",
+                "severity": "critical",
+                "kind": "threat",
+                "region": "03241",
+                "acknowledge_by": _WHEN,
+                "case_url": "https://weltoffen.example/cases/42",
+            },
+        ),
+        MessageSpec(
+            "registration_confirmed",
+            {
+                "dialogue_title": str,
+                "starts_at": datetime,
+                "ends_at": datetime,
+                "venue": str,
+                "dialogue_uid": str,
+                "manage_url": str,
+                "participant_name": str,
+            },
+            {
+                "dialogue_title": "Bürgerdialog <Zukunft> & Zusammenhalt",
+                "starts_at": _WHEN,
+                "ends_at": datetime(2026, 12, 3, 19, 30, tzinfo=UTC),
+                "venue": "Rathaus, Marktplatz 1, Hildesheim",
+                "dialogue_uid": "d-7",
+                "manage_url": "https://weltoffen.example/r/abc",
+                "participant_name": "Ayşe Demir",
+            },
+            attachments=("calendar_invite",),
+        ),
+        MessageSpec(
+            "selfcheck_result",
+            {"municipality_name": str, "overall_index": int, "weakest_field": str, "report_url": str},
+            {
+                "municipality_name": "Musterstadt",
+                "overall_index": 61,
+                "weakest_field": "Engagement und Beteiligung",
+                "report_url": "https://weltoffen.example/s/9",
+            },
+        ),
+        MessageSpec(
+            "delivery_failed",
+            {"notification_id": str, "template": str, "channel": str, "reason": str, "attempts": int},
+            {
+                "notification_id": "n-1",
+                "template": "case_assigned",
+                "channel": "email",
+                "reason": "550 mailbox unavailable",
+                "attempts": 1,
+            },
+        ),
+    )
+}

@@ -1,0 +1,1 @@
+"""Notifications as a service: requests, delivery planning, sending, retries, status."""

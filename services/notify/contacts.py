@@ -1,0 +1,82 @@
+"""Who a recipient is at send time: address, language, channels, quiet hours.
+
+Events carry only ids; the address is looked up when the message goes out, so a corrected e-mail
+address is used even for a retry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlmodel import Session
+
+from notifications.messages import DEFAULT_LOCALE, Channel
+from notifications.policy import QuietHours
+from services.notify.tables import NotificationPreference
+from services.store.tables import Account
+
+
+@dataclass(frozen=True)
+class Contact:
+    email: str | None
+    locale: str
+    preferred: tuple[Channel, ...]
+    quiet: QuietHours | None
+    webhook_url: str | None = None
+    webhook_secret: str | None = None
+    account_id: str | None = None  # only accounts have an in-app inbox
+
+    def reachable(self) -> tuple[Channel, ...]:
+        """Every channel this recipient can be reached on (the urgent lane uses all of them)."""
+        channels: list[Channel] = []
+        if self.email:
+            channels.append(Channel.EMAIL)
+        if self.account_id:
+            channels.append(Channel.INBOX)
+        if self.webhook_url and self.webhook_secret:
+            channels.append(Channel.WEBHOOK)
+        return tuple(channels)
+
+    def channels_for(self, urgent: bool) -> tuple[Channel, ...]:
+        reachable = self.reachable()
+        if urgent:
+            return reachable
+        chosen = tuple(channel for channel in self.preferred if channel in reachable)
+        return chosen or reachable[:1]  # never drop a message because preferences exclude everything
+
+
+class UnknownRecipient(LookupError):
+    pass
+
+
+def account_contact(session: Session, account_id: str) -> Contact:
+    account = session.get(Account, account_id)
+    if account is None or not account.is_active:
+        raise UnknownRecipient(f"no active account {account_id}")
+    preference = session.get(NotificationPreference, account_id)
+    if preference is None:
+        return Contact(
+            account.email, DEFAULT_LOCALE, (Channel.EMAIL, Channel.INBOX), None, account_id=account.id
+        )
+    quiet = None
+    if preference.quiet_start is not None and preference.quiet_end is not None:
+        quiet = QuietHours(preference.quiet_start, preference.quiet_end, preference.timezone)
+    return Contact(
+        email=account.email,
+        locale=preference.locale,
+        preferred=tuple(Channel(c) for c in preference.channels.split(",") if c),
+        quiet=quiet,
+        webhook_url=preference.webhook_url,
+        webhook_secret=preference.webhook_secret,
+        account_id=account.id,
+    )
+
+
+ContactResolver = Callable[[Session, str], Contact]
+# Recipient kinds: the stream issues add theirs (e.g. dialogue registrants without an account).
+RESOLVERS: dict[str, ContactResolver] = {"account": account_contact}
+
+
+def resolve(session: Session, kind: str, recipient_id: str) -> Contact:
+    return RESOLVERS[kind](session, recipient_id)

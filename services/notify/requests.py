@@ -1,0 +1,98 @@
+"""Asking for a notification, and planning its deliveries when the request is handled."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import datetime
+from typing import Any
+
+from events import Envelope, new_envelope
+from events.contracts import NotificationRequested
+from notifications.messages import MESSAGES
+from notifications.policy import earliest_send
+from services.notify.contacts import resolve
+from services.notify.tables import DeliveryStatus, Notification, NotificationDelivery, NotificationStatus
+from services.store.uow import UnitOfWork
+
+
+class UnknownMessage(ValueError):
+    pass
+
+
+def _json_default(value: object) -> str:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} cannot be stored in a notification context")
+
+
+def request_notification(
+    uow: UnitOfWork,
+    *,
+    recipient_id: str,
+    template: str,
+    context: dict[str, Any],
+    urgent: bool = False,
+    recipient_kind: str = "account",
+    subject_id: str | None = None,
+    locale: str | None = None,
+    cause: Envelope | None = None,
+) -> str:
+    """Store the notification (with its context) and emit NotificationRequested (ids only)."""
+    spec = MESSAGES.get(template)
+    if spec is None:
+        raise UnknownMessage(f"no message called {template!r}")
+    spec.coerce(context)  # refuse now what could not be rendered later
+    notification = Notification(
+        id=str(uuid.uuid4()),
+        recipient_kind=recipient_kind,
+        recipient_id=recipient_id,
+        template=template,
+        locale=locale,
+        context=json.dumps(context, default=_json_default),
+        urgent=urgent,
+        subject_id=subject_id,
+        created_at=uow.clock(),
+    )
+    uow.session.add(notification)
+    event = NotificationRequested(
+        notification_id=notification.id,
+        recipient_id=recipient_id,
+        template=template,
+        urgent=urgent,
+        subject_id=subject_id,
+    )
+    uow.emit(cause.caused(event, uow.clock()) if cause else new_envelope(event, uow.clock()))
+    return notification.id
+
+
+class NotificationMissing(LookupError):
+    pass
+
+
+def plan_deliveries(envelope: Envelope, uow: UnitOfWork) -> None:
+    """Handler of NotificationRequested: one delivery row per channel, due now — or, for a
+    non-urgent message in the recipient's quiet hours, when they end. Sending happens after commit."""
+    request = envelope.event
+    assert isinstance(request, NotificationRequested)
+    notification = uow.session.get(Notification, request.notification_id)
+    if notification is None:
+        raise NotificationMissing(f"notification {request.notification_id} does not exist")
+    contact = resolve(uow.session, notification.recipient_kind, notification.recipient_id)
+    now = uow.clock()
+    due = earliest_send(now, contact.quiet, notification.urgent)
+    channels = contact.channels_for(notification.urgent)
+    if not channels:
+        notification.status = NotificationStatus.DEAD  # no address at all: nothing to retry
+    for channel in channels:
+        uow.session.add(
+            NotificationDelivery(
+                id=str(uuid.uuid4()),
+                notification_id=notification.id,
+                channel=channel,
+                urgent=notification.urgent,
+                status=DeliveryStatus.PENDING,
+                next_attempt_at=due,
+                updated_at=now,
+            )
+        )

@@ -1,0 +1,98 @@
+"""Tables of notifications, their deliveries per channel, the in-app inbox and preferences."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from enum import StrEnum
+
+from sqlalchemy import Column, Index, String, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from services.store.types import UtcDateTime
+
+
+class NotificationStatus(StrEnum):
+    PENDING = "pending"  # some delivery is still to be tried
+    SENT = "sent"  # every channel delivered
+    FAILED = "failed"  # some channels delivered, some were given up
+    DEAD = "dead"  # every channel was given up
+
+
+class DeliveryStatus(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"  # claimed by a sender until lease_until
+    RETRY = "retry"  # a temporary failure; next_attempt_at says when
+    SENT = "sent"
+    DEAD = "dead"
+
+
+class Notification(SQLModel, table=True):
+    """What to tell whom. The context may hold personal data: it stays in the database."""
+
+    __tablename__ = "notification"
+
+    id: str = Field(primary_key=True, max_length=36)
+    recipient_kind: str = Field(default="account", max_length=20)
+    recipient_id: str = Field(index=True, max_length=64)
+    template: str = Field(max_length=64)
+    locale: str | None = Field(default=None, max_length=8)
+    context: str = Field(sa_column=Column(Text, nullable=False))
+    urgent: bool = False
+    subject_id: str | None = Field(default=None, max_length=64)
+    status: NotificationStatus = Field(
+        default=NotificationStatus.PENDING, sa_column=Column(String(12), nullable=False, index=True)
+    )
+    created_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
+
+
+class NotificationDelivery(SQLModel, table=True):
+    """One channel of one notification: the unit that is sent, retried and given up."""
+
+    __tablename__ = "notification_delivery"
+    __table_args__ = (
+        UniqueConstraint("notification_id", "channel", name="uq_delivery_notification_channel"),
+        Index("ix_delivery_due", "status", "urgent", "next_attempt_at"),
+    )
+
+    id: str = Field(primary_key=True, max_length=36)
+    notification_id: str = Field(foreign_key="notification.id", index=True, max_length=36)
+    channel: str = Field(max_length=16)
+    urgent: bool = False
+    status: DeliveryStatus = Field(
+        default=DeliveryStatus.PENDING, sa_column=Column(String(12), nullable=False)
+    )
+    attempts: int = 0
+    next_attempt_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
+    lease_until: datetime | None = Field(default=None, sa_column=Column(UtcDateTime, nullable=True))
+    last_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    sent_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime, nullable=True))
+    updated_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
+
+
+class InboxMessage(SQLModel, table=True):
+    __tablename__ = "inbox_message"
+
+    id: str = Field(primary_key=True, max_length=36)
+    account_id: str = Field(foreign_key="account.id", index=True, max_length=36)
+    notification_id: str = Field(foreign_key="notification.id", unique=True, max_length=36)
+    title: str = Field(max_length=300)
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    urgent: bool = False
+    created_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
+    read_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime, nullable=True))
+
+
+class NotificationPreference(SQLModel, table=True):
+    """How an account wants to be told. Quiet hours never hold back an urgent message."""
+
+    __tablename__ = "notification_preference"
+
+    account_id: str = Field(foreign_key="account.id", primary_key=True, max_length=36)
+    channels: str = Field(default="email,inbox", max_length=100)
+    locale: str = Field(default="de", max_length=8)
+    quiet_start: time | None = None
+    quiet_end: time | None = None
+    timezone: str = Field(default="Europe/Berlin", max_length=64)
+    webhook_url: str | None = Field(default=None, max_length=2000)
+    webhook_secret: str | None = Field(default=None, max_length=200)
+    updated_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))

@@ -1,0 +1,370 @@
+"""Notifications end to end on a real SMTP server (aiosmtpd) and a real webhook receiver, embedded
+transport, on both databases. Time is injected: retries are driven by moving the clock."""
+
+from __future__ import annotations
+
+import time as wallclock
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, time, timedelta
+from email.message import EmailMessage
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from icalendar import Calendar
+from sqlmodel import Session, col, select
+
+from events.catalog import NOTIFICATIONS
+from notifications.channels import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify_webhook
+from notifications.messages import MESSAGES
+from services.api.app import create_app
+from services.api.routes.accounts import AccountCreate, new_account
+from services.bootstrap import Container, bootstrap
+from services.notify.requests import request_notification
+from services.notify.tables import (
+    DeliveryStatus,
+    InboxMessage,
+    Notification,
+    NotificationDelivery,
+    NotificationPreference,
+    NotificationStatus,
+)
+from services.store import outbox
+from services.store.tables import OutboxRecord, Role
+from tests.support.mail import MailServer, WebhookReceiver, free_port
+from tests.support.pipeline import pipeline_settings
+
+pytestmark = pytest.mark.integration
+PASSWORD = "correct horse battery staple"
+
+
+class Clock:
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def mail() -> Iterator[MailServer]:
+    server = MailServer().start()
+    yield server
+    server.stop()
+
+
+def make_container(database_url: str, smtp_port: int, clock: Clock) -> Container:
+    settings = pipeline_settings(
+        database_url,
+        smtp_host="127.0.0.1",
+        smtp_port=smtp_port,
+        smtp_starttls=False,
+        notification_retry_base_s=60,
+        notification_max_attempts=3,
+    )
+    return bootstrap(settings, clock=clock)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock(datetime(2026, 11, 26, 14, 0, tzinfo=UTC))  # 15:00 in Berlin
+
+
+@pytest.fixture
+def container(database_url: str, mail: MailServer, clock: Clock) -> Container:
+    return make_container(database_url, mail.port, clock)
+
+
+def account(container: Container, role: Role = Role.COORDINATOR, email: str | None = None) -> str:
+    email = email or f"{role}-{uuid.uuid4().hex[:8]}@example.org"
+    extra = {"region": "03"} if role is Role.COORDINATOR else {}
+    body = AccountCreate(email=email, display_name="Test", role=role, password=PASSWORD, **extra)  # type: ignore[arg-type]
+    with Session(container.engine, expire_on_commit=False) as session:
+        created = new_account(body, container.clock())
+        session.add(created)
+        session.commit()
+    return created.id
+
+
+def prefer(container: Container, account_id: str, **values: Any) -> None:
+    with Session(container.engine) as session:
+        session.add(NotificationPreference(account_id=account_id, updated_at=container.clock(), **values))
+        session.commit()
+
+
+def notify(container: Container, recipient: str, template: str, urgent: bool = False, **context: Any) -> str:
+    with container.uow() as uow:
+        notification_id = request_notification(
+            uow,
+            recipient_id=recipient,
+            template=template,
+            context={**MESSAGES[template].sample, **context},
+            urgent=urgent,
+        )
+        uow.commit()
+    return notification_id
+
+
+def deliveries(container: Container, notification_id: str) -> dict[str, NotificationDelivery]:
+    with Session(container.engine) as session:
+        rows = session.exec(
+            select(NotificationDelivery).where(NotificationDelivery.notification_id == notification_id)
+        ).all()
+        return {row.channel: row for row in rows}
+
+
+def status(container: Container, notification_id: str) -> NotificationStatus:
+    with Session(container.engine) as session:
+        found = session.get(Notification, notification_id)
+        assert found is not None
+        return found.status
+
+
+def addressed_to(messages: list[EmailMessage], recipient: str) -> list[EmailMessage]:
+    return [m for m in messages if m["To"] == recipient]
+
+
+def test_confirmation_mail_has_both_parts_right_headers_and_a_calendar_invite(
+    container: Container, mail: MailServer
+) -> None:
+    recipient = account(container, email=f"ayse-{uuid.uuid4().hex[:6]}@example.org")
+    prefer(container, recipient, locale="en")
+    notification_id = notify(container, recipient, "registration_confirmed")
+    container.dispatcher().drain()
+
+    [message] = mail.wait_for(1)
+    assert message["To"].endswith("@example.org") and message["From"] == container.settings.mail_from
+    assert message["Subject"] == "Registration confirmed: Bürgerdialog <Zukunft> & Zusammenhalt"
+    assert message["Message-ID"] == f"<{notification_id}@{container.settings.mail_domain}>"
+    assert message["Content-Language"] == "en" and message["Auto-Submitted"] == "auto-generated"
+    plain = message.get_body(preferencelist=("plain",))
+    html = message.get_body(preferencelist=("html",))
+    assert plain is not None and "your seat is confirmed" in plain.get_content()
+    assert html is not None and "&lt;Zukunft&gt;" in html.get_content()
+    [invite] = list(message.iter_attachments())
+    assert invite.get_content_type() == "text/calendar" and invite.get_filename() == "einladung.ics"
+    event = Calendar.from_ical(invite.get_content()).walk("VEVENT")[0]
+    assert event.decoded("dtstart") == datetime(2026, 12, 3, 17, 30, tzinfo=UTC)
+    assert event.decoded("dtend") == datetime(2026, 12, 3, 19, 30, tzinfo=UTC)
+
+    assert {c: d.status for c, d in deliveries(container, notification_id).items()} == {
+        "email": DeliveryStatus.SENT,
+        "inbox": DeliveryStatus.SENT,
+    }
+    assert status(container, notification_id) == NotificationStatus.SENT
+
+
+def test_smtp_down_is_retried_with_backoff_and_delivered_when_back(database_url: str, clock: Clock) -> None:
+    port = free_port()
+    container = make_container(database_url, port, clock)  # nothing listens on the port yet
+    recipient = account(container)
+    prefer(container, recipient, channels="email")
+    notification_id = notify(container, recipient, "selfcheck_result")
+    container.dispatcher().drain()
+
+    email = deliveries(container, notification_id)["email"]
+    assert email.status == DeliveryStatus.RETRY and email.attempts == 1
+    assert email.last_error is not None and email.last_error.startswith("SMTP unavailable")
+    assert clock.now + timedelta(seconds=30) <= email.next_attempt_at <= clock.now + timedelta(seconds=60)
+
+    server = MailServer(port).start()
+    try:
+        assert container.delivery_runner.send_bulk() == 0  # not due yet: the backoff is respected
+        clock.now += timedelta(minutes=2)
+        assert container.delivery_runner.send_bulk() == 1
+        assert len(server.wait_for(1)) == 1
+    finally:
+        server.stop()
+    email = deliveries(container, notification_id)["email"]
+    assert email.status == DeliveryStatus.SENT and email.attempts == 2
+    assert status(container, notification_id) == NotificationStatus.SENT
+
+
+def test_permanent_refusal_is_dead_lettered_and_admins_are_alerted(
+    container: Container, mail: MailServer
+) -> None:
+    admin = account(container, Role.ADMIN, email=f"admin-{uuid.uuid4().hex[:6]}@example.org")
+    recipient = account(container, email=f"bounce-{uuid.uuid4().hex[:6]}@example.org")
+    notification_id = notify(container, recipient, "case_assigned")
+    container.dispatcher().drain()  # plans and sends; the refusal plans an alert, drained as well
+
+    by_channel = deliveries(container, notification_id)
+    assert by_channel["email"].status == DeliveryStatus.DEAD and by_channel["email"].attempts == 1
+    assert "550" in (by_channel["email"].last_error or "")
+    assert by_channel["inbox"].status == DeliveryStatus.SENT
+    assert status(container, notification_id) == NotificationStatus.FAILED
+
+    with Session(container.engine) as session:
+        letters = session.exec(
+            select(OutboxRecord).where(OutboxRecord.topic == NOTIFICATIONS.dead_letter.name)
+        ).all()
+        mine = [row for row in letters if row.key == recipient]
+        assert len(mine) == 1
+        headers = dict(outbox.decode_headers(mine[0]))
+        assert "550" in headers["error"] and headers["channel"] == "email"
+        alerts = session.exec(
+            select(Notification).where(
+                Notification.recipient_id == admin, Notification.template == "delivery_failed"
+            )
+        ).all()
+        assert len(alerts) == 1
+    alert_mails = addressed_to(mail.wait_for(1), f"{admin_email(container, admin)}")
+    assert len(alert_mails) == 1 and notification_id in alert_mails[0].get_body(("plain",)).get_content()  # type: ignore[union-attr]
+
+
+def admin_email(container: Container, account_id: str) -> str:
+    from services.store.tables import Account
+
+    with Session(container.engine) as session:
+        found = session.get(Account, account_id)
+        assert found is not None
+        return found.email
+
+
+def test_the_same_request_delivered_twice_sends_one_mail(container: Container, mail: MailServer) -> None:
+    recipient = account(container)
+    prefer(container, recipient, channels="email")
+    with container.uow() as uow:
+        notification_id = request_notification(
+            uow,
+            recipient_id=recipient,
+            template="selfcheck_result",
+            context=MESSAGES["selfcheck_result"].sample,
+        )
+        uow.commit()
+    with Session(container.engine) as session:
+        [original] = [
+            row for row in session.exec(select(OutboxRecord).where(OutboxRecord.key == recipient)).all()
+        ]
+        for _ in range(2):  # the broker redelivers the very same bytes twice more
+            outbox.add_raw(
+                session,
+                topic=NOTIFICATIONS.name,
+                key=recipient,
+                value=original.value,
+                headers=[],
+                now=container.clock(),
+            )
+        session.commit()
+    container.dispatcher().drain()
+    container.delivery_runner.send_bulk()
+    wallclock.sleep(0.3)  # give a wrongly sent second mail time to arrive
+    assert len(addressed_to(mail.messages(), admin_email(container, recipient))) == 1
+    assert len(deliveries(container, notification_id)) == 1
+
+
+def test_webhook_is_signed_and_verifiable_with_the_secret_from_the_api(
+    container: Container, mail: MailServer
+) -> None:
+    receiver = WebhookReceiver()
+    try:
+        with TestClient(create_app(container, run_dispatcher=False)) as client:
+            email = f"coord-{uuid.uuid4().hex[:6]}@example.org"
+            recipient = account(container, email=email)
+            token = client.post("/auth/token", json={"email": email, "password": PASSWORD}).json()[
+                "access_token"
+            ]
+            answer = client.put(
+                "/me/notification-preferences",
+                json={"channels": ["webhook"], "webhook_url": receiver.url, "locale": "de"},
+                headers={"Authorization": f"Bearer {token}"},
+            )
+            assert answer.status_code == 200, answer.text
+            secret = answer.json()["webhook_secret"]
+            again = client.get("/me/notification-preferences", headers={"Authorization": f"Bearer {token}"})
+            assert again.json()["webhook_secret"] is None  # shown once only
+        notification_id = notify(container, recipient, "case_assigned")
+        container.dispatcher().drain()
+        [(headers, body)] = receiver.requests
+        assert verify_webhook(
+            secret, headers[TIMESTAMP_HEADER], headers[SIGNATURE_HEADER], body, now=wallclock.time()
+        )
+        assert not verify_webhook(
+            "wrong", headers[TIMESTAMP_HEADER], headers[SIGNATURE_HEADER], body, wallclock.time()
+        )
+        [payload] = receiver.payloads()
+        assert payload["message"] == "case_assigned" and payload["notification_id"] == notification_id
+        assert payload["text"].startswith("DRINGEND: Neuer Fall F-2026-0042")
+        assert mail.messages() == []  # this recipient chose the webhook only
+    finally:
+        receiver.close()
+
+
+def test_quiet_hours_hold_back_bulk_but_never_an_urgent_message(
+    container: Container, mail: MailServer, clock: Clock
+) -> None:
+    clock.now = datetime(2026, 11, 26, 22, 30, tzinfo=UTC)  # 23:30 in Berlin
+    recipient = account(container)
+    prefer(container, recipient, channels="email", quiet_start=time(22, 0), quiet_end=time(7, 0))
+    bulk = notify(container, recipient, "selfcheck_result")
+    urgent = notify(container, recipient, "case_assigned", urgent=True)
+    container.dispatcher().drain()
+
+    assert deliveries(container, bulk)["email"].next_attempt_at == datetime(2026, 11, 27, 6, 0, tzinfo=UTC)
+    assert deliveries(container, bulk)["email"].status == DeliveryStatus.PENDING
+    # urgent: every reachable channel, at once, whatever the preferences say
+    assert {c: d.status for c, d in deliveries(container, urgent).items()} == {
+        "email": DeliveryStatus.SENT,
+        "inbox": DeliveryStatus.SENT,
+    }
+    assert [m["Subject"] for m in mail.wait_for(1)] == ["[DRINGEND] Neuer Fall F-2026-0042 (kritisch)"]
+
+    clock.now = datetime(2026, 11, 27, 6, 0, 1, tzinfo=UTC)
+    container.delivery_runner.send_bulk()
+    assert len(mail.wait_for(2)) == 2
+
+
+def test_inbox_and_admin_status_endpoints(container: Container, mail: MailServer) -> None:
+    with TestClient(create_app(container, run_dispatcher=False)) as client:
+
+        def sign_in(role: Role) -> tuple[str, dict[str, str]]:
+            email = f"{role}-{uuid.uuid4().hex[:8]}@example.org"
+            account_id = account(container, role, email=email)
+            token = client.post("/auth/token", json={"email": email, "password": PASSWORD}).json()[
+                "access_token"
+            ]
+            return account_id, {"Authorization": f"Bearer {token}"}
+
+        owner, owner_auth = sign_in(Role.COORDINATOR)
+        _, other_auth = sign_in(Role.COORDINATOR)
+        _, admin_auth = sign_in(Role.ADMIN)
+        notification_id = notify(container, owner, "case_assigned", urgent=True)
+        container.dispatcher().drain()
+
+        [message] = client.get("/me/inbox?unread=true", headers=owner_auth).json()
+        assert message["title"] == "Neuer Fall F-2026-0042 (kritisch)" and message["urgent"] is True
+        assert client.get("/me/inbox", headers=other_auth).json() == []
+        assert client.post(f"/me/inbox/{message['id']}/read", headers=other_auth).status_code == 404
+        read = client.post(f"/me/inbox/{message['id']}/read", headers=owner_auth)
+        assert read.status_code == 200 and read.json()["read_at"] is not None
+        assert client.get("/me/inbox?unread=true", headers=owner_auth).json() == []
+
+        assert client.get("/admin/notifications", headers=owner_auth).status_code == 403
+        detail = client.get(f"/admin/notifications/{notification_id}", headers=admin_auth).json()
+        assert detail["status"] == "sent" and "context" not in detail
+        assert {d["channel"]: d["status"] for d in detail["deliveries"]} == {"email": "sent", "inbox": "sent"}
+        listed = client.get("/admin/notifications?status=sent", headers=admin_auth).json()
+        assert notification_id in [n["id"] for n in listed]
+
+        bad = client.put("/me/notification-preferences", json={"channels": ["webhook"]}, headers=owner_auth)
+        assert bad.status_code == 422 and "the webhook channel needs a webhook_url" in bad.text
+        bad = client.put(
+            "/me/notification-preferences",
+            json={"channels": ["email"], "quiet_start": "22:00"},
+            headers=owner_auth,
+        )
+        assert bad.status_code == 422 and "give both quiet_start and quiet_end" in bad.text
+
+
+def test_inbox_messages_land_once_even_for_a_redelivered_request(container: Container) -> None:
+    recipient = account(container)
+    prefer(container, recipient, channels="inbox")
+    notification_id = notify(container, recipient, "selfcheck_result")
+    container.dispatcher().drain()
+    container.dispatcher().drain()
+    with Session(container.engine) as session:
+        messages = session.exec(
+            select(InboxMessage).where(col(InboxMessage.notification_id) == notification_id)
+        ).all()
+    assert len(messages) == 1
