@@ -368,3 +368,32 @@ def test_inbox_messages_land_once_even_for_a_redelivered_request(container: Cont
             select(InboxMessage).where(col(InboxMessage.notification_id) == notification_id)
         ).all()
     assert len(messages) == 1
+
+
+def test_too_many_temporary_failures_end_dead(database_url: str, clock: Clock) -> None:
+    container = make_container(database_url, free_port(), clock)  # SMTP never comes back
+    recipient = account(container)
+    prefer(container, recipient, channels="email")
+    notification_id = notify(container, recipient, "selfcheck_result")
+    container.dispatcher().drain()
+    for _ in range(container.settings.notification_max_attempts):
+        clock.now += timedelta(hours=2)
+        container.delivery_runner.send_bulk()
+    email = deliveries(container, notification_id)["email"]
+    assert email.status == DeliveryStatus.DEAD
+    assert email.attempts == container.settings.notification_max_attempts
+    assert status(container, notification_id) == NotificationStatus.DEAD
+
+
+def test_without_smtp_mail_is_written_as_eml_files(database_url: str, clock: Clock, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from email import message_from_bytes, policy
+
+    settings = pipeline_settings(database_url, data_dir=tmp_path)  # no SMTP host: the embedded default
+    container = bootstrap(settings, clock=clock)
+    recipient = account(container)
+    notification_id = notify(container, recipient, "registration_confirmed")
+    container.dispatcher().drain()
+    [eml] = list((tmp_path / "mail").glob(f"{notification_id}*.eml"))
+    message = message_from_bytes(eml.read_bytes(), policy=policy.default)
+    assert message["Subject"].startswith("Anmeldung bestätigt")
+    assert [part.get_filename() for part in message.iter_attachments()] == ["einladung.ics"]
