@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from events.contracts import (
+    CampaignDetected,
+    CaseUpdated,
     Event,
     IncidentReported,
     NotificationRequested,
@@ -45,6 +47,9 @@ class TopicSpec:
 
 
 INCIDENTS = TopicSpec("weltoffen.incidents", key_field="case_id")
+# Immediate danger: its own topic and agent, so an emergency never queues behind other reports.
+INCIDENTS_URGENT = TopicSpec("weltoffen.incidents.urgent", key_field="case_id")
+CAMPAIGNS = TopicSpec("weltoffen.campaigns", key_field="campaign_id")
 DIALOGUES = TopicSpec("weltoffen.dialogues", key_field="dialogue_id")
 SELFCHECKS = TopicSpec("weltoffen.selfchecks", key_field="municipality_ags")
 SUPPORT_OFFERS = TopicSpec("weltoffen.support-offers", key_field="subject_id")
@@ -55,6 +60,8 @@ PROBES = TopicSpec("weltoffen.probes", key_field="stream", retention_ms=1 * DAY_
 
 INPUT_TOPICS: tuple[TopicSpec, ...] = (
     INCIDENTS,
+    INCIDENTS_URGENT,
+    CAMPAIGNS,
     DIALOGUES,
     SELFCHECKS,
     SUPPORT_OFFERS,
@@ -67,6 +74,8 @@ CATALOG: tuple[TopicSpec, ...] = tuple(spec for topic in INPUT_TOPICS for spec i
 
 EVENT_TOPICS: dict[type[Event], TopicSpec] = {
     IncidentReported: INCIDENTS,
+    CaseUpdated: INCIDENTS,
+    CampaignDetected: CAMPAIGNS,
     RegistrationRequested: DIALOGUES,
     RegistrationCancelled: DIALOGUES,
     SelfCheckSubmitted: SELFCHECKS,
@@ -76,11 +85,32 @@ EVENT_TOPICS: dict[type[Event], TopicSpec] = {
 }
 
 
+# Events of these types take the urgent lane when they say so.
+URGENT_TOPICS: dict[type[Event], TopicSpec] = {
+    IncidentReported: INCIDENTS_URGENT,
+    NotificationRequested: NOTIFICATIONS_URGENT,
+}
+
+
+def is_urgent(event: Event) -> bool:
+    if isinstance(event, IncidentReported):
+        return event.immediate_danger
+    if isinstance(event, NotificationRequested):
+        return event.urgent
+    return False
+
+
 def topic_for(event: Event) -> TopicSpec:
     """The topic an event is published on."""
-    if isinstance(event, NotificationRequested) and event.urgent:
-        return NOTIFICATIONS_URGENT
+    if is_urgent(event):
+        return URGENT_TOPICS[type(event)]
     return EVENT_TOPICS[type(event)]
+
+
+def topics_of(event_type: type[Event]) -> list[TopicSpec]:
+    """Every topic events of this type can travel on (a consumer must read all of them)."""
+    urgent = URGENT_TOPICS.get(event_type)
+    return [EVENT_TOPICS[event_type], *([urgent] if urgent else [])]
 
 
 def spec_named(name: str) -> TopicSpec:

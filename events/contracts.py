@@ -56,6 +56,47 @@ class IncidentReported(Event):
     reported_at: AwareDatetime
 
 
+class CaseAction(StrEnum):
+    ASSIGNED = "assigned"
+    QUEUED = "queued"
+    ACKNOWLEDGED = "acknowledged"
+    ESCALATED = "escalated"
+    REASSIGNED = "reassigned"
+    NOTE_ADDED = "note_added"
+    INFORMATION_ADDED = "information_added"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+    OFFER_ACCEPTED = "offer_accepted"
+    OFFER_DECLINED = "offer_declined"
+    SUPPORT_DELIVERED = "support_delivered"
+    CHECKIN_ENABLED = "checkin_enabled"
+    CHECKED_IN = "checked_in"
+    CHECKIN_MISSED = "checkin_missed"
+    LINKED_TO_CAMPAIGN = "linked_to_campaign"
+
+
+class CaseUpdated(Event):
+    """Something happened to a case (ids and the kind of action only; details stay in its history)."""
+
+    type_name: ClassVar[str] = "CaseUpdated"
+    key_field: ClassVar[str] = "case_id"
+
+    case_id: Id
+    action: CaseAction
+    escalation_level: int = Field(default=0, ge=0)
+    at: AwareDatetime
+
+
+class CampaignDetected(Event):
+    type_name: ClassVar[str] = "CampaignDetected"
+    key_field: ClassVar[str] = "campaign_id"
+
+    campaign_id: Id
+    district: str = Field(pattern=r"^\d{5}$")
+    case_count: int = Field(ge=2)
+    detected_at: AwareDatetime
+
+
 class RegistrationRequested(Event):
     type_name: ClassVar[str] = "RegistrationRequested"
     key_field: ClassVar[str] = "dialogue_id"
@@ -130,6 +171,8 @@ class PipelineProbe(Event):
 
 CONTRACTS: tuple[type[Event], ...] = (
     IncidentReported,
+    CaseUpdated,
+    CampaignDetected,
     RegistrationRequested,
     RegistrationCancelled,
     SelfCheckSubmitted,

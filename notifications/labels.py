@@ -31,6 +31,13 @@ LABELS: dict[str, dict[str, dict[str, str]]] = {
             "other": "other",
         },
     },
+    "escalation_reason": {
+        "de": {
+            "unacknowledged": "nicht rechtzeitig bestätigt",
+            "checkin_missed": "Sicherheits-Check-in verpasst",
+        },
+        "en": {"unacknowledged": "not acknowledged in time", "checkin_missed": "safety check-in missed"},
+    },
     "channel": {
         "de": {"email": "E-Mail", "webhook": "Webhook", "inbox": "Posteingang"},
         "en": {"email": "e-mail", "webhook": "webhook", "inbox": "inbox"},

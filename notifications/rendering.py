@@ -50,7 +50,7 @@ def local_time(value: datetime, locale: str = DEFAULT_LOCALE) -> str:
 
 
 class Renderer:
-    def __init__(self, templates: Path = TEMPLATES) -> None:
+    def __init__(self, templates: Path = TEMPLATES, base_url: str = "http://127.0.0.1:8000") -> None:
         self.env = SandboxedEnvironment(
             loader=FileSystemLoader(templates),
             autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
@@ -61,6 +61,7 @@ class Renderer:
         )
         self.env.filters["local_time"] = local_time
         self.env.globals["label"] = label
+        self.env.globals["link"] = lambda path: base_url.rstrip("/") + path
 
     def render(self, message: str, locale: str, context: dict[str, Any], issued_at: datetime) -> Rendered:
         """Render every part; a language without templates falls back to German."""

@@ -14,6 +14,8 @@ from events.catalog import NOTIFICATIONS, NOTIFICATIONS_URGENT
 from notifications.channels import FileSender, MailSender, SmtpSender, WebhookSender
 from notifications.policy import RetrySchedule
 from notifications.rendering import Renderer
+from services.crypto import FieldCipher
+from services.incidents.timers import CaseTimers
 from services.notify.delivery import DeliveryRunner, SenderConfig
 from services.pipeline.dispatcher import EmbeddedDispatcher
 from services.pipeline.handlers import HandlerTable, load_handlers
@@ -49,7 +51,7 @@ class Container:
 
     @cached_property
     def renderer(self) -> Renderer:
-        return Renderer()
+        return Renderer(base_url=self.settings.public_base_url)
 
     def mail_sender(self) -> MailSender:
         s = self.settings
@@ -92,12 +94,23 @@ class Container:
             NOTIFICATIONS.name: self.delivery_runner.send_bulk,
         }
 
+    @cached_property
+    def cipher(self) -> FieldCipher:
+        return FieldCipher(self.settings.field_keys())
+
+    @cached_property
+    def case_timers(self) -> CaseTimers:
+        return CaseTimers(self.engine, self.clock)
+
     def timers(self) -> list[Timer]:
-        """Retries and deliveries held back by quiet hours; urgent and bulk apart."""
+        """Retries and deliveries held back by quiet hours (urgent and bulk apart), escalations
+        of unacknowledged cases and missed safety check-ins."""
         interval = self.settings.timer_interval_s
         return [
             Timer("send-urgent", interval, self.delivery_runner.send_urgent),
             Timer("send-bulk", interval * 5, self.delivery_runner.send_bulk),
+            Timer("escalate-cases", interval * 5, self.case_timers.escalate_due),
+            Timer("missed-checkins", interval * 5, self.case_timers.checkins_due),
         ]
 
 

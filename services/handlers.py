@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from events.contracts import NotificationRequested, PipelineProbe
+from events.contracts import IncidentReported, NotificationRequested, PipelineProbe
+from services.incidents.handlers import open_case
 from services.notify.requests import plan_deliveries
 from services.pipeline.handlers import HandlerTable
 from services.pipeline.probe import record_probe
@@ -11,5 +12,6 @@ HANDLERS = HandlerTable(
     {
         PipelineProbe: (record_probe,),
         NotificationRequested: (plan_deliveries,),
+        IncidentReported: (open_case,),
     }
 )

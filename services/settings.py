@@ -8,6 +8,8 @@ from typing import Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from services.crypto import development_key
+
 PLACEHOLDER_SECRET = "change-me-development-only"  # noqa: S105 - the placeholder is refused outside development
 
 
@@ -24,6 +26,9 @@ class Settings(BaseSettings):
     worker_group: str = "weltoffen-worker"
     secret_key: SecretStr = SecretStr(PLACEHOLDER_SECRET)
     token_ttl_hours: int = Field(default=12, ge=1, le=24 * 30)
+    # Comma-separated Fernet keys; the first encrypts. Empty outside production: derived from SECRET_KEY.
+    encryption_keys: SecretStr = SecretStr("")
+    public_base_url: str = "http://127.0.0.1:8000"
 
     handlers: str = "services.handlers:HANDLERS"
     handler_max_attempts: int = Field(default=5, ge=1)
@@ -76,4 +81,10 @@ class Settings(BaseSettings):
     def _refuse_placeholder_secret(self) -> Settings:
         if self.environment == "production" and self.secret_key.get_secret_value() == PLACEHOLDER_SECRET:
             raise ValueError("WELTOFFEN_SECRET_KEY must be set to a real secret in production")
+        if self.environment == "production" and not self.encryption_keys.get_secret_value():
+            raise ValueError("WELTOFFEN_ENCRYPTION_KEYS must be set in production")
         return self
+
+    def field_keys(self) -> list[str]:
+        configured = [k.strip() for k in self.encryption_keys.get_secret_value().split(",") if k.strip()]
+        return configured or [development_key(self.secret_key.get_secret_value())]

@@ -7,8 +7,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from events import Envelope, Event
-from events.catalog import EVENT_TOPICS, NOTIFICATIONS_URGENT, TopicSpec
-from events.contracts import NotificationRequested
+from events.catalog import TopicSpec, topics_of
 from services.store.uow import UnitOfWork
 
 Handler = Callable[[Envelope, UnitOfWork], None]
@@ -30,10 +29,7 @@ class HandlerTable:
         """The topics a worker must consume to feed these handlers, in catalogue order."""
         specs: list[TopicSpec] = []
         for event_type in self.routes:
-            wanted = [EVENT_TOPICS[event_type]]
-            if event_type is NotificationRequested:
-                wanted.append(NOTIFICATIONS_URGENT)
-            specs.extend(spec for spec in wanted if spec not in specs)
+            specs.extend(spec for spec in topics_of(event_type) if spec not in specs)
         return specs
 
 

@@ -3,11 +3,10 @@ from __future__ import annotations
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlmodel import SQLModel
 
-import services.store.tables  # noqa: F401 - the models under test
 from services.store.engine import make_engine
 from services.store.migrate import upgrade
+from services.store.models import metadata
 
 pytestmark = pytest.mark.integration
 
@@ -17,4 +16,4 @@ def test_migrations_build_exactly_the_models(database_url: str) -> None:
     upgrade(engine)  # a second upgrade is a no-op
     with engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
-        assert compare_metadata(context, SQLModel.metadata) == []
+        assert compare_metadata(context, metadata) == []

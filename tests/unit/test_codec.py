@@ -8,6 +8,9 @@ import pytest
 from events import DecodeError, decode, encode, new_envelope
 from events.contracts import (
     CONTRACTS,
+    CampaignDetected,
+    CaseAction,
+    CaseUpdated,
     IncidentKind,
     IncidentReported,
     NotificationRequested,
@@ -29,6 +32,8 @@ SAMPLES = [
         immediate_danger=True,
         reported_at=NOW,
     ),
+    CaseUpdated(case_id="c-1", action=CaseAction.ESCALATED, escalation_level=2, at=NOW),
+    CampaignDetected(campaign_id="k-1", district="03241", case_count=3, detected_at=NOW),
     RegistrationRequested(registration_id="r-1", dialogue_id="d-1", requested_at=NOW),
     RegistrationCancelled(registration_id="r-1", dialogue_id="d-1", cancelled_at=NOW),
     SelfCheckSubmitted(
@@ -40,6 +45,9 @@ SAMPLES = [
     NotificationRequested(notification_id="n-1", recipient_id="a-1", template="case_assigned", urgent=True),
     PipelineProbe(probe_id="p-1", stream="s", sequence=3, sent_at=NOW),
 ]
+
+REGISTRATION = next(s for s in SAMPLES if isinstance(s, RegistrationRequested))
+SELF_CHECK = next(s for s in SAMPLES if isinstance(s, SelfCheckSubmitted))
 
 
 def test_every_contract_has_a_sample() -> None:
@@ -55,7 +63,7 @@ def test_round_trip_keeps_everything(event: object) -> None:
 
 
 def _document(**changes: object) -> bytes:
-    document = json.loads(encode(new_envelope(SAMPLES[1], occurred_at=NOW)))
+    document = json.loads(encode(new_envelope(REGISTRATION, occurred_at=NOW)))
     for name, value in changes.items():
         if value is _DROP:
             del document[name]
@@ -108,7 +116,7 @@ def test_decode_rejects_with_a_clear_reason(raw: bytes, message: str) -> None:
 
 
 def test_municipality_code_must_have_eight_digits() -> None:
-    document = json.loads(encode(new_envelope(SAMPLES[3], occurred_at=NOW)))
+    document = json.loads(encode(new_envelope(SELF_CHECK, occurred_at=NOW)))
     document["payload"]["municipality_ags"] = "0916"
     document["key"] = "0916"
     with pytest.raises(DecodeError, match="municipality_ags"):

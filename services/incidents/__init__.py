@@ -1,0 +1,1 @@
+"""Hostility incidents: intake, cases, routing, escalation, support offers, campaigns."""

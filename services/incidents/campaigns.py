@@ -1,0 +1,92 @@
+"""Campaign detection over the incidents of the last window, kept in the database.
+
+The window is read from the database inside the handler's transaction (not a Faust windowed
+table), so it survives restarts, works the same in embedded mode, and an event handled twice
+cannot count twice.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlmodel import col, select
+
+from events import Envelope
+from events.contracts import CampaignDetected, CaseAction
+from services.incidents.cases import record
+from services.incidents.rules import incident_rules
+from services.incidents.tables import Campaign, Case, Incident
+from services.notify.requests import request_notification
+from services.store.uow import UnitOfWork
+from workflows.incidents.campaign import RecentIncident, detect
+
+
+def _recent(case: Case, incident: Incident) -> RecentIncident:
+    return RecentIncident(
+        case_id=case.id,
+        official_key=incident.reporter_id or f"anonymous:{case.id}",
+        district=incident.municipality_ags[:5],
+        reported_at=incident.reported_at,
+        marks=frozenset(m for m in incident.perpetrator_marks.split(",") if m),
+        campaign_id=case.campaign_id,
+    )
+
+
+def look_for_campaign(uow: UnitOfWork, case: Case, incident: Incident, cause: Envelope) -> None:
+    rules = incident_rules().campaign
+    since = incident.reported_at - rules.window
+    rows = uow.session.exec(
+        select(Case, Incident)
+        .join(Incident, col(Incident.id) == col(Case.incident_id))
+        .where(col(Incident.reported_at) >= since, Case.id != case.id)
+    ).all()
+    finding = detect(_recent(case, incident), [_recent(c, i) for c, i in rows], rules)
+    if finding is None:
+        return
+    now = uow.clock()
+    campaign = (
+        uow.session.get(Campaign, finding.existing_campaign_id) if finding.existing_campaign_id else None
+    )
+    if campaign is None:
+        campaign = Campaign(
+            id=str(uuid.uuid4()),
+            district=incident.municipality_ags[:5],
+            reason=finding.reason,
+            detected_at=now,
+        )
+        uow.session.add(campaign)
+    linked = {c.id: c for c, _ in rows if c.id in finding.case_ids}
+    linked[case.id] = case
+    newly = [c for c in linked.values() if c.campaign_id != campaign.id]
+    for member in newly:
+        member.campaign_id = campaign.id
+        record(
+            uow,
+            member,
+            CaseAction.LINKED_TO_CAMPAIGN,
+            None,
+            {"campaign_id": campaign.id, "reason": finding.reason},
+        )
+    uow.emit(
+        cause.caused(
+            CampaignDetected(
+                campaign_id=campaign.id, district=campaign.district, case_count=len(linked), detected_at=now
+            ),
+            now,
+        )
+    )
+    # The coordinators of every linked case hear about it once.
+    for assignee in dict.fromkeys(c.assignee_id for c in linked.values() if c.assignee_id):
+        request_notification(
+            uow,
+            recipient_id=assignee,
+            template="campaign_detected",
+            context={
+                "case_count": len(linked),
+                "district": campaign.district,
+                "reason": finding.reason,
+                "case_path": f"/campaigns/{campaign.id}",
+            },
+            subject_id=campaign.id,
+            cause=cause,
+        )

@@ -1,0 +1,89 @@
+"""Timers of the incident workflow: unacknowledged cases escalate; missed safety check-ins too."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
+
+from events.contracts import CaseAction
+from services.incidents.cases import chain_of, record
+from services.incidents.handlers import notify_coordinator
+from services.incidents.rules import incident_rules
+from services.incidents.tables import Case, CaseStatus, Incident
+from services.store.uow import Clock, UnitOfWork
+from workflows.incidents.escalation import escalate
+from workflows.incidents.triage import Severity
+
+log = logging.getLogger(__name__)
+ESCALATING = (CaseStatus.ASSIGNED, CaseStatus.QUEUED)
+CHECKING_IN = (CaseStatus.QUEUED, CaseStatus.ASSIGNED, CaseStatus.ACKNOWLEDGED)
+
+
+class CaseTimers:
+    def __init__(self, engine: Engine, clock: Clock) -> None:
+        self._engine = engine
+        self._clock = clock
+
+    def escalate_due(self) -> int:
+        """Every case whose acknowledgement deadline passed goes one step up its chain."""
+        return self._each_due(col(Case.next_escalation_at), ESCALATING, "unacknowledged")
+
+    def checkins_due(self) -> int:
+        """A missed safety check-in escalates like an unacknowledged case."""
+        return self._each_due(col(Case.next_checkin_due), CHECKING_IN, "checkin_missed")
+
+    def _each_due(self, due_column, statuses, reason: str) -> int:  # type: ignore[no-untyped-def]
+        now = self._clock()
+        with Session(self._engine) as session:
+            ids = session.exec(
+                select(Case.id).where(col(Case.status).in_(statuses), due_column <= now).limit(200)
+            ).all()
+        done = 0
+        for case_id in ids:
+            try:
+                done += self._step(case_id, reason)
+            except Exception:  # one broken case must not stop the others; it is retried next tick
+                log.exception("escalating case %s failed", case_id)
+        return done
+
+    def _step(self, case_id: str, reason: str) -> int:
+        with UnitOfWork(self._engine, self._clock) as uow:
+            case = uow.session.get(
+                Case, case_id, with_for_update=uow.session.get_bind().dialect.name == "postgresql"
+            )
+            if case is None:
+                return 0
+            now = uow.clock()
+            if reason == "checkin_missed":
+                if (
+                    case.next_checkin_due is None
+                    or case.next_checkin_due > now
+                    or case.status not in CHECKING_IN
+                ):
+                    return 0
+                case.next_checkin_due = now + timedelta(minutes=case.checkin_interval_minutes or 60)
+            elif (
+                case.next_escalation_at is None
+                or case.next_escalation_at > now
+                or case.status not in ESCALATING
+            ):
+                return 0  # acknowledged or escalated by another worker meanwhile
+            window = incident_rules().routing.acknowledge_within[Severity(case.severity or "medium")]
+            step = escalate(chain_of(case), case.escalation_level, now, window, reason)
+            case.escalation_level = step.level
+            if step.assignee is not None and case.status != CaseStatus.QUEUED:
+                case.assignee_id = step.assignee
+            if case.status == CaseStatus.ACKNOWLEDGED:  # a missed check-in needs a fresh acknowledgement
+                case.status = CaseStatus.ASSIGNED
+            case.next_escalation_at = step.next_at
+            action = CaseAction.CHECKIN_MISSED if reason == "checkin_missed" else CaseAction.ESCALATED
+            record(uow, case, action, None, {"level": step.level, "to": step.assignee, "why": step.reason})
+            incident = uow.session.get(Incident, case.incident_id)
+            if step.assignee is not None:
+                kind = incident.kind if incident else "other"
+                notify_coordinator(uow, case, step.assignee, kind, "case_escalated", True, reason=reason)
+            uow.commit()
+            return 1

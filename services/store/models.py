@@ -1,0 +1,12 @@
+"""Every table of the service, registered on one metadata (for migrations and their tests)."""
+
+from __future__ import annotations
+
+from sqlmodel import SQLModel
+
+from services.incidents import tables as incident_tables
+from services.notify import tables as notification_tables
+from services.store import tables as backbone_tables
+
+metadata = SQLModel.metadata
+TABLE_MODULES = (backbone_tables, notification_tables, incident_tables)

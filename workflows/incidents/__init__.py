@@ -1,0 +1,1 @@
+"""Hostility incidents: triage, routing, escalation, support offers, campaign detection (pure)."""
