@@ -276,11 +276,11 @@ def reassign(
         target = uow.session.get(Account, body.assignee_id)
         if target is None or not target.is_active or target.role != Role.COORDINATOR:
             raise HTTPException(
-                status.HTTP_422_UNPROCESSABLE_ENTITY, "assignee_id must be an active coordinator"
+                status.HTTP_422_UNPROCESSABLE_CONTENT, "assignee_id must be an active coordinator"
             )
         if not case.region_ags.startswith(target.region or "-"):
             raise HTTPException(
-                status.HTTP_422_UNPROCESSABLE_ENTITY, "this coordinator does not cover the case's region"
+                status.HTTP_422_UNPROCESSABLE_CONTENT, "this coordinator does not cover the case's region"
             )
         now = uow.clock()
         window = incident_rules().routing.acknowledge_within[Severity(case.severity or "medium")]

@@ -136,13 +136,13 @@ async def upload_evidence(
     data = await file.read(MAX_EVIDENCE_BYTES + 1)
     content_type = (file.content_type or "").split(";")[0].strip()
     if len(data) > MAX_EVIDENCE_BYTES:
-        raise HTTPException(status.HTTP_413_REQUEST_ENTITY_TOO_LARGE, "a file may be at most 10 MiB")
+        raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, "a file may be at most 10 MiB")
     if content_type not in EVIDENCE_TYPES:
         raise HTTPException(
             status.HTTP_415_UNSUPPORTED_MEDIA_TYPE, f"allowed file types: {', '.join(sorted(EVIDENCE_TYPES))}"
         )
     if not data.startswith(EVIDENCE_TYPES[content_type]) or not data:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, f"the file's content is not {content_type}")
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"the file's content is not {content_type}")
     with container.uow() as uow:
         case = _own_case(uow.session, principal, case_id)
         evidence = EvidenceFile(

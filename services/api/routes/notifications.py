@@ -146,7 +146,7 @@ def update_preferences(
         and body.webhook_url.scheme != "https"
         and container.settings.environment == "production"
     ):
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, "webhook_url must use https")
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "webhook_url must use https")
     preference = session.get(NotificationPreference, principal.account_id) or NotificationPreference(
         account_id=principal.account_id, updated_at=container.clock()
     )
