@@ -15,11 +15,13 @@ from kafka import KafkaProducer
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from events.catalog import URGENT_TOPICS
 from services.settings import Settings
 from services.store import outbox
 from services.store.uow import Clock, utc_now
 
 log = logging.getLogger(__name__)
+URGENT_TOPIC_NAMES = frozenset(spec.name for spec in URGENT_TOPICS.values())
 
 
 class Producer(Protocol):
@@ -69,7 +71,10 @@ class Relay:
         """Publish one batch of pending rows; returns how many the broker acknowledged."""
         producer = self._connect()
         with Session(self._engine) as session:
-            rows = outbox.claim_pending(session, self._settings.relay_batch_size)
+            # The urgent lane first: an emergency never waits behind a burst of ordinary events.
+            rows = outbox.claim_pending(session, self._settings.relay_batch_size, URGENT_TOPIC_NAMES)
+            if not rows:
+                rows = outbox.claim_pending(session, self._settings.relay_batch_size)
             if not rows:
                 return 0
             futures: list[tuple[int, Any]] = []

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import uuid
 import zlib
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 
 from sqlalchemy import text, update
@@ -66,18 +66,20 @@ def decode_headers(record: OutboxRecord) -> Headers:
     return [(name, value) for name, value in json.loads(record.headers)]
 
 
-def claim_pending(session: Session, limit: int) -> Sequence[OutboxRecord]:
+def claim_pending(
+    session: Session, limit: int, topics: Collection[str] | None = None
+) -> Sequence[OutboxRecord]:
     """Unpublished rows in write order, locked for this transaction.
 
     On PostgreSQL a relay first takes the advisory lock of each shard it will publish, so two relays
     never publish the same row and rows of one key never overtake each other. SQLite has one writer.
     """
     pending = select(OutboxRecord).where(col(OutboxRecord.published_at).is_(None))
+    if topics is not None:
+        pending = pending.where(col(OutboxRecord.topic).in_(topics))
     bind = session.get_bind()
     if bind.dialect.name == "postgresql":
-        shards = session.scalars(
-            select(OutboxRecord.shard).where(col(OutboxRecord.published_at).is_(None)).distinct()
-        ).all()
+        shards = session.scalars(pending.with_only_columns(col(OutboxRecord.shard)).distinct()).all()
         owned = [
             shard
             for shard in shards

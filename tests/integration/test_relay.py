@@ -147,3 +147,40 @@ def test_two_relays_at_once_never_publish_a_row_twice(postgres_url: str, kafka_b
     for key in {e.key for e in written}:
         sequence = [e.event.sequence for e in envelopes if e.key == key]  # type: ignore[attr-defined]
         assert sequence == sorted(sequence), key
+
+
+def test_the_relay_publishes_the_urgent_lane_before_a_backlog(
+    postgres_url: str, kafka_bootstrap: str
+) -> None:
+    from events.contracts import IncidentKind, IncidentReported
+
+    settings = pipeline_settings(postgres_url, kafka_bootstrap, relay_batch_size=200)
+    apply_topics(settings)
+    container = bootstrap(settings)
+    probe_id = uuid.uuid4().hex[:10]
+    emergency = new_envelope(
+        IncidentReported(
+            incident_id=probe_id,
+            case_id=probe_id,
+            municipality_ags="03241001",
+            kind=IncidentKind.THREAT,
+            immediate_danger=True,
+            reported_at=datetime.now(UTC),
+        )
+    )
+    with container.uow() as uow:
+        for envelope in probes(probe_id, count=1000, keys=10):
+            uow.emit(envelope)
+        uow.emit(emergency)  # written last, behind the whole backlog
+        uow.commit()
+    relay = Relay(settings, container.engine)
+    try:
+        assert relay.publish_once() >= 1
+        with Session(container.engine) as session:
+            row = session.exec(select(OutboxRecord).where(OutboxRecord.event_id == emergency.event_id)).one()
+            assert row.published_at is not None  # in the very first batch
+            assert pending(container.engine) >= 1000 - 200
+    finally:
+        while relay.publish_once():
+            pass
+        relay.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass
 
@@ -42,7 +43,8 @@ def person(
     client: TestClient | None = None,
     name: str | None = None,
 ) -> Person:
-    email = f"{name or role}-{uuid.uuid4().hex[:8]}@example.org"
+    slug = re.sub(r"[^a-z0-9]+", "-", (name or str(role)).lower()).strip("-")
+    email = f"{slug}-{uuid.uuid4().hex[:8]}@example.org"
     if role is Role.COORDINATOR and region is None:
         region = "03"
     body = AccountCreate(

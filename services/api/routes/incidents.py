@@ -142,7 +142,9 @@ async def upload_evidence(
             status.HTTP_415_UNSUPPORTED_MEDIA_TYPE, f"allowed file types: {', '.join(sorted(EVIDENCE_TYPES))}"
         )
     if not data.startswith(EVIDENCE_TYPES[content_type]) or not data:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"the file's content is not {content_type}")
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT, f"the file's content is not {content_type}"
+        )
     with container.uow() as uow:
         case = _own_case(uow.session, principal, case_id)
         evidence = EvidenceFile(
