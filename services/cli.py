@@ -19,6 +19,8 @@ app = typer.Typer(help="Weltoffen: workflows for open, cohesive municipalities."
 topics_app = typer.Typer(help="Kafka topics from the catalogue.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 accounts_app = typer.Typer(help="Accounts.", no_args_is_help=True)
+crypto_app = typer.Typer(help="Encryption keys of sensitive fields.", no_args_is_help=True)
+app.add_typer(crypto_app, name="crypto")
 app.add_typer(topics_app, name="topics")
 app.add_typer(db_app, name="db")
 app.add_typer(accounts_app, name="accounts")
@@ -167,6 +169,26 @@ def accounts_create(
         session.add(account)
         session.commit()
         console.print(f"created {account.role} account {account.id} for {account.email}")
+
+
+@crypto_app.command("new-key")
+def crypto_new_key() -> None:
+    """Print a fresh key; put it first in WELTOFFEN_ENCRYPTION_KEYS, then run 'crypto rotate'."""
+    from cryptography.fernet import Fernet
+
+    print(Fernet.generate_key().decode())
+
+
+@crypto_app.command("rotate")
+def crypto_rotate() -> None:
+    """Re-encrypt every narrative, evidence file and note under the first configured key."""
+    from services.crypto import FieldCipher
+    from services.incidents.rotation import rotate_keys
+    from services.store.engine import make_engine
+
+    settings = Settings()
+    count = rotate_keys(make_engine(settings.database_url), FieldCipher(settings.field_keys()), console.print)
+    console.print(f"re-encrypted {count} values under the newest key; the old keys may now be removed")
 
 
 def _run_api(settings: Settings, host: str, port: int) -> None:

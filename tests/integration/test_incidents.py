@@ -319,8 +319,8 @@ def test_missed_safety_checkin_escalates(
     run(container)
     case = case_of(container, case_id)
     assert case.status == "assigned" and case.assignee_id == busy.id  # needs a fresh acknowledgement
-    assert any("Eskaliert" in s for s in subjects_to(mail, busy.email))
-    body = mail.messages()[-1].get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    [escalated] = [m for m in mail.messages() if m["To"] == busy.email and "Eskaliert" in m["Subject"]]
+    body = escalated.get_body(("plain",)).get_content()  # type: ignore[union-attr]
     assert "Sicherheits-Check-in verpasst" in body
 
 

@@ -107,7 +107,11 @@ def route(case: CaseFacts, coordinators: list[Coordinator], rules: RoutingRules)
     speaking = [c for c in available if case.language in c.languages] or available
     if len(speaking) < len(available):
         reasons.append(f"language {case.language} preferred")
-    ranked = sorted(speaking, key=lambda c: (c.open_cases / max(c.capacity, 1), c.open_cases, c.account_id))
+    # Least loaded relative to capacity; on a tie, more spare capacity; then a stable order.
+    ranked = sorted(
+        speaking,
+        key=lambda c: (c.open_cases / max(c.capacity, 1), c.open_cases, -c.capacity, c.account_id),
+    )
     chain = [c.account_id for c in ranked[:2]]  # primary and backup: least loaded first
     lead = next((c for c in regional if c.team_lead and c.account_id not in chain), None)
     if lead is not None:

@@ -1,0 +1,268 @@
+"""The urgent lane under load: from POST /incidents (immediate danger) to the coordinator's mail
+arriving at an SMTP server, once on a quiet system and once while a burst of registrations flows
+through the same broker.
+
+    python -m bench.incidents [--reports 30] [--burst 5000] [--database-url URL] [--bootstrap HOST:PORT]
+
+API, relay and worker run as their own processes (as deployed), against a real broker (started
+with infra/kafka/broker.sh unless given) and an SMTP server in this process. Prints one JSON line:
+p50/p99 quiet, p50/p99 during the burst, and the ratio burst/quiet of the medians.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+from aiosmtpd.controller import Controller
+from sqlmodel import Session
+
+from bench.broker import broker
+from events import new_envelope
+from events.contracts import RegistrationRequested
+from services.api.routes.accounts import AccountCreate, new_account
+from services.incidents.tables import CoordinatorProfile
+from services.settings import Settings
+from services.store.engine import make_engine
+from services.store.migrate import upgrade
+from services.store.uow import UnitOfWork, utc_now
+from services.topics import apply_topics
+
+ROOT = Path(__file__).resolve().parent.parent
+PASSWORD = "benchmark password 1"
+
+
+def progress(message: str) -> None:
+    print(f"bench: {message}", file=sys.stderr, flush=True)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class Inbox:
+    """SMTP server that notes when each subject arrived."""
+
+    def __init__(self) -> None:
+        self.arrivals: dict[str, float] = {}
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        from email import message_from_bytes, policy
+
+        message = message_from_bytes(envelope.content, policy=policy.default)
+        with self.lock:
+            self.arrivals.setdefault(str(message["Subject"]), time.time())
+        return "250 OK"
+
+    def wait(self, needle: str, timeout_s: float = 60) -> float:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            with self.lock:
+                found = [t for subject, t in self.arrivals.items() if needle in subject]
+            if found:
+                return found[0]
+            time.sleep(0.005)
+        raise SystemExit(f"bench: no mail about {needle} within {timeout_s:.0f}s")
+
+
+def seed(settings: Settings, ags: str) -> tuple[str, str]:
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    official_email = f"official-{uuid.uuid4().hex[:6]}@example.org"
+    with Session(engine) as session:
+        for role, email in (
+            ("official", official_email),
+            ("coordinator", f"coord-{uuid.uuid4().hex[:6]}@example.org"),
+        ):
+            body = AccountCreate(email=email, display_name=role, role=role, password=PASSWORD, region=ags)
+            account = new_account(body, utc_now())
+            session.add(account)
+            session.flush()
+            if role == "coordinator":
+                session.add(
+                    CoordinatorProfile(account_id=account.id, expertise="security,legal", capacity=100000)
+                )
+        session.commit()
+    engine.dispose()
+    return official_email, PASSWORD
+
+
+def burst(settings: Settings, count: int, seconds: float, stop: threading.Event) -> None:
+    """Registrations for 20 dialogues, written in 20 slices spread over ``seconds``, so the burst
+    keeps flowing while the emergencies are measured."""
+    engine = make_engine(settings.database_url)
+    dialogues = [str(uuid.uuid4()) for _ in range(20)]
+    slices = 20
+    for _ in range(slices):
+        if stop.is_set():
+            break
+        with UnitOfWork(engine) as uow:
+            for i in range(count // slices):
+                event = RegistrationRequested(
+                    registration_id=str(uuid.uuid4()),
+                    dialogue_id=dialogues[i % 20],
+                    requested_at=datetime.now(UTC),
+                )
+                uow.emit(new_envelope(event))
+            uow.commit()
+        stop.wait(seconds / slices)
+    engine.dispose()
+
+
+def measure(client: httpx.Client, token: str, inbox: Inbox, ags: str, reports: int) -> list[float]:
+    latencies = []
+    for _ in range(reports):
+        started = time.time()
+        answer = client.post(
+            "/incidents",
+            headers={"Authorization": f"Bearer {token}"},
+            json={
+                "kind": "threat",
+                "channel": "in_person",
+                "occurred_at": datetime.now(UTC).isoformat(),
+                "municipality_ags": ags,
+                "targets": ["self"],
+                "immediate_danger": True,
+                "narrative": "Benchmark: a person threatens the mayor in front of the town hall.",
+            },
+        )
+        answer.raise_for_status()
+        arrived = inbox.wait(answer.json()["case_ref"])
+        latencies.append((arrived - started) * 1000)
+        time.sleep(0.05)
+    return latencies
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def run(reports: int, burst_size: int, database_url: str, bootstrap: str) -> dict[str, object]:
+    tag = uuid.uuid4().hex[:8]
+    ags = "05315000"
+    inbox = Inbox()
+    smtp = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    smtp.start()
+    api_port = free_port()
+    settings = Settings(
+        database_url=database_url,
+        kafka_bootstrap=bootstrap,
+        topic_prefix=f"bi{tag}.",
+        worker_group=f"bi-{tag}",
+        smtp_host="127.0.0.1",
+        smtp_port=smtp.port,
+        smtp_starttls=False,
+    )
+    apply_topics(settings)
+    email, password = seed(settings, ags)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WELTOFFEN_")}
+    env.update(
+        {
+            f"WELTOFFEN_{k.upper()}": str(v)
+            for k, v in {
+                "database_url": database_url,
+                "kafka_bootstrap": bootstrap,
+                "topic_prefix": settings.topic_prefix,
+                "worker_group": settings.worker_group,
+                "smtp_host": "127.0.0.1",
+                "smtp_port": smtp.port,
+                "smtp_starttls": "false",
+            }.items()
+        }
+    )
+    logs = Path(tempfile.mkdtemp(prefix="weltoffen-bench-incidents-"))
+    commands = {"relay": ["relay"], "worker": ["worker"], "api": ["api", "--port", str(api_port)]}
+    processes = {
+        name: subprocess.Popen(
+            [sys.executable, "-m", "services.cli", *args],
+            cwd=ROOT,
+            env=env,
+            stdout=(logs / f"{name}.log").open("wb"),
+            stderr=subprocess.STDOUT,
+        )
+        for name, args in commands.items()
+    }
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{api_port}", timeout=30) as client:
+            deadline = time.monotonic() + 120
+            while True:
+                try:
+                    if client.get("/readyz").status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                if time.monotonic() > deadline:
+                    raise SystemExit(f"bench: the API did not become ready; see {logs}")
+                time.sleep(0.2)
+            token = client.post("/auth/token", json={"email": email, "password": password}).json()[
+                "access_token"
+            ]
+            progress("warming up")
+            measure(client, token, inbox, ags, 3)
+            progress(f"quiet: {reports} emergency reports")
+            quiet = measure(client, token, inbox, ags, reports)
+            progress(f"burst: {burst_size} registrations, then {reports} emergency reports")
+            stop = threading.Event()
+            flow = threading.Thread(target=burst, args=(settings, burst_size, reports * 0.2, stop))
+            flow.start()
+            try:
+                loaded = measure(client, token, inbox, ags, reports)
+            finally:
+                stop.set()
+                flow.join()
+    finally:
+        for process in processes.values():
+            process.terminate()
+        for process in processes.values():
+            process.wait(timeout=60)
+        smtp.stop()
+    return {
+        "benchmark": "incidents_urgent_lane",
+        "reports": reports,
+        "burst_events": burst_size,
+        "database": make_engine(database_url).dialect.name,
+        "quiet_p50_ms": round(statistics.median(quiet), 1),
+        "quiet_p99_ms": round(percentile(quiet, 0.99), 1),
+        "burst_p50_ms": round(statistics.median(loaded), 1),
+        "burst_p99_ms": round(percentile(loaded, 0.99), 1),
+        "ratio_p50": round(statistics.median(loaded) / statistics.median(quiet), 3),
+        "ratio_p99": round(percentile(loaded, 0.99) / percentile(quiet, 0.99), 3),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--reports", type=int, default=30)
+    parser.add_argument("--burst", type=int, default=5000)
+    parser.add_argument("--database-url", help="default: a fresh SQLite file")
+    parser.add_argument("--bootstrap", help="a running broker; default: start one with infra/kafka/broker.sh")
+    args = parser.parse_args()
+    with (
+        tempfile.TemporaryDirectory(prefix="weltoffen-bench-") as folder,
+        broker(args.bootstrap) as bootstrap,
+    ):
+        url = args.database_url or f"sqlite:///{folder}/bench.db"
+        print(json.dumps(run(args.reports, args.burst, url, bootstrap)), flush=True)
+
+
+if __name__ == "__main__":
+    main()
