@@ -338,6 +338,9 @@ def test_campaign_links_cases_and_alerts_their_coordinators(
     assert cases[0].campaign_id is not None and {c.campaign_id for c in cases} == {cases[0].campaign_id}
     detail = client.get(f"/cases/{ids[0]}", headers=free.auth).json()
     assert "linked_to_campaign" in [h["action"] for h in detail["history"]]
+    campaign = client.get(f"/campaigns/{cases[0].campaign_id}", headers=free.auth)
+    assert campaign.status_code == 200 and sorted(c["id"] for c in campaign.json()["cases"]) == sorted(ids)
+    assert client.get(f"/campaigns/{cases[0].campaign_id}", headers=first.auth).status_code == 403
     assert any(s.startswith(f"Mögliche Kampagne im Kreis {ags[:5]}") for s in subjects_to(mail, free.email))
 
 
@@ -400,3 +403,33 @@ def test_offers_are_answered_by_the_official_and_delivered_by_the_coordinator(
     delivered = client.post(f"{base}/{offers['legal_advice']}/delivered", headers=free.auth)
     assert delivered.status_code == 200 and delivered.json()["status"] == "delivered"
     assert client.post(f"{base}/{offers['police_liaison']}/delivered", headers=free.auth).status_code == 409
+
+
+def test_duty_shifts_decide_who_is_on_duty(container: Container, clock: Clock, ags: str) -> None:
+    from services.incidents.cases import coordinators
+    from services.incidents.tables import DutyShift
+
+    night = person(container, Role.COORDINATOR, region=ags, expertise="security", name="night")
+    day = person(container, Role.COORDINATOR, region=ags, expertise="security", name="day")
+    free = person(container, Role.COORDINATOR, region=ags, expertise="security", name="no-schedule")
+    with container.uow() as uow:
+        now = uow.clock()
+        uow.session.add(
+            DutyShift(
+                id=str(uuid.uuid4()),
+                account_id=night.id,
+                starts_at=now - timedelta(hours=10),
+                ends_at=now - timedelta(hours=2),
+            )
+        )
+        uow.session.add(
+            DutyShift(
+                id=str(uuid.uuid4()),
+                account_id=day.id,
+                starts_at=now - timedelta(hours=1),
+                ends_at=now + timedelta(hours=7),
+            )
+        )
+        uow.commit()
+        duty = {c.account_id: c.on_duty for c in coordinators(uow.session, now)}
+    assert duty[night.id] is False and duty[day.id] is True and duty[free.id] is True

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import col, or_, select
 
 from events.contracts import CaseAction
-from services.api.authz import Principal, Scope, require_access, require_role
+from services.api.authz import Principal, Scope, can_access, require_access, require_role
 from services.api.deps import ContainerDep, CurrentPrincipal, SessionDep
 from services.api.routes.incidents import Information, add_information, evidence_files, evidence_links
 from services.bootstrap import Container
@@ -22,6 +22,7 @@ from services.incidents.cases import OPEN, record
 from services.incidents.handlers import notify_coordinator
 from services.incidents.rules import incident_rules
 from services.incidents.tables import (
+    Campaign,
     Case,
     CaseHistory,
     CaseNote,
@@ -440,3 +441,29 @@ def disable_checkin(case_id: str, principal: CurrentPrincipal, container: Contai
         case.checkin_interval_minutes = case.next_checkin_due = None
         record(uow, case, CaseAction.CHECKIN_ENABLED, principal.account_id, {"minutes": None})
     return _summary(case)
+
+
+class CampaignPublic(BaseModel):
+    id: str
+    district: str
+    reason: str
+    detected_at: datetime
+    cases: list[CaseSummary]
+
+
+@router.get("/campaigns/{campaign_id}", response_model=CampaignPublic)
+def read_campaign(campaign_id: str, principal: CurrentPrincipal, session: SessionDep) -> CampaignPublic:
+    """A detected campaign with the linked cases the caller may see (coordinators and admins)."""
+    require_role(principal, Role.COORDINATOR, Role.ADMIN)
+    campaign = session.get(Campaign, campaign_id)
+    linked = session.exec(select(Case).where(Case.campaign_id == campaign_id)).all() if campaign else []
+    visible = [c for c in linked if can_access(principal, case_scope(c))]
+    if campaign is None or not visible:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "campaign not found")
+    return CampaignPublic(
+        id=campaign.id,
+        district=campaign.district,
+        reason=campaign.reason,
+        detected_at=campaign.detected_at,
+        cases=[_summary(c) for c in visible],
+    )
