@@ -27,7 +27,7 @@ def calendar_invite(context: dict[str, Any], issued_at: datetime) -> Attachment:
     event.add("uid", f"dialogue-{context['dialogue_uid']}@weltoffen")
     event.add("summary", context["dialogue_title"])
     event.add("location", context["venue"])
-    event.add("description", context["manage_url"])
+    event.add("description", f"{context['dialogue_title']} - {context['venue']}")
     event.add("dtstart", context["starts_at"])
     event.add("dtend", context["ends_at"])
     event.add("dtstamp", issued_at)

@@ -54,6 +54,31 @@ class MessageSpec:
 
 _WHEN = datetime(2026, 12, 3, 17, 30, tzinfo=UTC)
 
+_REGISTRATION: dict[str, type] = {
+    "dialogue_title": str,
+    "starts_at": datetime,
+    "ends_at": datetime,
+    "venue": str,
+    "dialogue_uid": str,
+    "manage_path": str,
+    "participant_name": str,
+}
+_REGISTRATION_SAMPLE: dict[str, Any] = {
+    "dialogue_title": "Zukunftswerkstatt Innenstadt",
+    "starts_at": _WHEN,
+    "ends_at": datetime(2026, 12, 3, 20, 0, tzinfo=UTC),
+    "venue": "Stadtbibliothek, Am Markt 2",
+    "dialogue_uid": "d-9",
+    "manage_path": "/registrations/r-1?token=t",
+    "participant_name": "Jan Kowalski",
+}
+_ORGANISER: dict[str, type] = {"dialogue_title": str, "starts_at": datetime, "dialogue_path": str}
+_ORGANISER_SAMPLE: dict[str, Any] = {
+    "dialogue_title": "Zukunftswerkstatt Innenstadt",
+    "starts_at": _WHEN,
+    "dialogue_path": "/dialogues/d-9",
+}
+
 MESSAGES: dict[str, MessageSpec] = {
     spec.name: spec
     for spec in (
@@ -127,7 +152,7 @@ MESSAGES: dict[str, MessageSpec] = {
                 "ends_at": datetime,
                 "venue": str,
                 "dialogue_uid": str,
-                "manage_url": str,
+                "manage_path": str,
                 "participant_name": str,
             },
             {
@@ -136,10 +161,79 @@ MESSAGES: dict[str, MessageSpec] = {
                 "ends_at": datetime(2026, 12, 3, 19, 30, tzinfo=UTC),
                 "venue": "Rathaus, Marktplatz 1, Hildesheim",
                 "dialogue_uid": "d-7",
-                "manage_url": "https://weltoffen.example/r/abc",
+                "manage_path": "/registrations/abc?token=xyz",
                 "participant_name": "Ayşe Demir",
             },
             attachments=("calendar_invite",),
+        ),
+        MessageSpec(
+            "registration_waitlisted",
+            {**_REGISTRATION, "position": int},
+            {**_REGISTRATION_SAMPLE, "position": 3},
+        ),
+        MessageSpec(
+            "registration_promoted", _REGISTRATION, _REGISTRATION_SAMPLE, attachments=("calendar_invite",)
+        ),
+        MessageSpec("registration_full", _REGISTRATION, _REGISTRATION_SAMPLE),
+        MessageSpec(
+            "registration_received",
+            {**_REGISTRATION, "draw_at": datetime},
+            {**_REGISTRATION_SAMPLE, "draw_at": datetime(2026, 12, 1, 12, 0, tzinfo=UTC)},
+        ),
+        MessageSpec("registration_cancelled", _REGISTRATION, _REGISTRATION_SAMPLE),
+        MessageSpec("registration_reminder", _REGISTRATION, _REGISTRATION_SAMPLE),
+        MessageSpec(
+            "dialogue_changed", _REGISTRATION, _REGISTRATION_SAMPLE, attachments=("calendar_invite",)
+        ),
+        MessageSpec("dialogue_cancelled", _REGISTRATION, _REGISTRATION_SAMPLE),
+        MessageSpec(
+            "survey_invitation",
+            {**_REGISTRATION, "survey_url": str},
+            {**_REGISTRATION_SAMPLE, "survey_url": "https://umfrage.example/d7"},
+        ),
+        MessageSpec(
+            "capacity_alert",
+            {**_ORGANISER, "percent": int, "confirmed": int, "capacity": int},
+            {**_ORGANISER_SAMPLE, "percent": 80, "confirmed": 40, "capacity": 50},
+        ),
+        MessageSpec(
+            "logistics_brief",
+            {
+                **_ORGANISER,
+                "days": int,
+                "headcount": int,
+                "capacity": int,
+                "waitlisted": int,
+                "step_free": int,
+                "sign_language": int,
+                "simple_language": int,
+                "interpreters": dict,
+                "children": int,
+                "childcare_staff": int,
+                "dietary": dict,
+                "tasks": list,
+            },
+            {
+                **_ORGANISER_SAMPLE,
+                "days": 7,
+                "headcount": 42,
+                "capacity": 50,
+                "waitlisted": 6,
+                "step_free": 3,
+                "sign_language": 1,
+                "simple_language": 2,
+                "interpreters": {"ar": 4, "tr": 1},
+                "children": 5,
+                "childcare_staff": 2,
+                "dietary": {"vegan": 3},
+                "tasks": [
+                    {
+                        "de": "DGS-Dolmetschung buchen",
+                        "en": "Book a German Sign Language interpreter",
+                        "deadline": "2026-11-19T17:30:00+00:00",
+                    }
+                ],
+            },
         ),
         MessageSpec(
             "selfcheck_result",

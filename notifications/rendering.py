@@ -40,9 +40,9 @@ class Rendered:
     attachments: tuple[Attachment, ...]
 
 
-def local_time(value: datetime, locale: str = DEFAULT_LOCALE) -> str:
+def local_time(value: datetime | str, locale: str = DEFAULT_LOCALE) -> str:
     """A UTC time as people in Germany read it: Europe/Berlin, with weekday."""
-    moment = value.astimezone(BERLIN)
+    moment = (datetime.fromisoformat(value) if isinstance(value, str) else value).astimezone(BERLIN)
     weekday = _WEEKDAYS.get(locale, _WEEKDAYS[DEFAULT_LOCALE])[moment.weekday()]
     if locale == "en":
         return f"{weekday} {moment:%d %b %Y, %H:%M} ({moment:%Z})"

@@ -15,6 +15,7 @@ from notifications.channels import FileSender, MailSender, SmtpSender, WebhookSe
 from notifications.policy import RetrySchedule
 from notifications.rendering import Renderer
 from services.crypto import FieldCipher
+from services.dialogues.timers import DialogueTimers
 from services.incidents.timers import CaseTimers
 from services.notify.delivery import DeliveryRunner, SenderConfig
 from services.pipeline.dispatcher import EmbeddedDispatcher
@@ -34,7 +35,7 @@ class Container:
     clock: Clock = field(default=utc_now)
 
     def uow(self) -> UnitOfWork:
-        return UnitOfWork(self.engine, self.clock)
+        return UnitOfWork(self.engine, self.clock, self.settings.secret_key.get_secret_value())
 
     def processor(self) -> Processor:
         policy = RetryPolicy(
@@ -102,6 +103,10 @@ class Container:
     def case_timers(self) -> CaseTimers:
         return CaseTimers(self.engine, self.clock)
 
+    @cached_property
+    def dialogue_timers(self) -> DialogueTimers:
+        return DialogueTimers(self.engine, self.clock, self.settings.secret_key.get_secret_value())
+
     def timers(self) -> list[Timer]:
         """Retries and deliveries held back by quiet hours (urgent and bulk apart), escalations
         of unacknowledged cases and missed safety check-ins."""
@@ -111,6 +116,7 @@ class Container:
             Timer("send-bulk", interval * 5, self.delivery_runner.send_bulk),
             Timer("escalate-cases", interval * 5, self.case_timers.escalate_due),
             Timer("missed-checkins", interval * 5, self.case_timers.checkins_due),
+            Timer("dialogue-jobs", interval * 5, self.dialogue_timers.run_due),
         ]
 
 

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from events.contracts import IncidentReported, NotificationRequested, PipelineProbe
+from events.contracts import (
+    IncidentReported,
+    NotificationRequested,
+    PipelineProbe,
+    RegistrationCancelled,
+    RegistrationRequested,
+)
+from services.dialogues.handlers import allocate_seat, release_seat
 from services.incidents.handlers import open_case
 from services.notify.requests import plan_deliveries
 from services.pipeline.handlers import HandlerTable
@@ -13,5 +20,7 @@ HANDLERS = HandlerTable(
         PipelineProbe: (record_probe,),
         NotificationRequested: (plan_deliveries,),
         IncidentReported: (open_case,),
+        RegistrationRequested: (allocate_seat,),
+        RegistrationCancelled: (release_seat,),
     }
 )

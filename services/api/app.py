@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from services.api.routes import accounts, cases, health, incidents, notifications
+from services.api.routes import accounts, cases, dialogues, health, incidents, notifications
 from services.bootstrap import Container
 from services.timers import run_in_thread
 
@@ -50,4 +50,5 @@ def create_app(container: Container, run_dispatcher: bool | None = None) -> Fast
     app.include_router(notifications.router)
     app.include_router(incidents.router)
     app.include_router(cases.router)
+    app.include_router(dialogues.router)
     return app

@@ -73,9 +73,18 @@ def account_contact(session: Session, account_id: str) -> Contact:
     )
 
 
+def registration_contact(session: Session, registration_id: str) -> Contact:
+    """A dialogue registrant: no account, e-mail only, in the language they chose."""
+    from services.dialogues.tables import Registration
+
+    registration = session.get(Registration, registration_id)
+    if registration is None or registration.email is None:
+        raise UnknownRecipient(f"registration {registration_id} has no address (anonymised or gone)")
+    return Contact(registration.email, registration.language, (Channel.EMAIL,), None)
+
+
 ContactResolver = Callable[[Session, str], Contact]
-# Recipient kinds: the stream issues add theirs (e.g. dialogue registrants without an account).
-RESOLVERS: dict[str, ContactResolver] = {"account": account_contact}
+RESOLVERS: dict[str, ContactResolver] = {"account": account_contact, "registration": registration_contact}
 
 
 def resolve(session: Session, kind: str, recipient_id: str) -> Contact:

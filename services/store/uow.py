@@ -23,16 +23,17 @@ def utc_now() -> datetime:
 class UnitOfWork:
     """Use as ``with uow: ...; uow.commit()``. Leaving the block without commit rolls back."""
 
-    def __init__(self, engine: Engine, clock: Clock = utc_now) -> None:
+    def __init__(self, engine: Engine, clock: Clock = utc_now, secret: str = "") -> None:
         self._engine = engine
         self.clock = clock
+        self.secret = secret  # keys tokens that handlers derive (e.g. a registration's manage link)
         self._session: Session | None = None
         self._marks: list[dict[str, object]] = []
 
     @classmethod
-    def joining(cls, session: Session, clock: Clock = utc_now) -> UnitOfWork:
+    def joining(cls, session: Session, clock: Clock = utc_now, secret: str = "") -> UnitOfWork:
         """A unit of work inside a session that is already open; its owner commits."""
-        uow = cls(session.get_bind(), clock)  # type: ignore[arg-type]
+        uow = cls(session.get_bind(), clock, secret)  # type: ignore[arg-type]
         uow._session = session
         return uow
 

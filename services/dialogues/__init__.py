@@ -1,0 +1,1 @@
+"""Dialogue events: organisers, registrations, seats, messages, logistics, retention."""

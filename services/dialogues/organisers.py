@@ -1,0 +1,229 @@
+"""Organisers create, edit, publish and cancel dialogues; changes reach everyone registered."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import datetime
+from typing import Literal
+
+from pydantic import AnyHttpUrl, AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from sqlmodel import col, delete, select
+
+from services.dialogues.messages import notify_registrants
+from services.dialogues.tables import Dialogue, DialogueJob, DialogueStatus, Registration
+from services.store.uow import UnitOfWork
+from workflows.dialogues.schedule import jobs_for
+from workflows.dialogues.seating import HOLDS_SEAT, RegistrationStatus
+
+SpokenLanguage = Literal["de", "en", "tr", "ar", "uk", "ru", "fa", "pl"]
+
+
+def _german_only() -> list[SpokenLanguage]:
+    return ["de"]
+
+
+Accessibility = Literal[
+    "step_free", "hearing_loop", "accessible_toilet", "quiet_room", "parking", "public_transport"
+]
+
+
+class DialogueFields(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    title: str = Field(min_length=3, max_length=200)
+    description: str = Field(default="", max_length=10000)
+    format: Literal["citizen_dialogue", "round_table", "future_workshop", "online"]
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
+    venue: str = Field(default="", max_length=300, description="name and address of the place")
+    online_url: AnyHttpUrl | None = None
+    accessibility: list[Accessibility] = Field(default_factory=list)
+    capacity: int = Field(ge=1, le=100000)
+    waitlist_enabled: bool = True
+    registration_opens_at: AwareDatetime
+    registration_closes_at: AwareDatetime
+    languages: list[SpokenLanguage] = Field(default_factory=_german_only)
+    allocation: Literal["fcfs", "lottery"] = "fcfs"
+    quotas: dict[str, int] = Field(default_factory=dict, description="seats reserved per group in a lottery")
+    reminder_hours: list[int] = Field(default_factory=lambda: [48, 2])
+    brief_days: list[int] = Field(default_factory=lambda: [7, 2])
+    retention_days: int = Field(default=30, ge=1, le=365)
+    survey_url: AnyHttpUrl | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> DialogueFields:
+        if self.ends_at <= self.starts_at:
+            raise ValueError("ends_at must be after starts_at")
+        if not self.registration_opens_at < self.registration_closes_at <= self.starts_at:
+            raise ValueError("registration must open before it closes, and close by the start")
+        if self.format != "online" and not self.venue:
+            raise ValueError("a venue is needed unless the format is online")
+        if sum(self.quotas.values()) > self.capacity or any(v < 0 for v in self.quotas.values()):
+            raise ValueError("quotas must be positive and fit into the capacity")
+        if self.quotas and self.allocation != "lottery":
+            raise ValueError("quotas need the lottery allocation")
+        return self
+
+
+class DialogueCreate(DialogueFields):
+    municipality_ags: str = Field(pattern=r"^\d{8}$")
+
+
+class DialoguePublic(BaseModel):
+    id: str
+    organiser_id: str
+    municipality_ags: str
+    title: str
+    description: str
+    format: str
+    starts_at: datetime
+    ends_at: datetime
+    venue: str
+    accessibility: list[str]
+    capacity: int
+    waitlist_enabled: bool
+    registration_opens_at: datetime
+    registration_closes_at: datetime
+    languages: list[str]
+    allocation: str
+    status: str
+    privacy_version: str
+    seats_left: int
+    lottery_seed: int | None
+
+
+def _apply(dialogue: Dialogue, fields: DialogueFields) -> None:
+    dialogue.title, dialogue.description, dialogue.format = fields.title, fields.description, fields.format
+    dialogue.starts_at, dialogue.ends_at = fields.starts_at, fields.ends_at
+    dialogue.venue = fields.venue
+    dialogue.online_url = str(fields.online_url) if fields.online_url else None
+    dialogue.accessibility = ",".join(fields.accessibility)
+    dialogue.capacity, dialogue.waitlist_enabled = fields.capacity, fields.waitlist_enabled
+    dialogue.registration_opens_at = fields.registration_opens_at
+    dialogue.registration_closes_at = fields.registration_closes_at
+    dialogue.languages = ",".join(fields.languages)
+    dialogue.allocation = fields.allocation
+    dialogue.quotas = json.dumps(fields.quotas)
+    dialogue.reminder_hours = ",".join(str(h) for h in fields.reminder_hours)
+    dialogue.brief_days = ",".join(str(d) for d in fields.brief_days)
+    dialogue.retention_days = fields.retention_days
+    dialogue.survey_url = str(fields.survey_url) if fields.survey_url else None
+
+
+def create(uow: UnitOfWork, organiser_id: str, body: DialogueCreate) -> Dialogue:
+    now = uow.clock()
+    dialogue = Dialogue(
+        id=str(uuid.uuid4()),
+        organiser_id=organiser_id,
+        municipality_ags=body.municipality_ags,
+        title=body.title,
+        format=body.format,
+        starts_at=body.starts_at,
+        ends_at=body.ends_at,
+        capacity=body.capacity,
+        registration_opens_at=body.registration_opens_at,
+        registration_closes_at=body.registration_closes_at,
+        created_at=now,
+        updated_at=now,
+    )
+    _apply(dialogue, body)
+    uow.session.add(dialogue)
+    return dialogue
+
+
+def seats_taken(uow: UnitOfWork, dialogue_id: str) -> int:
+    return len(
+        uow.session.exec(
+            select(Registration.id)
+            .where(Registration.dialogue_id == dialogue_id)
+            .where(col(Registration.status).in_(HOLDS_SEAT))
+        ).all()
+    )
+
+
+def schedule(uow: UnitOfWork, dialogue: Dialogue) -> None:
+    """(Re)plan the dialogue's jobs; jobs already done stay done."""
+    done = set(
+        uow.session.exec(
+            select(DialogueJob.kind).where(
+                DialogueJob.dialogue_id == dialogue.id, col(DialogueJob.done_at).is_not(None)
+            )
+        ).all()
+    )
+    uow.session.execute(
+        delete(DialogueJob).where(
+            col(DialogueJob.dialogue_id) == dialogue.id, col(DialogueJob.done_at).is_(None)
+        )
+    )
+    for job in jobs_for(
+        dialogue.starts_at,
+        dialogue.ends_at,
+        dialogue.registration_closes_at,
+        tuple(int(h) for h in dialogue.reminder_hours.split(",") if h),
+        tuple(int(d) for d in dialogue.brief_days.split(",") if d),
+        dialogue.retention_days,
+        dialogue.allocation == "lottery",
+        dialogue.survey_url is not None,
+    ):
+        if job.kind not in done:
+            uow.session.add(
+                DialogueJob(id=str(uuid.uuid4()), dialogue_id=dialogue.id, kind=job.kind, due_at=job.due_at)
+            )
+
+
+def publish(uow: UnitOfWork, dialogue: Dialogue) -> None:
+    if dialogue.status != DialogueStatus.DRAFT:
+        raise ValueError(f"the dialogue is {dialogue.status}")
+    dialogue.status = DialogueStatus.PUBLISHED
+    dialogue.updated_at = uow.clock()
+    uow.session.add(dialogue)
+    schedule(uow, dialogue)
+
+
+def update(uow: UnitOfWork, dialogue: Dialogue, body: DialogueFields) -> bool:
+    """Returns True when time or place changed and everyone registered was told."""
+    if dialogue.status == DialogueStatus.CANCELLED:
+        raise ValueError("the dialogue is cancelled")
+    if body.capacity < seats_taken(uow, dialogue.id):
+        raise ValueError("the capacity cannot go below the seats already confirmed")
+    moved = (dialogue.starts_at, dialogue.ends_at, dialogue.venue) != (
+        body.starts_at,
+        body.ends_at,
+        body.venue,
+    )
+    _apply(dialogue, body)
+    dialogue.updated_at = uow.clock()
+    uow.session.add(dialogue)
+    if dialogue.status == DialogueStatus.PUBLISHED:
+        schedule(uow, dialogue)
+        if moved:
+            notify_registrants(
+                uow,
+                dialogue,
+                "dialogue_changed",
+                (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED),
+            )
+    return moved and dialogue.status == DialogueStatus.PUBLISHED
+
+
+def cancel_dialogue(uow: UnitOfWork, dialogue: Dialogue) -> None:
+    if dialogue.status == DialogueStatus.CANCELLED:
+        raise ValueError("the dialogue is cancelled already")
+    was_published = dialogue.status == DialogueStatus.PUBLISHED
+    dialogue.status = DialogueStatus.CANCELLED
+    dialogue.updated_at = uow.clock()
+    uow.session.add(dialogue)
+    uow.session.execute(
+        delete(DialogueJob).where(
+            col(DialogueJob.dialogue_id) == dialogue.id,
+            col(DialogueJob.done_at).is_(None),
+            col(DialogueJob.kind) != "retention",
+        )
+    )
+    if was_published:
+        notify_registrants(
+            uow,
+            dialogue,
+            "dialogue_cancelled",
+            (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED, RegistrationStatus.REQUESTED),
+        )

@@ -1,0 +1,183 @@
+"""Residents register (no account), see their status, update needs, cancel — by a secret link."""
+
+from __future__ import annotations
+
+import hmac
+import uuid
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+from sqlmodel import select
+
+from events import new_envelope
+from events.contracts import RegistrationCancelled, RegistrationRequested
+from services.crypto import keyed_hash
+from services.dialogues.tables import Dialogue, DialogueStatus, Registration
+from services.store.uow import UnitOfWork
+from workflows.dialogues.seating import HOLDS_SEAT, RegistrationStatus
+
+Language = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}$")]
+
+
+class DialogueClosed(Exception):
+    """Registering is not possible; the message says why (answered 409)."""
+
+
+class RegistrationNeeds(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    step_free: bool = False
+    sign_language: bool = Field(default=False, description="German Sign Language (DGS) interpretation")
+    simple_language: bool = Field(default=False, description="Leichte Sprache")
+    interpreter_languages: list[Language] = Field(default_factory=list, max_length=5)
+    children_ages: list[Annotated[int, Field(ge=0, le=14)]] = Field(default_factory=list, max_length=10)
+    dietary: str = Field(default="", max_length=200)
+    note: str = Field(default="", max_length=2000)
+
+
+class RegistrationCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=200)
+    email: EmailStr
+    phone: str | None = Field(default=None, pattern=r"^\+?[0-9 ()/-]{5,30}$")
+    language: Literal["de", "en"] = "de"
+    needs: RegistrationNeeds = Field(default_factory=RegistrationNeeds)
+    groups: list[Annotated[str, StringConstraints(max_length=50)]] = Field(
+        default_factory=list, max_length=5, description="quota groups the dialogue asks about"
+    )
+    privacy_consent: str = Field(description="the version of the privacy text you agreed to")
+
+
+class RegistrationPublic(BaseModel):
+    id: str
+    dialogue_id: str
+    status: str
+    waitlist_position: int | None
+    language: str
+    needs: RegistrationNeeds
+    manage_url: str | None = None
+
+
+def manage_token(secret: str, registration_id: str) -> str:
+    """The secret of a registration's link, derived (never stored), so every message can carry it."""
+    return keyed_hash(secret, f"manage:{registration_id}")
+
+
+def manage_path(secret: str, registration_id: str) -> str:
+    return f"/registrations/{registration_id}?token={manage_token(secret, registration_id)}"
+
+
+def token_matches(secret: str, registration_id: str, token: str) -> bool:
+    return hmac.compare_digest(manage_token(secret, registration_id), token)
+
+
+def public(registration: Registration, base_url: str | None = None, secret: str = "") -> RegistrationPublic:
+    return RegistrationPublic(
+        id=registration.id,
+        dialogue_id=registration.dialogue_id,
+        status=registration.status,
+        waitlist_position=registration.waitlist_position,
+        language=registration.language,
+        needs=RegistrationNeeds(
+            step_free=registration.step_free,
+            sign_language=registration.sign_language,
+            simple_language=registration.simple_language,
+            interpreter_languages=[x for x in registration.interpreter_languages.split(",") if x],
+            children_ages=[int(x) for x in registration.children_ages.split(",") if x],
+            dietary=registration.dietary,
+            note=registration.needs_note or "",
+        ),
+        manage_url=base_url.rstrip("/") + manage_path(secret, registration.id) if base_url else None,
+    )
+
+
+def open_for_registration(dialogue: Dialogue | None, now: datetime) -> Dialogue:
+    if dialogue is None or dialogue.status == DialogueStatus.DRAFT:
+        raise LookupError("dialogue not found")
+    if dialogue.status == DialogueStatus.CANCELLED:
+        raise DialogueClosed("this dialogue has been cancelled")
+    if now >= dialogue.starts_at:
+        raise DialogueClosed("this dialogue has already taken place")
+    if now < dialogue.registration_opens_at:
+        raise DialogueClosed(f"registration opens at {dialogue.registration_opens_at.isoformat()}")
+    if now >= dialogue.registration_closes_at:
+        raise DialogueClosed("registration is closed")
+    return dialogue
+
+
+def apply_needs(registration: Registration, needs: RegistrationNeeds) -> None:
+    registration.step_free = needs.step_free
+    registration.sign_language = needs.sign_language
+    registration.simple_language = needs.simple_language
+    registration.interpreter_languages = ",".join(dict.fromkeys(needs.interpreter_languages))
+    registration.children_ages = ",".join(str(a) for a in needs.children_ages)
+    registration.dietary = needs.dietary
+    registration.needs_note = needs.note or None
+
+
+def register(uow: UnitOfWork, dialogue_id: str, body: RegistrationCreate) -> tuple[Registration, bool]:
+    """Store the registration and emit RegistrationRequested; the seat is decided by the worker,
+    serialised per dialogue. The same e-mail again returns the existing registration (False)."""
+    now = uow.clock()
+    dialogue = open_for_registration(uow.session.get(Dialogue, dialogue_id), now)
+    if body.privacy_consent != dialogue.privacy_version:
+        raise ValueError(f"please agree to the current privacy text (version {dialogue.privacy_version})")
+    email_hash = keyed_hash(uow.secret, body.email.lower())
+    existing = uow.session.exec(
+        select(Registration).where(
+            Registration.dialogue_id == dialogue.id, Registration.email_hash == email_hash
+        )
+    ).first()
+    if existing is not None and existing.status != RegistrationStatus.CANCELLED:
+        return existing, False
+    if not dialogue.waitlist_enabled and dialogue.allocation == "fcfs":
+        taken = uow.session.exec(
+            select(Registration.id)
+            .where(Registration.dialogue_id == dialogue.id)
+            .where(Registration.status.in_([*HOLDS_SEAT, RegistrationStatus.REQUESTED]))  # type: ignore[attr-defined]
+        ).all()
+        if len(taken) >= dialogue.capacity:
+            raise DialogueClosed("this dialogue is full and has no waiting list")
+    registration = existing or Registration(
+        id=str(uuid.uuid4()), dialogue_id=dialogue.id, consent_version="", requested_at=now
+    )
+    registration.name, registration.email, registration.phone = body.name, body.email.lower(), body.phone
+    registration.email_hash = email_hash
+    registration.language = body.language
+    registration.groups = ",".join(dict.fromkeys(body.groups))
+    registration.consent_version = body.privacy_consent
+    registration.status = RegistrationStatus.REQUESTED
+    registration.waitlist_position = None
+    registration.requested_at = now
+    registration.decided_at = None
+    apply_needs(registration, body.needs)
+    uow.session.add(registration)
+    uow.emit(
+        new_envelope(
+            RegistrationRequested(registration_id=registration.id, dialogue_id=dialogue.id, requested_at=now),
+            now,
+        )
+    )
+    return registration, True
+
+
+def cancel(uow: UnitOfWork, registration: Registration) -> None:
+    if registration.status in (
+        RegistrationStatus.CANCELLED,
+        RegistrationStatus.ATTENDED,
+        RegistrationStatus.NO_SHOW,
+    ):
+        raise DialogueClosed(f"the registration is {registration.status}")
+    now = uow.clock()
+    registration.status = RegistrationStatus.CANCELLED
+    registration.waitlist_position = None
+    registration.decided_at = now
+    uow.session.add(registration)
+    uow.emit(
+        new_envelope(
+            RegistrationCancelled(
+                registration_id=registration.id, dialogue_id=registration.dialogue_id, cancelled_at=now
+            ),
+            now,
+        )
+    )

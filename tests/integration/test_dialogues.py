@@ -1,0 +1,397 @@
+"""Dialogue events through the API, embedded transport, on both databases, with a real SMTP server.
+Time is injected: reminders, briefs, the lottery and the retention purge run by moving the clock."""
+
+from __future__ import annotations
+
+import csv
+import io
+import random
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from icalendar import Calendar
+from sqlmodel import Session, col, select
+
+from services.api.app import create_app
+from services.bootstrap import Container, bootstrap
+from services.dialogues.tables import Dialogue, Registration
+from services.store.tables import Role
+from tests.support.mail import MailServer
+from tests.support.people import Person, person, sign_in
+from tests.support.pipeline import pipeline_settings
+from workflows.dialogues.lottery import Entrant, draw
+
+pytestmark = pytest.mark.integration
+
+
+class Clock:
+    def __init__(self) -> None:
+        # each test in its own stretch of time (tests share the PostgreSQL database)
+        self.now = datetime(2031, 3, 2, 9, 0, tzinfo=UTC) + timedelta(days=random.randint(0, 20000))
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def mail() -> Iterator[MailServer]:
+    server = MailServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def container(database_url: str, mail: MailServer, clock: Clock) -> Container:
+    settings = pipeline_settings(
+        database_url, smtp_host="127.0.0.1", smtp_port=mail.port, smtp_starttls=False
+    )
+    return bootstrap(settings, clock=clock)
+
+
+@pytest.fixture
+def client(container: Container) -> Iterator[TestClient]:
+    with TestClient(create_app(container, run_dispatcher=False)) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def organiser(container: Container, client: TestClient) -> Person:
+    return person(container, Role.ORGANISER, client=client)
+
+
+def run(container: Container) -> None:
+    container.dispatcher().drain()
+
+
+def dialogue(client: TestClient, organiser: Person, clock: Clock, **changes: Any) -> str:
+    starts = clock.now + timedelta(days=20)
+    body: dict[str, Any] = {
+        "title": "Bürgerdialog Zusammenhalt",
+        "format": "citizen_dialogue",
+        "municipality_ags": "03241001",
+        "starts_at": starts.isoformat(),
+        "ends_at": (starts + timedelta(hours=2)).isoformat(),
+        "venue": "Rathaus, Marktplatz 1",
+        "accessibility": ["step_free"],
+        "capacity": 3,
+        "registration_opens_at": clock.now.isoformat(),
+        "registration_closes_at": (starts - timedelta(days=1)).isoformat(),
+        "languages": ["de", "en"],
+        "survey_url": "https://umfrage.example/zusammenhalt",
+    }
+    body.update(changes)
+    created = client.post("/dialogues", json=body, headers=organiser.auth)
+    assert created.status_code == 201, created.text
+    dialogue_id: str = created.json()["id"]
+    published = client.post(f"/dialogues/{dialogue_id}/publish", headers=organiser.auth)
+    assert published.status_code == 200, published.text
+    return dialogue_id
+
+
+def resident(client: TestClient, dialogue_id: str, name: str = "Ayşe", **changes: Any) -> Any:
+    body: dict[str, Any] = {
+        "name": name,
+        "email": f"{name.lower()}-{uuid.uuid4().hex[:6]}@example.org",
+        "language": "de",
+        "privacy_consent": "2026-1",
+    }
+    body.update(changes)
+    return client.post(f"/dialogues/{dialogue_id}/registrations", json=body)
+
+
+def statuses(container: Container, dialogue_id: str) -> list[tuple[str, str, int | None]]:
+    with Session(container.engine) as session:
+        rows = session.exec(
+            select(Registration)
+            .where(Registration.dialogue_id == dialogue_id)
+            .order_by(col(Registration.requested_at))
+        ).all()
+        return [(r.name or "", r.status, r.waitlist_position) for r in rows]
+
+
+def to(mail: MailServer, email: str) -> list[Any]:
+    return [m for m in mail.messages() if m["To"] == email]
+
+
+def test_register_confirm_with_calendar_invite_and_never_a_second_seat(
+    container: Container, client: TestClient, organiser: Person, mail: MailServer, clock: Clock
+) -> None:
+    dialogue_id = dialogue(client, organiser, clock)
+    answer = resident(client, dialogue_id, needs={"sign_language": True, "children_ages": [2, 6]})
+    assert answer.status_code == 202, answer.text
+    registration = answer.json()
+    assert registration["status"] == "requested" and "token=" in registration["manage_url"]
+    run(container)
+    email = f"ayşe-{registration['manage_url']}"  # placeholder, replaced below
+    with Session(container.engine) as session:
+        stored = session.get(Registration, registration["id"])
+        assert stored is not None and stored.status == "confirmed"
+        email = stored.email or ""
+    [message] = to(mail, email)
+    assert message["Subject"] == "Anmeldung bestätigt: Bürgerdialog Zusammenhalt"
+    [invite] = list(message.iter_attachments())
+    event = Calendar.from_ical(invite.get_content()).walk("VEVENT")[0]
+    with Session(container.engine) as session:
+        row = session.get(Dialogue, dialogue_id)
+        assert row is not None
+        assert event.decoded("dtstart") == row.starts_at and event.decoded("dtend") == row.ends_at
+
+    again = client.post(
+        f"/dialogues/{dialogue_id}/registrations",
+        json={"name": "Ayşe D.", "email": email.upper(), "privacy_consent": "2026-1"},
+    )
+    assert again.status_code == 200 and again.json()["id"] == registration["id"]
+    assert again.json()["manage_url"] is None  # the secret link is never handed to whoever knows the address
+    run(container)
+    assert len(statuses(container, dialogue_id)) == 1
+
+    path = registration["manage_url"].split("8000", 1)[1]
+    mine = client.get(path)
+    assert mine.status_code == 200 and mine.json()["needs"]["sign_language"] is True
+    assert client.get(path.replace("token=", "token=x")).status_code == 404
+
+
+def test_first_come_first_served_then_waitlist_then_promotion(
+    container: Container, client: TestClient, organiser: Person, mail: MailServer, clock: Clock
+) -> None:
+    dialogue_id = dialogue(client, organiser, clock, capacity=3)
+    answers = [resident(client, dialogue_id, name=n).json() for n in ("Anna", "Ben", "Cem", "Dana", "Emil")]
+    run(container)
+    assert statuses(container, dialogue_id) == [
+        ("Anna", "confirmed", None),
+        ("Ben", "confirmed", None),
+        ("Cem", "confirmed", None),
+        ("Dana", "waitlisted", 1),
+        ("Emil", "waitlisted", 2),
+    ]
+    alerts = [m["Subject"] for m in to(mail, organiser.email)]
+    assert sorted(alerts) == [
+        "100 % belegt: Bürgerdialog Zusammenhalt",
+        "80 % belegt: Bürgerdialog Zusammenhalt",
+    ]
+
+    ben = answers[1]["manage_url"].split("8000", 1)[1].replace("/registrations/", "/registrations/", 1)
+    base, query = ben.split("?")
+    assert client.post(f"{base}/cancel?{query}").json()["status"] == "cancelled"
+    run(container)
+    assert [s for s in statuses(container, dialogue_id) if s[0] in ("Dana", "Emil")] == [
+        ("Dana", "confirmed", None),
+        ("Emil", "waitlisted", 2),
+    ]
+    promoted = [
+        m for m in mail.messages() if m["Subject"] == "Ein Platz ist frei geworden: Bürgerdialog Zusammenhalt"
+    ]
+    assert len(promoted) == 1 and [a.get_filename() for a in promoted[0].iter_attachments()] == [
+        "einladung.ics"
+    ]
+    assert client.post(f"{base}/cancel?{query}").status_code == 409
+
+
+def test_clear_answers_when_registration_is_not_possible(
+    container: Container, client: TestClient, organiser: Person, clock: Clock
+) -> None:
+    full = dialogue(client, organiser, clock, capacity=1, waitlist_enabled=False)
+    assert resident(client, full).status_code == 202
+    refused = resident(client, full, name="Zweite")
+    assert refused.status_code == 409 and "full and has no waiting list" in refused.json()["detail"]
+
+    later = dialogue(
+        client, organiser, clock, registration_opens_at=(clock.now + timedelta(days=2)).isoformat()
+    )
+    assert "registration opens at" in resident(client, later).json()["detail"]
+    cancelled = dialogue(client, organiser, clock)
+    client.post(f"/dialogues/{cancelled}/cancel", headers=organiser.auth)
+    assert resident(client, cancelled).json()["detail"] == "this dialogue has been cancelled"
+    consent = resident(client, full, name="Dritte", privacy_consent="2019")
+    assert consent.status_code == 422 and "version 2026-1" in consent.json()["detail"]
+    invalid = client.post(
+        f"/dialogues/{full}/registrations", json={"name": "", "email": "no", "privacy_consent": "2026-1"}
+    )
+    assert invalid.status_code == 422
+    assert {e["loc"][-1] for e in invalid.json()["detail"]} == {"name", "email"}
+    draft = client.post(
+        "/dialogues",
+        headers=organiser.auth,
+        json={
+            "title": "Entwurf",
+            "format": "online",
+            "municipality_ags": "03241001",
+            "starts_at": (clock.now + timedelta(days=3)).isoformat(),
+            "ends_at": (clock.now + timedelta(days=3, hours=1)).isoformat(),
+            "capacity": 5,
+            "registration_opens_at": clock.now.isoformat(),
+            "registration_closes_at": (clock.now + timedelta(days=2)).isoformat(),
+        },
+    ).json()
+    assert resident(client, draft["id"]).status_code == 404
+    clock.now += timedelta(days=30)
+    assert resident(client, full).json()["detail"] == "this dialogue has already taken place"
+
+
+def test_a_new_time_is_sent_to_everyone_with_a_new_invite_and_cancellation_too(
+    container: Container, client: TestClient, organiser: Person, mail: MailServer, clock: Clock
+) -> None:
+    dialogue_id = dialogue(client, organiser, clock, capacity=1)
+    for name in ("Anna", "Ben"):
+        resident(client, dialogue_id, name=name)
+    run(container)
+    current = client.get(f"/dialogues/{dialogue_id}").json()
+    moved = datetime.fromisoformat(current["starts_at"]) + timedelta(days=1)
+    body = {
+        k: current[k]
+        for k in (
+            "title",
+            "description",
+            "format",
+            "venue",
+            "capacity",
+            "accessibility",
+            "registration_opens_at",
+            "registration_closes_at",
+            "languages",
+        )
+    }
+    body.update(starts_at=moved.isoformat(), ends_at=(moved + timedelta(hours=3)).isoformat())
+    changed = client.put(f"/dialogues/{dialogue_id}", json=body, headers=organiser.auth)
+    assert changed.status_code == 200 and changed.json()["registrants_notified"] is True
+    run(container)
+    notices = [m for m in mail.messages() if m["Subject"] == "Geändert: Bürgerdialog Zusammenhalt"]
+    assert len(notices) == 2  # the confirmed one and the one waiting
+    event = Calendar.from_ical(next(iter(notices[0].iter_attachments())).get_content()).walk("VEVENT")[0]
+    assert event.decoded("dtstart") == moved.astimezone(UTC)
+
+    assert client.post(f"/dialogues/{dialogue_id}/cancel", headers=organiser.auth).status_code == 200
+    run(container)
+    assert len([m for m in mail.messages() if m["Subject"] == "Abgesagt: Bürgerdialog Zusammenhalt"]) == 2
+
+
+def test_reminders_brief_survey_and_retention_on_time(
+    container: Container, client: TestClient, organiser: Person, mail: MailServer, clock: Clock
+) -> None:
+    dialogue_id = dialogue(client, organiser, clock, capacity=10)
+    for index, name in enumerate(("Anna", "Ben", "Cem", "Dana")):
+        needs = {"interpreter_languages": ["ar"], "children_ages": [1, 4] if index == 0 else []}
+        if index == 1:
+            needs["sign_language"] = True
+        resident(client, dialogue_id, name=name, needs=needs)
+    run(container)
+    starts = datetime.fromisoformat(client.get(f"/dialogues/{dialogue_id}").json()["starts_at"])
+
+    clock.now = starts - timedelta(days=7)
+    container.dialogue_timers.run_due()
+    run(container)
+    [brief] = [m for m in to(mail, organiser.email) if m["Subject"].startswith("Logistik in 7 Tagen")]
+    text = brief.get_body(("plain",)).get_content()
+    assert "Angemeldet: 4 von 10 Plätzen" in text
+    assert "DGS-Dolmetschung buchen" in text and "Dolmetschung ar buchen (4 Personen)" in text
+    assert "Kinderbetreuung: 2 Betreuungskräfte für 2 Kinder" in text
+
+    clock.now = starts - timedelta(hours=48)
+    container.dialogue_timers.run_due()
+    run(container)
+    reminders = [
+        m for m in mail.messages() if m["Subject"].startswith("Erinnerung: Bürgerdialog Zusammenhalt")
+    ]
+    assert len(reminders) == 4
+    container.dialogue_timers.run_due()  # a second tick sends nothing again
+    run(container)
+    assert len([m for m in mail.messages() if m["Subject"].startswith("Erinnerung")]) == 4
+
+    clock.now = starts + timedelta(hours=1)
+    sign_in(client, organiser)
+    rows = client.get(f"/dialogues/{dialogue_id}/registrations", headers=organiser.auth).json()
+    for row in rows[:3]:
+        client.post(
+            f"/dialogues/{dialogue_id}/registrations/{row['id']}/attendance",
+            json={"attended": True},
+            headers=organiser.auth,
+        )
+    client.post(
+        f"/dialogues/{dialogue_id}/registrations/{rows[3]['id']}/attendance",
+        json={"attended": False},
+        headers=organiser.auth,
+    )
+    clock.now = starts + timedelta(hours=5)
+    container.dialogue_timers.run_due()
+    run(container)
+    assert len([m for m in mail.messages() if m["Subject"].startswith("Wie war es?")]) == 3  # attendees only
+
+    clock.now = starts + timedelta(days=31)
+    container.dialogue_timers.run_due()
+    sign_in(client, organiser)
+    figures = client.get(f"/dialogues/{dialogue_id}/figures", headers=organiser.auth).json()
+    assert figures["by_status"] == {"attended": 3, "no_show": 1} and figures["attendance_rate"] == 0.75
+    with Session(container.engine) as session:
+        rows_after = session.exec(select(Registration).where(Registration.dialogue_id == dialogue_id)).all()
+        assert all(r.name is None and r.email is None and r.email_hash is None for r in rows_after)
+        assert sum(r.sign_language for r in rows_after) == 1  # counts stay
+
+
+def test_lottery_with_quota_is_fair_recorded_and_repeatable(
+    container: Container, client: TestClient, organiser: Person, clock: Clock
+) -> None:
+    dialogue_id = dialogue(
+        client, organiser, clock, capacity=4, allocation="lottery", quotas={"first_time": 2}
+    )
+    for n in range(10):
+        resident(client, dialogue_id, name=f"P{n}", groups=["first_time"] if n >= 7 else [])
+    run(container)
+    assert {s for _, s, _ in statuses(container, dialogue_id)} == {"requested"}
+    closes = datetime.fromisoformat(client.get(f"/dialogues/{dialogue_id}").json()["registration_closes_at"])
+    clock.now = closes + timedelta(minutes=1)
+    container.dialogue_timers.run_due()
+    run(container)
+    with Session(container.engine) as session:
+        stored = session.get(Dialogue, dialogue_id)
+        assert stored is not None and stored.lottery_seed is not None
+        rows = session.exec(select(Registration).where(Registration.dialogue_id == dialogue_id)).all()
+    confirmed = {r.id for r in rows if r.status == "confirmed"}
+    waiting = sorted((r.waitlist_position, r.id) for r in rows if r.status == "waitlisted")
+    assert len(confirmed) == 4 and len(waiting) == 6
+    assert len([r for r in rows if r.id in confirmed and "first_time" in r.groups]) >= 2
+    replay = draw(
+        [Entrant(r.id, frozenset(g for g in r.groups.split(",") if g)) for r in rows],
+        4,
+        {"first_time": 2},
+        stored.lottery_seed,
+    )
+    assert set(replay.confirmed) == confirmed and list(replay.waitlist) == [i for _, i in waiting]
+
+
+def test_export_has_only_what_the_event_needs_and_strangers_see_nothing(
+    container: Container, client: TestClient, organiser: Person, clock: Clock
+) -> None:
+    dialogue_id = dialogue(client, organiser, clock)
+    resident(client, dialogue_id, phone="+49 30 1234567", needs={"step_free": True, "dietary": "vegan"})
+    run(container)
+    export = client.get(f"/dialogues/{dialogue_id}/registrations.csv", headers=organiser.auth)
+    assert export.status_code == 200
+    rows = list(csv.DictReader(io.StringIO(export.text)))
+    assert rows[0]["name"] == "Ayşe" and rows[0]["step_free"] == "1" and rows[0]["dietary"] == "vegan"
+    assert "@" not in export.text and "1234567" not in export.text
+
+    other = person(container, Role.ORGANISER, client=client)
+    official = person(container, Role.OFFICIAL, client=client)
+    town = person(container, Role.MUNICIPALITY, municipality_ags="03241001", client=client)
+    for stranger in (other, official):
+        for path in ("registrations", "registrations.csv", "figures"):
+            assert client.get(f"/dialogues/{dialogue_id}/{path}", headers=stranger.auth).status_code in (
+                403,
+                404,
+            )
+        assert client.post(f"/dialogues/{dialogue_id}/cancel", headers=stranger.auth).status_code in (
+            403,
+            404,
+        )
+    assert client.get(f"/dialogues/{dialogue_id}/figures", headers=town.auth).status_code == 200
+    assert client.post(f"/dialogues/{dialogue_id}/cancel", headers=town.auth).status_code == 403
+    assert client.get(f"/dialogues/{dialogue_id}/registrations", headers=town.auth).status_code == 403

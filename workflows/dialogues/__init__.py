@@ -1,0 +1,1 @@
+"""Dialogue events: seat allocation, lottery, schedules, logistics (pure)."""
