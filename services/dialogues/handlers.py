@@ -1,9 +1,9 @@
 """Seat allocation in the worker: serialised per dialogue (partition key), row-locked on PostgreSQL
-so that even two workers during a rebalance never overbook."""
+so that even two workers during a rebalance never overbook. The seat counters live on the locked
+dialogue row, so a decision needs no counting query."""
 
 from __future__ import annotations
 
-from sqlalchemy import func
 from sqlmodel import col, select
 
 from events import Envelope
@@ -11,23 +11,22 @@ from events.contracts import RegistrationCancelled, RegistrationRequested
 from services.dialogues.messages import notify_organiser, notify_registration
 from services.dialogues.tables import Dialogue, DialogueStatus, Registration
 from services.store.uow import UnitOfWork
-from workflows.dialogues.seating import HOLDS_SEAT, RegistrationStatus, crossed_thresholds, decide_seat
+from workflows.dialogues.seating import RegistrationStatus, crossed_thresholds, decide_seat
 
 
-def _locked_dialogue(uow: UnitOfWork, dialogue_id: str) -> Dialogue:
-    postgres = uow.session.get_bind().dialect.name == "postgresql"
-    dialogue = uow.session.get(Dialogue, dialogue_id, with_for_update=postgres)
+def locked_dialogue(uow: UnitOfWork, dialogue_id: str) -> Dialogue:
+    """The dialogue, row-locked on PostgreSQL for the rest of the transaction. Within one batch it
+    is locked once and then kept in the session, counters and all."""
+    session = uow.session
+    with session.no_autoflush:
+        cached = session.identity_map.get(session.identity_key(Dialogue, dialogue_id))
+        if isinstance(cached, Dialogue):
+            return cached
+        postgres = session.get_bind().dialect.name == "postgresql"
+        dialogue = session.get(Dialogue, dialogue_id, with_for_update=postgres)
     if dialogue is None:
         raise LookupError(f"dialogue {dialogue_id} does not exist")
     return dialogue
-
-
-def _confirmed(uow: UnitOfWork, dialogue_id: str) -> int:
-    return uow.session.exec(
-        select(func.count())
-        .select_from(Registration)
-        .where(Registration.dialogue_id == dialogue_id, col(Registration.status).in_(HOLDS_SEAT))
-    ).one()
 
 
 def _alert_capacity(uow: UnitOfWork, dialogue: Dialogue, before: int, after: int) -> None:
@@ -44,16 +43,17 @@ def _alert_capacity(uow: UnitOfWork, dialogue: Dialogue, before: int, after: int
                 capacity=dialogue.capacity,
             )
     dialogue.alerted_thresholds = ",".join(sorted(sent, key=int))
-    uow.session.add(dialogue)
 
 
 def allocate_seat(envelope: Envelope, uow: UnitOfWork) -> None:
     request = envelope.event
     assert isinstance(request, RegistrationRequested)
-    dialogue = _locked_dialogue(uow, request.dialogue_id)
-    registration = uow.session.get(Registration, request.registration_id)
+    dialogue = locked_dialogue(uow, request.dialogue_id)
+    with uow.session.no_autoflush:  # seat state lives on the locked dialogue: no flush per event
+        registration = uow.session.get(Registration, request.registration_id)
     if registration is None or registration.status != RegistrationStatus.REQUESTED:
         return  # cancelled before its turn, or already decided
+    uow.session.add(dialogue)
     if dialogue.status != DialogueStatus.PUBLISHED:
         registration.status = RegistrationStatus.REJECTED
         uow.session.add(registration)
@@ -63,22 +63,18 @@ def allocate_seat(envelope: Envelope, uow: UnitOfWork) -> None:
             uow, registration, dialogue, "registration_received", draw_at=dialogue.registration_closes_at
         )
         return  # the draw at the close of registration decides
-    confirmed = _confirmed(uow, dialogue.id)
-    last = (
-        uow.session.exec(
-            select(func.max(Registration.waitlist_position)).where(Registration.dialogue_id == dialogue.id)
-        ).one()
-        or 0
-    )
-    decision = decide_seat(dialogue.capacity, confirmed, dialogue.waitlist_enabled, last)
+    confirmed = dialogue.seats_taken
+    decision = decide_seat(dialogue.capacity, confirmed, dialogue.waitlist_enabled, dialogue.waitlist_last)
     registration.status = decision.status
     registration.waitlist_position = decision.waitlist_position
     registration.decided_at = uow.clock()
     uow.session.add(registration)
     if decision.status == RegistrationStatus.CONFIRMED:
+        dialogue.seats_taken += 1
         notify_registration(uow, registration, dialogue, "registration_confirmed")
         _alert_capacity(uow, dialogue, confirmed, confirmed + 1)
     elif decision.status == RegistrationStatus.WAITLISTED:
+        dialogue.waitlist_last = decision.waitlist_position or dialogue.waitlist_last
         notify_registration(
             uow, registration, dialogue, "registration_waitlisted", position=decision.waitlist_position
         )
@@ -88,9 +84,8 @@ def allocate_seat(envelope: Envelope, uow: UnitOfWork) -> None:
 
 def fill_free_seats(uow: UnitOfWork, dialogue: Dialogue) -> int:
     """Promote from the waiting list, in order, while seats are free."""
-    confirmed = _confirmed(uow, dialogue.id)
     promoted = 0
-    while confirmed < dialogue.capacity:
+    while dialogue.seats_taken < dialogue.capacity:
         waiting = uow.session.exec(
             select(Registration)
             .where(
@@ -108,17 +103,24 @@ def fill_free_seats(uow: UnitOfWork, dialogue: Dialogue) -> int:
         uow.session.add(waiting)
         uow.session.flush()
         notify_registration(uow, waiting, dialogue, "registration_promoted")
-        confirmed += 1
+        dialogue.seats_taken += 1
         promoted += 1
+    uow.session.add(dialogue)
     return promoted
 
 
 def release_seat(envelope: Envelope, uow: UnitOfWork) -> None:
     cancelled = envelope.event
     assert isinstance(cancelled, RegistrationCancelled)
-    dialogue = _locked_dialogue(uow, cancelled.dialogue_id)
+    dialogue = locked_dialogue(uow, cancelled.dialogue_id)
     registration = uow.session.get(Registration, cancelled.registration_id)
-    if registration is not None and registration.name is not None:
+    if registration is None:
+        return
+    if registration.held_seat_when_cancelled:
+        dialogue.seats_taken -= 1
+        registration.held_seat_when_cancelled = False  # given back exactly once
+        uow.session.add_all([registration, dialogue])
+    if registration.name is not None:
         notify_registration(uow, registration, dialogue, "registration_cancelled")
     if dialogue.status == DialogueStatus.PUBLISHED and (
         dialogue.allocation == "fcfs" or dialogue.lottery_drawn_at

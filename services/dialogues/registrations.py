@@ -169,6 +169,7 @@ def cancel(uow: UnitOfWork, registration: Registration) -> None:
     ):
         raise DialogueClosed(f"the registration is {registration.status}")
     now = uow.clock()
+    registration.held_seat_when_cancelled = registration.status in HOLDS_SEAT
     registration.status = RegistrationStatus.CANCELLED
     registration.waitlist_position = None
     registration.decided_at = now

@@ -49,6 +49,9 @@ class Dialogue(SQLModel, table=True):
     lottery_seed: int | None = None
     lottery_drawn_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime, nullable=True))
     alerted_thresholds: str = Field(default="", max_length=20)  # capacity alerts already sent: "80,100"
+    # Kept by the worker, which decides every seat of a dialogue in turn (partition key, row lock).
+    seats_taken: int = 0
+    waitlist_last: int = 0
     created_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
     updated_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
 
@@ -60,7 +63,7 @@ class Registration(SQLModel, table=True):
     __tablename__ = "registration"
     __table_args__ = (
         UniqueConstraint("dialogue_id", "email_hash", name="uq_registration_dialogue_email"),
-        Index("ix_registration_dialogue_status", "dialogue_id", "status"),
+        Index("ix_registration_dialogue_status", "dialogue_id", "status", "waitlist_position"),
     )
 
     id: str = Field(primary_key=True, max_length=36)
@@ -81,6 +84,7 @@ class Registration(SQLModel, table=True):
     consent_version: str = Field(max_length=20)
     status: str = Field(default="requested", max_length=12)
     waitlist_position: int | None = None
+    held_seat_when_cancelled: bool = False  # the worker gives the seat back exactly once
     requested_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
     decided_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime, nullable=True))
     anonymised_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime, nullable=True))

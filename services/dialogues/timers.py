@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import Engine, update
 from sqlmodel import Session, col, select
 
-from services.dialogues.handlers import fill_free_seats
+from services.dialogues.handlers import fill_free_seats, locked_dialogue
 from services.dialogues.messages import notify_organiser, notify_registrants, notify_registration
 from services.dialogues.tables import Dialogue, DialogueJob, DialogueStatus, Registration
 from services.store.uow import Clock, UnitOfWork
@@ -55,8 +55,7 @@ class DialogueTimers:
                 return 0
             job = uow.session.get(DialogueJob, job_id)
             assert job is not None
-            dialogue = uow.session.get(Dialogue, job.dialogue_id)
-            assert dialogue is not None
+            dialogue = locked_dialogue(uow, job.dialogue_id)
             kind, _, argument = job.kind.partition(":")
             if kind == "retention":
                 anonymise(uow, dialogue, now)
@@ -160,6 +159,8 @@ def run_lottery(uow: UnitOfWork, dialogue: Dialogue, seed: int) -> None:
             notify_registration(uow, registration, dialogue, "registration_full")
     uow.session.add_all(pool)
     dialogue.lottery_seed, dialogue.lottery_drawn_at = seed, now
+    dialogue.seats_taken = len(result.confirmed)
+    dialogue.waitlist_last = len(result.waitlist) if dialogue.waitlist_enabled else 0
     uow.session.add(dialogue)
     uow.session.flush()
     fill_free_seats(uow, dialogue)  # a draw with fewer entrants than seats leaves none waiting anyway

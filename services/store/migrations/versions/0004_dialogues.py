@@ -2,7 +2,7 @@
 
 Revision ID: 0004
 Revises: 0003
-Create Date: 2026-11-26 04:19:28.466801
+Create Date: 2026-11-26 04:24:54.018674
 """
 
 from alembic import op
@@ -47,6 +47,8 @@ def upgrade() -> None:
         sa.Column("lottery_seed", sa.Integer(), nullable=True),
         sa.Column("lottery_drawn_at", services.store.types.UtcDateTime(timezone=True), nullable=True),
         sa.Column("alerted_thresholds", sa.String(length=20), nullable=False),
+        sa.Column("seats_taken", sa.Integer(), nullable=False),
+        sa.Column("waitlist_last", sa.Integer(), nullable=False),
         sa.Column("created_at", services.store.types.UtcDateTime(timezone=True), nullable=False),
         sa.Column("updated_at", services.store.types.UtcDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
@@ -91,6 +93,7 @@ def upgrade() -> None:
         sa.Column("consent_version", sa.String(length=20), nullable=False),
         sa.Column("status", sa.String(length=12), nullable=False),
         sa.Column("waitlist_position", sa.Integer(), nullable=True),
+        sa.Column("held_seat_when_cancelled", sa.Boolean(), nullable=False),
         sa.Column("requested_at", services.store.types.UtcDateTime(timezone=True), nullable=False),
         sa.Column("decided_at", services.store.types.UtcDateTime(timezone=True), nullable=True),
         sa.Column("anonymised_at", services.store.types.UtcDateTime(timezone=True), nullable=True),
@@ -102,7 +105,10 @@ def upgrade() -> None:
         sa.UniqueConstraint("dialogue_id", "email_hash", name="uq_registration_dialogue_email"),
     )
     op.create_index(
-        "ix_registration_dialogue_status", "registration", ["dialogue_id", "status"], unique=False
+        "ix_registration_dialogue_status",
+        "registration",
+        ["dialogue_id", "status", "waitlist_position"],
+        unique=False,
     )
 
 

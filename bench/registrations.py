@@ -1,0 +1,234 @@
+"""Seat allocation throughput: 10,000 registrations for a 500-seat dialogue through real Kafka.
+
+    python -m bench.registrations [--registrations 10000] [--capacity 500]
+                                  [--database-url URL] [--bootstrap HOST:PORT]
+
+The registrations are stored first (as the API would); then the relay publishes them and the worker
+(its own process) decides each seat, serialised per dialogue. ``seconds`` runs from the relay's start
+to the last decision. The baseline is a bare aiokafka consumer reading the same messages from the same
+broker in the same run. Prints one JSON line; progress goes to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from bench.broker import broker
+from events import decode
+from events.catalog import DIALOGUES
+from services.api.routes.accounts import AccountCreate, new_account
+from services.dialogues import organisers
+from services.dialogues.organisers import DialogueCreate
+from services.dialogues.registrations import RegistrationCreate, register
+from services.dialogues.tables import Registration
+from services.relay.relay import Relay
+from services.settings import Settings
+from services.store.engine import make_engine
+from services.store.migrate import upgrade
+from services.store.tables import OutboxRecord
+from services.store.uow import UnitOfWork, utc_now
+from services.topics import apply_topics
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def progress(message: str) -> None:
+    print(f"bench: {message}", file=sys.stderr, flush=True)
+
+
+def prepare(settings: Settings, registrations: int, capacity: int) -> str:
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    secret = settings.secret_key.get_secret_value()
+    with Session(engine) as session:
+        body = AccountCreate(
+            email=f"org-{uuid.uuid4().hex[:6]}@example.org",
+            display_name="Org",
+            role="organiser",
+            password="benchmark password 1",
+        )
+        organiser = new_account(body, utc_now())
+        session.add(organiser)
+        session.commit()
+        organiser_id = organiser.id
+    now = utc_now()
+    with UnitOfWork(engine, secret=secret) as uow:
+        dialogue = organisers.create(
+            uow,
+            organiser_id,
+            DialogueCreate(
+                title="Benchmark dialogue",
+                format="citizen_dialogue",
+                municipality_ags="05315000",
+                starts_at=now + timedelta(days=30),
+                ends_at=now + timedelta(days=30, hours=2),
+                venue="Town hall",
+                capacity=capacity,
+                registration_opens_at=now - timedelta(hours=1),
+                registration_closes_at=now + timedelta(days=29),
+            ),
+        )
+        organisers.publish(uow, dialogue)
+        uow.commit()
+        dialogue_id = dialogue.id
+    started = time.perf_counter()
+    for start in range(0, registrations, 200):
+        with UnitOfWork(engine, secret=secret) as uow:
+            for n in range(start, min(start + 200, registrations)):
+                register(
+                    uow,
+                    dialogue_id,
+                    RegistrationCreate(
+                        name=f"Resident {n}",
+                        email=f"r{n}@example.org",
+                        privacy_consent="2026-1",
+                    ),
+                )
+            uow.commit()
+    progress(f"{registrations} registrations stored in {time.perf_counter() - started:.1f}s")
+    engine.dispose()
+    return dialogue_id
+
+
+async def bare_consumer_rate(settings: Settings, expect: int) -> float:
+    consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        partitions = [TopicPartition(settings.topic(DIALOGUES.name), p) for p in range(DIALOGUES.partitions)]
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        seen, started = 0, time.perf_counter()
+        while seen < expect:
+            batch = await consumer.getmany(timeout_ms=1000, max_records=5000)
+            seen += sum(len(records) for records in batch.values())
+        return seen / (time.perf_counter() - started)
+    finally:
+        await consumer.stop()
+
+
+def run(
+    registrations: int, capacity: int, database_url: str, bootstrap: str, data_dir: Path
+) -> dict[str, object]:
+    tag = uuid.uuid4().hex[:8]
+    settings = Settings(
+        database_url=database_url,
+        kafka_bootstrap=bootstrap,
+        topic_prefix=f"br{tag}.",
+        worker_group=f"br-{tag}",
+        data_dir=data_dir,
+    )
+    apply_topics(settings)
+    dialogue_id = prepare(settings, registrations, capacity)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WELTOFFEN_")}
+    env.update(
+        WELTOFFEN_DATABASE_URL=database_url,
+        WELTOFFEN_KAFKA_BOOTSTRAP=bootstrap,
+        WELTOFFEN_TOPIC_PREFIX=settings.topic_prefix,
+        WELTOFFEN_WORKER_GROUP=settings.worker_group,
+        WELTOFFEN_DATA_DIR=str(data_dir),
+    )
+    log = (data_dir / "worker.log").open("wb")
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "services.cli", "worker"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    engine = make_engine(database_url)
+    stop = threading.Event()
+    relay = Relay(settings, engine)
+    try:
+        time.sleep(5)  # let the worker join its group before the first event arrives
+        started = datetime.now(UTC)
+        thread = threading.Thread(target=relay.run, args=(stop,), daemon=True)
+        thread.start()
+        deadline = time.monotonic() + max(300, registrations / 20)
+        while True:
+            with Session(engine) as session:
+                undecided = session.exec(
+                    select(func.count())
+                    .select_from(Registration)
+                    .where(Registration.dialogue_id == dialogue_id, Registration.status == "requested")
+                ).one()
+            if not undecided:
+                break
+            if time.monotonic() > deadline:
+                raise SystemExit(
+                    f"bench: {undecided} registrations still undecided; see {data_dir / 'worker.log'}"
+                )
+            progress(f"{registrations - undecided}/{registrations} decided")
+            time.sleep(1)
+    finally:
+        stop.set()
+        worker.terminate()
+        worker.wait(timeout=60)
+    with Session(engine) as session:
+        rows = session.exec(select(Registration).where(Registration.dialogue_id == dialogue_id)).all()
+        order: dict[str, int] = {}
+        for record in session.exec(
+            select(OutboxRecord).where(OutboxRecord.topic == DIALOGUES.name).order_by(col(OutboxRecord.id))
+        ).all():
+            order.setdefault(decode(record.value).event.registration_id, len(order))  # type: ignore[attr-defined]
+    last = max(r.decided_at for r in rows if r.decided_at is not None)
+    seconds = (last - started).total_seconds()
+    confirmed = [r for r in rows if r.status == "confirmed"]
+    waiting = sorted((r for r in rows if r.status == "waitlisted"), key=lambda r: r.waitlist_position or 0)
+    by_arrival = sorted(rows, key=lambda r: order[r.id])
+    in_order = (
+        {r.id for r in by_arrival[:capacity]} == {r.id for r in confirmed}
+        and [r.id for r in by_arrival[capacity:]] == [r.id for r in waiting]
+        and [r.waitlist_position for r in waiting] == list(range(1, len(waiting) + 1))
+    )
+    progress("baseline: a bare aiokafka consumer reads the same messages")
+    baseline = asyncio.run(bare_consumer_rate(settings, registrations))
+    rate = registrations / seconds
+    return {
+        "benchmark": "registrations",
+        "registrations": registrations,
+        "capacity": capacity,
+        "database": engine.dialect.name,
+        "seconds": round(seconds, 3),
+        "decisions_per_s": round(rate, 1),
+        "confirmed": len(confirmed),
+        "waitlisted": len(waiting),
+        "waitlist_in_order": in_order,
+        "baseline_events_per_s": round(baseline, 1),
+        "ratio": round(rate / baseline, 4),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--registrations", type=int, default=10000)
+    parser.add_argument("--capacity", type=int, default=500)
+    parser.add_argument("--database-url", help="default: a fresh SQLite file")
+    parser.add_argument("--bootstrap", help="a running broker; default: start one with infra/kafka/broker.sh")
+    args = parser.parse_args()
+    with (
+        tempfile.TemporaryDirectory(prefix="weltoffen-bench-") as folder,
+        broker(args.bootstrap) as bootstrap,
+    ):
+        url = args.database_url or f"sqlite:///{folder}/bench.db"
+        print(json.dumps(run(args.registrations, args.capacity, url, bootstrap, Path(folder))), flush=True)
+
+
+if __name__ == "__main__":
+    main()
