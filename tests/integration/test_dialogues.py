@@ -166,7 +166,7 @@ def test_first_come_first_served_then_waitlist_then_promotion(
     dialogue_id = dialogue(client, organiser, clock, capacity=3)
     answers = [resident(client, dialogue_id, name=n).json() for n in ("Anna", "Ben", "Cem", "Dana", "Emil")]
     run(container)
-    assert statuses(container, dialogue_id) == [
+    assert sorted(statuses(container, dialogue_id)) == [  # the clock stands still: sort by name
         ("Anna", "confirmed", None),
         ("Ben", "confirmed", None),
         ("Cem", "confirmed", None),
@@ -183,7 +183,7 @@ def test_first_come_first_served_then_waitlist_then_promotion(
     base, query = ben.split("?")
     assert client.post(f"{base}/cancel?{query}").json()["status"] == "cancelled"
     run(container)
-    assert [s for s in statuses(container, dialogue_id) if s[0] in ("Dana", "Emil")] == [
+    assert sorted(s for s in statuses(container, dialogue_id) if s[0] in ("Dana", "Emil")) == [
         ("Dana", "confirmed", None),
         ("Emil", "waitlisted", 2),
     ]

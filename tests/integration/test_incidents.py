@@ -67,7 +67,9 @@ def client(container: Container) -> Iterator[TestClient]:
 @pytest.fixture
 def ags() -> str:
     """A municipality of this test alone (state 01-16, then six digits)."""
-    return f"{random.randint(1, 16):02d}{random.randint(0, 999999):06d}"
+    # states 03, 05 and 09 are used by tests with fixed regions; keep clear of them
+    state = random.choice([1, 2, 4, 6, 7, 8, 10, 11, 12, 13, 14, 15, 16])
+    return f"{state:02d}{random.randint(0, 999999):06d}"
 
 
 def report(client: TestClient, official: Person, ags: str, **changes: Any) -> dict[str, Any]:
@@ -132,7 +134,7 @@ def team(container: Container, client: TestClient, ags: str) -> tuple[Person, Pe
     lead = person(
         container,
         Role.COORDINATOR,
-        region=ags[:2],
+        region=ags[:5],
         expertise="legal",
         team_lead=True,
         client=client,

@@ -344,7 +344,9 @@ def test_inbox_and_admin_status_endpoints(container: Container, mail: MailServer
         detail = client.get(f"/admin/notifications/{notification_id}", headers=admin_auth).json()
         assert detail["status"] == "sent" and "context" not in detail
         assert {d["channel"]: d["status"] for d in detail["deliveries"]} == {"email": "sent", "inbox": "sent"}
-        listed = client.get("/admin/notifications?status=sent", headers=admin_auth).json()
+        listed = client.get(
+            f"/admin/notifications?status=sent&recipient_id={owner}", headers=admin_auth
+        ).json()
         assert notification_id in [n["id"] for n in listed]
 
         bad = client.put("/me/notification-preferences", json={"channels": ["webhook"]}, headers=owner_auth)

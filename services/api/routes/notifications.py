@@ -214,6 +214,7 @@ def list_notifications(
     principal: CurrentPrincipal,
     session: SessionDep,
     status_: Annotated[NotificationStatus | None, Query(alias="status")] = None,
+    recipient_id: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[NotificationPublic]:
     """Delivery status of notifications, newest first (admins only)."""
@@ -221,6 +222,8 @@ def list_notifications(
     query = select(Notification)
     if status_ is not None:
         query = query.where(Notification.status == status_)
+    if recipient_id is not None:
+        query = query.where(Notification.recipient_id == recipient_id)
     query = query.order_by(col(Notification.created_at).desc()).limit(limit)
     return [_notification_public(session, n) for n in session.exec(query)]
 
