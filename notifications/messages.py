@@ -237,12 +237,12 @@ MESSAGES: dict[str, MessageSpec] = {
         ),
         MessageSpec(
             "selfcheck_result",
-            {"municipality_name": str, "overall_index": int, "weakest_field": str, "report_url": str},
+            {"municipality_name": str, "overall_index": int, "weakest_field": str, "report_path": str},
             {
                 "municipality_name": "Musterstadt",
                 "overall_index": 61,
                 "weakest_field": "Engagement und Beteiligung",
-                "report_url": "https://weltoffen.example/s/9",
+                "report_path": "/selfchecks/9/report",
             },
         ),
         MessageSpec(

@@ -8,12 +8,14 @@ from events.contracts import (
     PipelineProbe,
     RegistrationCancelled,
     RegistrationRequested,
+    SelfCheckSubmitted,
 )
 from services.dialogues.handlers import allocate_seat, release_seat
 from services.incidents.handlers import open_case
 from services.notify.requests import plan_deliveries
 from services.pipeline.handlers import HandlerTable
 from services.pipeline.probe import record_probe
+from services.selfchecks.handlers import score_round
 
 HANDLERS = HandlerTable(
     {
@@ -22,5 +24,6 @@ HANDLERS = HandlerTable(
         IncidentReported: (open_case,),
         RegistrationRequested: (allocate_seat,),
         RegistrationCancelled: (release_seat,),
+        SelfCheckSubmitted: (score_round,),
     }
 )

@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from services.api.routes import accounts, cases, dialogues, health, incidents, notifications
+from services.api.routes import accounts, cases, dialogues, health, incidents, notifications, selfchecks
 from services.bootstrap import Container
 from services.timers import run_in_thread
 
@@ -51,4 +51,5 @@ def create_app(container: Container, run_dispatcher: bool | None = None) -> Fast
     app.include_router(incidents.router)
     app.include_router(cases.router)
     app.include_router(dialogues.router)
+    app.include_router(selfchecks.router)
     return app

@@ -7,7 +7,8 @@ from sqlmodel import SQLModel
 from services.dialogues import tables as dialogue_tables
 from services.incidents import tables as incident_tables
 from services.notify import tables as notification_tables
+from services.selfchecks import tables as selfcheck_tables
 from services.store import tables as backbone_tables
 
 metadata = SQLModel.metadata
-TABLE_MODULES = (backbone_tables, notification_tables, incident_tables, dialogue_tables)
+TABLE_MODULES = (backbone_tables, notification_tables, incident_tables, dialogue_tables, selfcheck_tables)

@@ -1,0 +1,1 @@
+"""Self-checks: rounds, respondents, submissions, results, recommendations, reports."""

@@ -1,0 +1,168 @@
+"""Self-check scoring with hand-computed examples, questionnaire validation, trend, peers, advice."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from services.selfchecks.questionnaires import FOLDER, load
+from workflows.selfchecks.comparison import MIN_PEERS, peers, size_class, trend
+from workflows.selfchecks.questionnaire import Questionnaire, QuestionnaireError
+from workflows.selfchecks.recommendations import recommend
+from workflows.selfchecks.scoring import score
+
+TEXT = {"de": "Text", "en": "Text"}
+SMALL: dict[str, Any] = {
+    "version": "t1",
+    "title": TEXT,
+    "fields": [
+        {
+            "id": "a",
+            "title": TEXT,
+            "questions": [
+                {"id": "q1", "type": "maturity", "weight": 2, "text": TEXT},
+                {"id": "q2", "type": "yes_no", "weight": 1, "text": TEXT, "skippable": True},
+            ],
+        },
+        {
+            "id": "b",
+            "title": TEXT,
+            "questions": [
+                {
+                    "id": "q3",
+                    "type": "choice",
+                    "weight": 1,
+                    "text": TEXT,
+                    "options": [
+                        {"value": "x", "points": 0, **TEXT},
+                        {"value": "y", "points": 50, **TEXT},
+                        {"value": "z", "points": 100, **TEXT},
+                    ],
+                },
+                {
+                    "id": "q4",
+                    "type": "number",
+                    "weight": 1,
+                    "text": TEXT,
+                    "min": 0,
+                    "max": 10,
+                    "full_score_at": 5,
+                },
+            ],
+        },
+    ],
+    "levels": [{"min": 0, "de": "Einstieg", "en": "Start"}, {"min": 75, "de": "Vorreiter", "en": "Pioneer"}],
+    "recommendations": {
+        "a": {"offers": ["workshop"], "dialogue_format": "round_table"},
+        "b": {"offers": ["consulting", "peer_exchange"], "dialogue_format": "citizen_dialogue"},
+    },
+}
+Q = Questionnaire.from_dict(SMALL, "small.yaml")
+
+
+def test_scores_by_hand() -> None:
+    result = score(Q, [{"q1": 4, "q2": True, "q3": "y", "q4": 10}, {"q1": 2, "q2": None, "q3": "z", "q4": 2}])
+    # q1: (100 + 50) / 2 = 75; q2: 100 (one answer); field a = (2*75 + 1*100) / 3 = 83.3
+    # q3: (50 + 100) / 2 = 75; q4: (100 + 40) / 2 = 70; field b = (75 + 70) / 2 = 72.5
+    assert [(f.field, f.score, f.coverage) for f in result.fields] == [("a", 83.3, 1.0), ("b", 72.5, 1.0)]
+    assert result.overall == 77.9 and result.level == "Vorreiter" and result.respondents == 2
+    # disagreements of 50 points or more, the largest first
+    assert [(d.question, d.spread) for d in result.divergent] == [("q4", 60.0), ("q1", 50.0), ("q3", 50.0)]
+
+
+def test_skipped_questions_are_left_out_and_reported_as_coverage() -> None:
+    result = score(Q, [{"q1": 3, "q2": None, "q3": "x", "q4": 5}])
+    assert result.fields[0].score == 75.0 and result.fields[0].coverage == 0.667
+    assert result.overall == 62.5 and result.level == "Einstieg" and result.divergent == ()
+
+
+def test_weights_matter() -> None:
+    heavy = copy.deepcopy(SMALL)
+    heavy["fields"][0]["questions"][0]["weight"] = 1
+    light = Questionnaire.from_dict(heavy, "light.yaml")
+    answers = [{"q1": 0, "q2": True, "q3": "x", "q4": 0}]
+    assert score(Q, answers).fields[0].score == 33.3  # (2*0 + 100) / 3
+    assert score(light, answers).fields[0].score == 50.0  # (0 + 100) / 2
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            lambda d: d["fields"][1]["questions"].append(dict(d["fields"][0]["questions"][0])),
+            "duplicate id 'q1'",
+        ),
+        (lambda d: d["fields"][0]["questions"][0].update(weight=0), "needs a positive weight"),
+        (
+            lambda d: d["fields"][0]["questions"][0].update(text={"de": "nur deutsch"}),
+            "needs a text in de and en",
+        ),
+        (lambda d: d["fields"][0]["questions"][0].update(type="stars"), "unknown type 'stars'"),
+        (lambda d: d["recommendations"].pop("b"), "no recommendations for field(s) ['b']"),
+        (lambda d: d.pop("levels"), "missing or malformed entry"),
+    ],
+)
+def test_a_broken_definition_names_the_file_and_the_problem(change: Any, message: str) -> None:
+    broken = copy.deepcopy(SMALL)
+    change(broken)
+    with pytest.raises(QuestionnaireError) as caught:
+        Questionnaire.from_dict(broken, "fragebogen.yaml")
+    assert str(caught.value).startswith("fragebogen.yaml: ") and message in str(caught.value)
+
+
+def test_the_shipped_questionnaire_is_complete(tmp_path: Path) -> None:
+    shipped = load(FOLDER / "weltoffen-2026.1.yaml")
+    assert [f.title["de"] for f in shipped.fields] == [
+        "Management und Steuerung",
+        "Interkulturelle Öffnung und Antirassismus",
+        "Fairer Zugang und Teilhabechancen",
+        "Arbeit und wirtschaftliche Entwicklung",
+        "Engagement und Beteiligung",
+        "Zusammenhalt und Begegnung",
+        "Kommunikation und Konfliktmanagement",
+    ]
+    assert {q.type for q in shipped.questions.values()} == {"maturity", "yes_no", "choice", "number"}
+    broken = tmp_path / "kaputt.yaml"
+    broken.write_text("fields: [")
+    with pytest.raises(QuestionnaireError, match=r"kaputt\.yaml"):
+        load(broken)
+
+
+def test_answers_are_checked_against_their_question() -> None:
+    q = Q.questions
+    assert q["q1"].check(5) is not None and q["q1"].check(True) is not None and q["q1"].check(4) is None
+    assert q["q2"].check(None) is None and q["q1"].check(None) == "this question cannot be skipped"
+    assert q["q3"].check("w") == "choose one of: x, y, z"
+    assert q["q4"].check(11) == "answer with a number from 0 to 10" and q["q4"].check(2.5) is None
+
+
+def test_trend_and_size_classes() -> None:
+    assert trend({"a": 80.0, "b": None}, {"a": 70.5, "b": 10.0}) == {"a": 9.5, "b": None}
+    assert [size_class(p) for p in (800, 5000, 42000, 250000)] == [
+        "under 5,000",
+        "5,000-20,000",
+        "20,000-100,000",
+        "100,000 and more",
+    ]
+
+
+def test_peers_are_only_shown_from_five_on() -> None:
+    four = [{"a": float(v)} for v in (10, 20, 30, 40)]
+    assert peers(["a"], four).shown is False and peers(["a"], four).median == {}
+    five = [*four, {"a": 90.0}]
+    view = peers(["a"], five)
+    assert MIN_PEERS == 5 and view.shown and view.median == {"a": 30.0}
+    assert view.lower_quartile == {"a": 20.0} and view.upper_quartile == {"a": 40.0}
+
+
+def test_weak_fields_become_advice_with_an_opted_in_strong_peer() -> None:
+    result = score(Q, [{"q1": 0, "q2": False, "q3": "y", "q4": 1}])  # a = 0, b = (50 + 20) / 2 = 35
+    advice = recommend(Q, result, {"b": [("05315000", 80.0), ("09162000", 92.0), ("03241001", 60.0)]})
+    assert [(a.field, a.score, a.peer) for a in advice] == [("a", 0.0, None), ("b", 35.0, "09162000")]
+    assert (
+        advice[1].offers == ("consulting", "peer_exchange")
+        and advice[1].dialogue_format == "citizen_dialogue"
+    )

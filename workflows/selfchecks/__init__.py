@@ -1,0 +1,1 @@
+"""Self-checks: questionnaire definitions, scoring, divergence, trend, peers, recommendations (pure)."""

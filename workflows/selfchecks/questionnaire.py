@@ -1,0 +1,168 @@
+"""A questionnaire definition, validated as it is read: a broken file is refused by name."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+LANGUAGES = ("de", "en")
+TYPES = ("maturity", "yes_no", "choice", "number")
+
+
+class QuestionnaireError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    field: str
+    type: str
+    weight: float
+    text: dict[str, str]
+    help: dict[str, str]
+    skippable: bool = False
+    options: dict[str, float] | None = None  # choice: value -> points (0-100)
+    minimum: float = 0
+    maximum: float = 0
+    full_score_at: float = 0  # number: the value that scores 100
+
+    def score(self, answer: object) -> float:
+        """0-100 for one answer (already validated)."""
+        if self.type == "maturity":
+            return float(answer) / 4 * 100  # type: ignore[arg-type]
+        if self.type == "yes_no":
+            return 100.0 if answer else 0.0
+        if self.type == "choice":
+            assert self.options is not None
+            return self.options[str(answer)]
+        return min(100.0, float(answer) / self.full_score_at * 100)  # type: ignore[arg-type]
+
+    def check(self, answer: object) -> str | None:
+        """Why an answer is not acceptable, or None."""
+        if answer is None:
+            return None if self.skippable else "this question cannot be skipped"
+        if self.type == "maturity" and (type(answer) is not int or not 0 <= answer <= 4):
+            return "answer with a maturity level from 0 (not planned) to 4 (established and evaluated)"
+        if self.type == "yes_no" and type(answer) is not bool:
+            return "answer true or false"
+        if self.type == "choice" and answer not in (self.options or {}):
+            return f"choose one of: {', '.join(self.options or {})}"
+        in_range = type(answer) in (int, float) and self.minimum <= float(answer) <= self.maximum  # type: ignore[arg-type]
+        if self.type == "number" and not in_range:
+            return f"answer with a number from {self.minimum:g} to {self.maximum:g}"
+        return None
+
+
+@dataclass(frozen=True)
+class Field:
+    id: str
+    title: dict[str, str]
+    questions: tuple[Question, ...]
+
+
+@dataclass(frozen=True)
+class Level:
+    minimum: float
+    name: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    offers: tuple[str, ...]
+    dialogue_format: str
+
+
+@dataclass(frozen=True)
+class Questionnaire:
+    version: str
+    title: dict[str, str]
+    fields: tuple[Field, ...]
+    levels: tuple[Level, ...]
+    recommendations: dict[str, Recommendation]
+
+    @property
+    def fields_by_id(self) -> dict[str, Field]:
+        return {f.id: f for f in self.fields}
+
+    @property
+    def questions(self) -> dict[str, Question]:
+        return {q.id: q for f in self.fields for q in f.questions}
+
+    def level(self, score: float) -> Level:
+        return [lvl for lvl in self.levels if score >= lvl.minimum][-1]
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], source: str) -> Questionnaire:
+        def fail(problem: str) -> QuestionnaireError:
+            return QuestionnaireError(f"{source}: {problem}")
+
+        def texts(value: Any, where: str, allow_empty: bool = False) -> dict[str, str]:
+            if not isinstance(value, dict) or any(not isinstance(value.get(lang), str) for lang in LANGUAGES):
+                raise fail(f"{where} needs a text in {' and '.join(LANGUAGES)}")
+            if not allow_empty and any(not value[lang].strip() for lang in LANGUAGES):
+                raise fail(f"{where} has an empty text")
+            return {lang: value[lang] for lang in LANGUAGES}
+
+        try:
+            seen: set[str] = set()
+            fields = []
+            for f in data["fields"]:
+                if f["id"] in seen:
+                    raise fail(f"duplicate id {f['id']!r}")
+                seen.add(f["id"])
+                questions = []
+                for q in f["questions"]:
+                    where = f"question {q.get('id')!r}"
+                    if q["id"] in seen:
+                        raise fail(f"duplicate id {q['id']!r}")
+                    seen.add(q["id"])
+                    if q["type"] not in TYPES:
+                        raise fail(f"{where} has an unknown type {q['type']!r}")
+                    if not (isinstance(q["weight"], int | float) and q["weight"] > 0):
+                        raise fail(f"{where} needs a positive weight")
+                    options = None
+                    if q["type"] == "choice":
+                        options = {str(o["value"]): float(o["points"]) for o in q["options"]}
+                        for o in q["options"]:
+                            texts(o, f"{where} option {o['value']!r}")
+                            if not 0 <= float(o["points"]) <= 100:
+                                raise fail(f"{where} option points must be 0-100")
+                    if q["type"] == "number" and not 0 < float(q["full_score_at"]) <= float(q["max"]):
+                        raise fail(f"{where} needs full_score_at between 0 and max")
+                    questions.append(
+                        Question(
+                            id=q["id"],
+                            field=f["id"],
+                            type=q["type"],
+                            weight=float(q["weight"]),
+                            text=texts(q["text"], where),
+                            help=texts(q.get("help") or {"de": "", "en": ""}, f"{where} help", True),
+                            skippable=bool(q.get("skippable", False)),
+                            options=options,
+                            minimum=float(q.get("min", 0)),
+                            maximum=float(q.get("max", 0)),
+                            full_score_at=float(q.get("full_score_at", 0)),
+                        )
+                    )
+                if not questions:
+                    raise fail(f"field {f['id']!r} has no questions")
+                fields.append(Field(f["id"], texts(f["title"], f"field {f['id']!r}"), tuple(questions)))
+            levels = tuple(
+                Level(float(lvl["min"]), texts(lvl, f"level {lvl['min']}"))
+                for lvl in sorted(data["levels"], key=lambda x: x["min"])
+            )
+            if not levels or levels[0].minimum != 0:
+                raise fail("levels must start at 0")
+            recommendations = {
+                field_id: Recommendation(tuple(r["offers"]), r["dialogue_format"])
+                for field_id, r in data["recommendations"].items()
+            }
+            missing = {f.id for f in fields} - recommendations.keys()
+            if missing:
+                raise fail(f"no recommendations for field(s) {sorted(missing)}")
+            return cls(
+                str(data["version"]), texts(data["title"], "title"), tuple(fields), levels, recommendations
+            )
+        except (KeyError, TypeError) as exc:
+            raise fail(f"missing or malformed entry: {exc}") from None
