@@ -106,7 +106,7 @@ def report_values(
         "peers_shown": result.get("peers", {}).get("shown", False),
         "divergent": [
             {"text": definition.questions[d["question"]].text[lang], "spread": d["spread"]}
-            for d in result.get("divergent", [])
+            for d in result.get("divergent", [])[:10]  # the ten widest apart are enough for a workshop
         ],
         "recommendations": [
             {

@@ -1,0 +1,110 @@
+"""The self-check report in a real headless Chromium (Debian's), with JavaScript switched off: the
+page and its SVG chart render, and the language switch works."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+
+from services.api.app import create_app
+from services.bootstrap import bootstrap
+from services.store.engine import make_engine
+from services.store.migrate import upgrade
+from services.store.tables import Role
+from tests.integration.test_selfchecks import answers
+from tests.support.mail import free_port
+from tests.support.people import person
+from tests.support.pipeline import pipeline_settings
+
+pytestmark = pytest.mark.integration
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[tuple[str, object]]:
+    url = f"sqlite:///{tmp_path / 'report.db'}"
+    upgrade(make_engine(url))
+    container = bootstrap(pipeline_settings(url))
+    port = free_port()
+    instance = uvicorn.Server(
+        uvicorn.Config(create_app(container), host="127.0.0.1", port=port, log_level="warning")
+    )
+    thread = threading.Thread(target=instance.run, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                break
+        except httpx.TransportError:
+            time.sleep(0.1)
+    yield base, container
+    instance.should_exit = True
+    thread.join(timeout=10)
+
+
+def test_report_renders_in_chromium_without_javascript(server: tuple[str, object], tmp_path: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    base, container = server
+    with httpx.Client(base_url=base, timeout=10) as http:
+
+        class Client:  # people.person signs in through this
+            def post(self, path: str, json: dict[str, str]) -> httpx.Response:
+                return http.post(path, json=json)
+
+        town = person(
+            container, Role.MUNICIPALITY, municipality_ags="06412000", client=Client(), name="Musterstadt"
+        )  # type: ignore[arg-type]
+        round_id = http.post("/selfchecks", json={"population": 12000}, headers=town.auth).json()["id"]
+        for level in (1, 3):
+            link = http.post(
+                f"/selfchecks/{round_id}/respondents", json={"label": f"Amt {level}"}, headers=town.auth
+            ).json()["answer_url"]
+            http.put(
+                link.replace("http://127.0.0.1:8000", ""), json={"answers": answers(level)}
+            ).raise_for_status()
+        http.post(f"/selfchecks/{round_id}/submit", headers=town.auth).raise_for_status()
+        deadline = time.monotonic() + 20
+        while http.get(f"/selfchecks/{round_id}/result", headers=town.auth).status_code != 200:
+            assert time.monotonic() < deadline, "the embedded dispatcher did not score the round"
+            time.sleep(0.1)
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        context = browser.new_context(
+            java_script_enabled=False,
+            extra_http_headers={"Authorization": town.auth["Authorization"]},
+            locale="de-DE",
+        )
+        page = context.new_page()
+        page.goto(f"{base}/selfchecks/{round_id}/report")
+        assert page.locator("h1").inner_text() == "Selbstcheck: Musterstadt"
+        bars = page.locator("svg rect")
+        assert bars.count() == 7
+        widths = [bars.nth(i).bounding_box()["width"] for i in range(7)]  # type: ignore[index]
+        assert all(w > 0 for w in widths), widths
+        page.screenshot(path=str(tmp_path / "report-de.png"), full_page=True)
+        page.get_by_role("link", name="English").click()
+        assert page.locator("h1").inner_text() == "Self-check: Musterstadt"
+        assert page.get_by_role("columnheader", name="Field of action").is_visible()
+        page.screenshot(path=str(tmp_path / "report-en.png"), full_page=True)
+        browser.close()
+    assert (tmp_path / "report-de.png").stat().st_size > 10_000
