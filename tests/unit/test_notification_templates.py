@@ -73,8 +73,8 @@ def test_calendar_invite_carries_the_dialogue_times() -> None:
 
 def test_a_missing_variable_is_refused_by_name() -> None:
     context = dict(MESSAGES["selfcheck_result"].sample)
-    del context["report_url"]
-    with pytest.raises(MissingVariables, match="report_url"):
+    del context["report_path"]
+    with pytest.raises(MissingVariables, match="report_path"):
         renderer.render("selfcheck_result", "de", context, ISSUED)
 
 
