@@ -13,16 +13,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import threading
 import time
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -30,23 +27,23 @@ import httpx
 from aiosmtpd.controller import Controller
 from sqlmodel import Session
 
+from bench import common
 from bench.broker import broker
-from events import new_envelope
-from events.contracts import RegistrationRequested
+from bench.common import percentile, progress, service_env
 from services.api.routes.accounts import AccountCreate, new_account
+from services.dialogues import organisers
+from services.dialogues.organisers import DialogueCreate
+from services.dialogues.registrations import RegistrationCreate, register
 from services.incidents.tables import CoordinatorProfile
 from services.settings import Settings
 from services.store.engine import make_engine
 from services.store.migrate import upgrade
+from services.store.tables import Role
 from services.store.uow import UnitOfWork, utc_now
 from services.topics import apply_topics
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "benchmark password 1"
-
-
-def progress(message: str) -> None:
-    print(f"bench: {message}", file=sys.stderr, flush=True)
 
 
 def free_port() -> int:
@@ -103,23 +100,67 @@ def seed(settings: Settings, ags: str) -> tuple[str, str]:
     return official_email, PASSWORD
 
 
-def burst(settings: Settings, count: int, seconds: float, stop: threading.Event) -> None:
-    """Registrations for 20 dialogues, written in 20 slices spread over ``seconds``, so the burst
-    keeps flowing while the emergencies are measured."""
+def open_dialogues(settings: Settings, ags: str, count: int = 20) -> list[str]:
+    """Published dialogues (200 seats each) for the burst of registrations."""
     engine = make_engine(settings.database_url)
-    dialogues = [str(uuid.uuid4()) for _ in range(20)]
+    now = utc_now()
+    with Session(engine) as session:
+        body = AccountCreate(
+            email=f"org-{uuid.uuid4().hex[:6]}@example.org",
+            display_name="Organiser",
+            role=Role.ORGANISER,
+            password=PASSWORD,
+        )
+        organiser = new_account(body, now)
+        session.add(organiser)
+        session.commit()
+        organiser_id = organiser.id
+    ids = []
+    with UnitOfWork(engine, secret=settings.secret_key.get_secret_value()) as uow:
+        for n in range(count):
+            dialogue = organisers.create(
+                uow,
+                organiser_id,
+                DialogueCreate(
+                    title=f"Bürgerdialog {n}",
+                    format="citizen_dialogue",
+                    municipality_ags=ags,
+                    starts_at=now + timedelta(days=30),
+                    ends_at=now + timedelta(days=30, hours=2),
+                    venue="Rathaus",
+                    capacity=200,
+                    registration_opens_at=now - timedelta(hours=1),
+                    registration_closes_at=now + timedelta(days=29),
+                ),
+            )
+            organisers.publish(uow, dialogue)
+            ids.append(dialogue.id)
+        uow.commit()
+    engine.dispose()
+    return ids
+
+
+def burst(
+    settings: Settings, dialogues: list[str], count: int, seconds: float, stop: threading.Event
+) -> None:
+    """Real registrations (stored, then seats decided by the worker, then mails sent), written in
+    20 slices spread over ``seconds``, so the burst keeps flowing while the emergencies are measured."""
+    engine = make_engine(settings.database_url)
     slices = 20
-    for _ in range(slices):
+    for number in range(slices):
         if stop.is_set():
             break
-        with UnitOfWork(engine) as uow:
+        with UnitOfWork(engine, secret=settings.secret_key.get_secret_value()) as uow:
             for i in range(count // slices):
-                event = RegistrationRequested(
-                    registration_id=str(uuid.uuid4()),
-                    dialogue_id=dialogues[i % 20],
-                    requested_at=datetime.now(UTC),
+                register(
+                    uow,
+                    dialogues[i % len(dialogues)],
+                    RegistrationCreate(
+                        name=f"Resident {number}-{i}",
+                        email=f"r{number}-{i}-{uuid.uuid4().hex[:4]}@example.org",
+                        privacy_consent="2026-1",
+                    ),
                 )
-                uow.emit(new_envelope(event))
             uow.commit()
         stop.wait(seconds / slices)
     engine.dispose()
@@ -149,11 +190,6 @@ def measure(client: httpx.Client, token: str, inbox: Inbox, ags: str, reports: i
     return latencies
 
 
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
-
-
 def run(reports: int, burst_size: int, database_url: str, bootstrap: str) -> dict[str, object]:
     tag = uuid.uuid4().hex[:8]
     ags = "05315000"
@@ -172,32 +208,12 @@ def run(reports: int, burst_size: int, database_url: str, bootstrap: str) -> dic
     )
     apply_topics(settings)
     email, password = seed(settings, ags)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("WELTOFFEN_")}
-    env.update(
-        {
-            f"WELTOFFEN_{k.upper()}": str(v)
-            for k, v in {
-                "database_url": database_url,
-                "kafka_bootstrap": bootstrap,
-                "topic_prefix": settings.topic_prefix,
-                "worker_group": settings.worker_group,
-                "smtp_host": "127.0.0.1",
-                "smtp_port": smtp.port,
-                "smtp_starttls": "false",
-            }.items()
-        }
-    )
+    dialogues = open_dialogues(settings, ags)
+    env = service_env(settings, smtp_host="127.0.0.1", smtp_port=str(smtp.port), smtp_starttls="false")
     logs = Path(tempfile.mkdtemp(prefix="weltoffen-bench-incidents-"))
     commands = {"relay": ["relay"], "worker": ["worker"], "api": ["api", "--port", str(api_port)]}
     processes = {
-        name: subprocess.Popen(
-            [sys.executable, "-m", "services.cli", *args],
-            cwd=ROOT,
-            env=env,
-            stdout=(logs / f"{name}.log").open("wb"),
-            stderr=subprocess.STDOUT,
-        )
-        for name, args in commands.items()
+        name: common.start(args, env, (logs / f"{name}.log").open("wb")) for name, args in commands.items()
     }
     try:
         with httpx.Client(base_url=f"http://127.0.0.1:{api_port}", timeout=30) as client:
@@ -220,7 +236,7 @@ def run(reports: int, burst_size: int, database_url: str, bootstrap: str) -> dic
             quiet = measure(client, token, inbox, ags, reports)
             progress(f"burst: {burst_size} registrations, then {reports} emergency reports")
             stop = threading.Event()
-            flow = threading.Thread(target=burst, args=(settings, burst_size, reports * 0.2, stop))
+            flow = threading.Thread(target=burst, args=(settings, dialogues, burst_size, reports * 0.2, stop))
             flow.start()
             try:
                 loaded = measure(client, token, inbox, ags, reports)
@@ -229,9 +245,7 @@ def run(reports: int, burst_size: int, database_url: str, bootstrap: str) -> dic
                 flow.join()
     finally:
         for process in processes.values():
-            process.terminate()
-        for process in processes.values():
-            process.wait(timeout=60)
+            common.stop(process)
         smtp.stop()
     return {
         "benchmark": "incidents_urgent_lane",

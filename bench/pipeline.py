@@ -17,22 +17,21 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
 from kafka import KafkaProducer
 from sqlalchemy import Engine
 from sqlmodel import Session, col, func, select
 
+from bench import common
 from bench.broker import broker
+from bench.common import bare_consumer_rate, percentile, progress, service_env
 from events import encode, new_envelope
 from events.catalog import PROBES
 from events.contracts import PipelineProbe
@@ -44,10 +43,6 @@ from services.topics import apply_topics
 
 ROOT = Path(__file__).resolve().parent.parent
 KEYS = 60  # distinct partition keys (streams), spread over the topic's partitions
-
-
-def progress(message: str) -> None:
-    print(f"bench: {message}", file=sys.stderr, flush=True)
 
 
 def produce(settings: Settings, probe_id: str, count: int, rate: float | None = None) -> None:
@@ -96,58 +91,20 @@ def receipt_times(engine: Engine, probe_id: str) -> list[tuple[datetime, datetim
         return [(sent, received) for sent, received in session.exec(query).all()]
 
 
-async def bare_consumer_rate(settings: Settings, expect: int) -> float:
-    """Events per second for a plain aiokafka consumer reading the topic from the beginning."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap, enable_auto_commit=False)
-    await consumer.start()
-    try:
-        topic = settings.topic(PROBES.name)
-        partitions = [TopicPartition(topic, p) for p in range(PROBES.partitions)]
-        consumer.assign(partitions)
-        await consumer.seek_to_beginning(*partitions)
-        seen = 0
-        started = time.perf_counter()
-        while seen < expect:
-            batch = await consumer.getmany(timeout_ms=1000, max_records=5000)
-            seen += sum(len(records) for records in batch.values())
-        return seen / (time.perf_counter() - started)
-    finally:
-        await consumer.stop()
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
-
-
 class Worker:
     """The worker as its own process, started and stopped by the benchmark."""
 
     def __init__(self, settings: Settings) -> None:
-        self.env = {k: v for k, v in os.environ.items() if not k.startswith("WELTOFFEN_")}
-        self.env.update(
-            WELTOFFEN_DATABASE_URL=settings.database_url,
-            WELTOFFEN_KAFKA_BOOTSTRAP=settings.kafka_bootstrap,
-            WELTOFFEN_TOPIC_PREFIX=settings.topic_prefix,
-            WELTOFFEN_WORKER_GROUP=settings.worker_group,
-        )
+        self.env = service_env(settings)
         self.log = tempfile.NamedTemporaryFile(prefix="weltoffen-bench-worker-", suffix=".log", delete=False)  # noqa: SIM115
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "services.cli", "worker"],
-            cwd=ROOT,
-            env=self.env,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-        )
+        self.process = common.start(["worker"], self.env, self.log)
 
     def stop(self) -> None:
-        if self.process is not None:
-            self.process.terminate()
-            self.process.wait(timeout=60)
-            self.process = None
+        common.stop(self.process)
+        self.process = None
 
 
 def run(
@@ -188,7 +145,7 @@ def run(
     finally:
         worker.stop()
     progress("baseline: a bare aiokafka consumer reads the same messages")
-    baseline = asyncio.run(bare_consumer_rate(settings, events + 1))
+    baseline = asyncio.run(bare_consumer_rate(settings, PROBES, events + 1))
     rate_handled = (events - 1) / seconds
     return {
         "benchmark": "pipeline",

@@ -14,9 +14,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
-import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -24,11 +21,12 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from bench import common
 from bench.broker import broker
+from bench.common import bare_consumer_rate, progress, service_env
 from events import decode
 from events.catalog import DIALOGUES
 from services.api.routes.accounts import AccountCreate, new_account
@@ -45,10 +43,6 @@ from services.store.uow import UnitOfWork, utc_now
 from services.topics import apply_topics
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def progress(message: str) -> None:
-    print(f"bench: {message}", file=sys.stderr, flush=True)
 
 
 def prepare(settings: Settings, registrations: int, capacity: int) -> str:
@@ -105,22 +99,6 @@ def prepare(settings: Settings, registrations: int, capacity: int) -> str:
     return dialogue_id
 
 
-async def bare_consumer_rate(settings: Settings, expect: int) -> float:
-    consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap, enable_auto_commit=False)
-    await consumer.start()
-    try:
-        partitions = [TopicPartition(settings.topic(DIALOGUES.name), p) for p in range(DIALOGUES.partitions)]
-        consumer.assign(partitions)
-        await consumer.seek_to_beginning(*partitions)
-        seen, started = 0, time.perf_counter()
-        while seen < expect:
-            batch = await consumer.getmany(timeout_ms=1000, max_records=5000)
-            seen += sum(len(records) for records in batch.values())
-        return seen / (time.perf_counter() - started)
-    finally:
-        await consumer.stop()
-
-
 def run(
     registrations: int, capacity: int, database_url: str, bootstrap: str, data_dir: Path
 ) -> dict[str, object]:
@@ -134,22 +112,7 @@ def run(
     )
     apply_topics(settings)
     dialogue_id = prepare(settings, registrations, capacity)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("WELTOFFEN_")}
-    env.update(
-        WELTOFFEN_DATABASE_URL=database_url,
-        WELTOFFEN_KAFKA_BOOTSTRAP=bootstrap,
-        WELTOFFEN_TOPIC_PREFIX=settings.topic_prefix,
-        WELTOFFEN_WORKER_GROUP=settings.worker_group,
-        WELTOFFEN_DATA_DIR=str(data_dir),
-    )
-    log = (data_dir / "worker.log").open("wb")
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "services.cli", "worker"],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    worker = common.start(["worker"], service_env(settings), (data_dir / "worker.log").open("wb"))
     engine = make_engine(database_url)
     stop = threading.Event()
     relay = Relay(settings, engine)
@@ -176,8 +139,7 @@ def run(
             time.sleep(1)
     finally:
         stop.set()
-        worker.terminate()
-        worker.wait(timeout=60)
+        common.stop(worker)
     with Session(engine) as session:
         rows = session.exec(select(Registration).where(Registration.dialogue_id == dialogue_id)).all()
         order: dict[str, int] = {}
@@ -196,7 +158,7 @@ def run(
         and [r.waitlist_position for r in waiting] == list(range(1, len(waiting) + 1))
     )
     progress("baseline: a bare aiokafka consumer reads the same messages")
-    baseline = asyncio.run(bare_consumer_rate(settings, registrations))
+    baseline = asyncio.run(bare_consumer_rate(settings, DIALOGUES, registrations))
     rate = registrations / seconds
     return {
         "benchmark": "registrations",

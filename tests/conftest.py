@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 
 from services.store.engine import make_engine
 from services.store.migrate import upgrade
+from tests.support.mail import MailServer
 
 
 def _required_env(name: str) -> str:
@@ -86,3 +87,11 @@ def private_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iter
     with admin.connect() as connection:
         connection.exec_driver_sql(f'DROP DATABASE "{name}" WITH (FORCE)')
     admin.dispose()
+
+
+@pytest.fixture
+def mail() -> Iterator[MailServer]:
+    """A real SMTP server (aiosmtpd) on a free port of 127.0.0.1."""
+    server = MailServer().start()
+    yield server
+    server.stop()

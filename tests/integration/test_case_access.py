@@ -12,7 +12,8 @@ from fastapi.testclient import TestClient
 from services.api.app import create_app
 from services.bootstrap import Container, bootstrap
 from services.store.tables import Role
-from tests.integration.test_incidents import Clock, case_of, report, run
+from tests.integration.test_incidents import case_of, report, run
+from tests.support.clock import Clock
 from tests.support.people import Person, person
 from tests.support.pipeline import pipeline_settings
 

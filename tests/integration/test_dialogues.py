@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-import random
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -20,28 +19,13 @@ from services.api.app import create_app
 from services.bootstrap import Container, bootstrap
 from services.dialogues.tables import Dialogue, Registration
 from services.store.tables import Role
+from tests.support.clock import Clock
 from tests.support.mail import MailServer
 from tests.support.people import Person, person, sign_in
 from tests.support.pipeline import pipeline_settings
 from workflows.dialogues.lottery import Entrant, draw
 
 pytestmark = pytest.mark.integration
-
-
-class Clock:
-    def __init__(self) -> None:
-        # each test in its own stretch of time (tests share the PostgreSQL database)
-        self.now = datetime(2031, 3, 2, 9, 0, tzinfo=UTC) + timedelta(days=random.randint(0, 20000))
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-@pytest.fixture
-def mail() -> Iterator[MailServer]:
-    server = MailServer().start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -28,13 +27,6 @@ from tests.support.pipeline import ROOT, KafkaPipeline, pipeline_settings, setti
 
 pytestmark = pytest.mark.integration
 CAPACITY, PER_DIALOGUE, DIALOGUES_COUNT = 40, 150, 3
-
-
-@pytest.fixture
-def mail() -> Iterator[MailServer]:
-    server = MailServer().start()
-    yield server
-    server.stop()
 
 
 def test_two_workers_never_overbook_and_keep_arrival_order(

@@ -21,28 +21,13 @@ from services.bootstrap import Container, bootstrap
 from services.incidents.tables import Case, Incident
 from services.notify.tables import Notification
 from services.store.tables import OutboxRecord, Role
+from tests.support.clock import Clock
 from tests.support.mail import MailServer
 from tests.support.people import Person, person, sign_in
 from tests.support.pipeline import pipeline_settings
 
 pytestmark = pytest.mark.integration
 NARRATIVE = "Seit Wochen schreibt mir jemand nachts Drohungen: Er wisse, wo meine Kinder zur Schule gehen."
-
-
-class Clock:
-    def __init__(self) -> None:
-        # every test lives in its own stretch of time, so windows of tests sharing a database never overlap
-        self.now = datetime(2031, 1, 1, 9, 0, tzinfo=UTC) + timedelta(days=random.randint(0, 20000))
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-@pytest.fixture
-def mail() -> Iterator[MailServer]:
-    server = MailServer().start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

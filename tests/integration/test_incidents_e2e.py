@@ -6,7 +6,6 @@ on every topic is read: none carries the narrative, a name or an e-mail address.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from services.api.app import create_app
 from services.bootstrap import bootstrap
 from services.store.tables import Role
 from tests.integration.test_incidents import case_of
+from tests.support.clock import Clock
 from tests.support.kafka import read_topic
 from tests.support.mail import MailServer
 from tests.support.people import person
@@ -25,21 +25,6 @@ from tests.support.pipeline import KafkaPipeline, pipeline_settings
 
 pytestmark = pytest.mark.integration
 NARRATIVE = "Ein Mann stand heute Abend vor meinem Haus und rief, er werde meine Familie finden."
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime.now(UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-@pytest.fixture
-def mail() -> Iterator[MailServer]:
-    server = MailServer().start()
-    yield server
-    server.stop()
 
 
 def wait_for_mail(
@@ -62,7 +47,7 @@ def test_report_route_notify_escalate_acknowledge_without_personal_data_on_kafka
         postgres_url, kafka_bootstrap, smtp_host="127.0.0.1", smtp_port=mail.port, smtp_starttls=False
     )
     pipeline = KafkaPipeline(settings, log_dir=tmp_path)
-    clock = Clock()
+    clock = Clock(datetime.now(UTC))  # the worker process runs on the real clock
     container = bootstrap(settings, clock=clock)  # the API and the escalation timer of this test
     ags = "05315000"
     try:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import time as wallclock
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, time, timedelta
 from email.message import EmailMessage
 from typing import Any
@@ -32,26 +31,12 @@ from services.notify.tables import (
 )
 from services.store import outbox
 from services.store.tables import OutboxRecord, Role
+from tests.support.clock import Clock
 from tests.support.mail import MailServer, WebhookReceiver, free_port
 from tests.support.pipeline import pipeline_settings
 
 pytestmark = pytest.mark.integration
 PASSWORD = "correct horse battery staple"
-
-
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-@pytest.fixture
-def mail() -> Iterator[MailServer]:
-    server = MailServer().start()
-    yield server
-    server.stop()
 
 
 def make_container(database_url: str, smtp_port: int, clock: Clock) -> Container:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -42,13 +41,6 @@ def answers(level: int, **overrides: Any) -> dict[str, Any]:
             values[qid] = q.full_score_at * level / 4
     values.update(overrides)
     return values
-
-
-@pytest.fixture
-def mail() -> Iterator[MailServer]:
-    server = MailServer().start()
-    yield server
-    server.stop()
 
 
 def town(container: Container, client: TestClient) -> Person:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,13 +18,6 @@ from tests.support.pipeline import KafkaPipeline, pipeline_settings
 
 pytestmark = pytest.mark.integration
 BULK = 400
-
-
-@pytest.fixture
-def mail() -> Iterator[MailServer]:
-    server = MailServer().start()
-    yield server
-    server.stop()
 
 
 def test_an_urgent_message_is_not_held_up_by_a_bulk_burst(

@@ -1,0 +1,77 @@
+"""What the benchmarks share: progress lines, percentiles, the bare-consumer baseline, a worker process."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import IO
+
+from aiokafka import AIOKafkaConsumer, TopicPartition
+
+from events.catalog import TopicSpec
+from services.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def progress(message: str) -> None:
+    """Progress goes to stderr; stdout carries only the one JSON line."""
+    print(f"bench: {message}", file=sys.stderr, flush=True)
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+async def bare_consumer_rate(settings: Settings, spec: TopicSpec, expect: int) -> float:
+    """Events per second for a plain aiokafka consumer reading the topic from the beginning: the
+    baseline every pipeline figure is compared with, measured in the same run on the same broker."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        partitions = [TopicPartition(settings.topic(spec.name), p) for p in range(spec.partitions)]
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        seen, started = 0, time.perf_counter()
+        while seen < expect:
+            batch = await consumer.getmany(timeout_ms=1000, max_records=5000)
+            seen += sum(len(records) for records in batch.values())
+        return seen / (time.perf_counter() - started)
+    finally:
+        await consumer.stop()
+
+
+def service_env(settings: Settings, **extra: str) -> dict[str, str]:
+    """The environment of a child process (worker, relay, API) running with these settings."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WELTOFFEN_")}
+    values = {
+        "database_url": settings.database_url,
+        "kafka_bootstrap": settings.kafka_bootstrap,
+        "topic_prefix": settings.topic_prefix,
+        "worker_group": settings.worker_group,
+        "data_dir": str(settings.data_dir),
+        **extra,
+    }
+    env.update({f"WELTOFFEN_{k.upper()}": str(v) for k, v in values.items()})
+    return env
+
+
+def start(command: list[str], env: dict[str, str], log: IO[bytes]) -> subprocess.Popen[bytes]:
+    """``weltoffen <command>`` as its own process, as it is deployed."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "services.cli", *command],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+
+
+def stop(process: subprocess.Popen[bytes] | None) -> None:
+    if process is not None and process.poll() is None:
+        process.terminate()
+        process.wait(timeout=60)
