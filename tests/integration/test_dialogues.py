@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -15,36 +14,15 @@ from fastapi.testclient import TestClient
 from icalendar import Calendar
 from sqlmodel import Session, col, select
 
-from services.api.app import create_app
-from services.bootstrap import Container, bootstrap
+from services.bootstrap import Container
 from services.dialogues.tables import Dialogue, Registration
 from services.store.tables import Role
 from tests.support.clock import Clock
 from tests.support.mail import MailServer
 from tests.support.people import Person, person, sign_in
-from tests.support.pipeline import pipeline_settings
 from workflows.dialogues.lottery import Entrant, draw
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def container(database_url: str, mail: MailServer, clock: Clock) -> Container:
-    settings = pipeline_settings(
-        database_url, smtp_host="127.0.0.1", smtp_port=mail.port, smtp_starttls=False
-    )
-    return bootstrap(settings, clock=clock)
-
-
-@pytest.fixture
-def client(container: Container) -> Iterator[TestClient]:
-    with TestClient(create_app(container, run_dispatcher=False)) as test_client:
-        yield test_client
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import random
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -16,37 +15,16 @@ from sqlmodel import Session, col, select
 
 from events import decode
 from events.catalog import INCIDENTS_URGENT
-from services.api.app import create_app
-from services.bootstrap import Container, bootstrap
+from services.bootstrap import Container
 from services.incidents.tables import Case, Incident
 from services.notify.tables import Notification
 from services.store.tables import OutboxRecord, Role
 from tests.support.clock import Clock
 from tests.support.mail import MailServer
 from tests.support.people import Person, person, sign_in
-from tests.support.pipeline import pipeline_settings
 
 pytestmark = pytest.mark.integration
 NARRATIVE = "Seit Wochen schreibt mir jemand nachts Drohungen: Er wisse, wo meine Kinder zur Schule gehen."
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def container(database_url: str, mail: MailServer, clock: Clock) -> Container:
-    settings = pipeline_settings(
-        database_url, smtp_host="127.0.0.1", smtp_port=mail.port, smtp_starttls=False
-    )
-    return bootstrap(settings, clock=clock)
-
-
-@pytest.fixture
-def client(container: Container) -> Iterator[TestClient]:
-    with TestClient(create_app(container, run_dispatcher=False)) as test_client:
-        yield test_client
 
 
 @pytest.fixture
