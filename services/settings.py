@@ -57,6 +57,11 @@ class Settings(BaseSettings):
     webhook_timeout_s: float = Field(default=10.0, gt=0)
     timer_interval_s: float = Field(default=0.2, gt=0)
 
+    # Requests a minute per client address on the public endpoints (0: no limit).
+    sign_in_per_minute: int = Field(default=20, ge=0)
+    anonymous_reports_per_minute: int = Field(default=10, ge=0)
+    registrations_per_minute: int = Field(default=30, ge=0)
+
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     data_dir: Path = Path("var")

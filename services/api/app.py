@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from services.api.limits import SlidingWindow
 from services.api.routes import accounts, cases, dialogues, health, incidents, notifications, selfchecks
 from services.bootstrap import Container
 from services.timers import run_in_thread
@@ -45,6 +46,7 @@ def create_app(container: Container, run_dispatcher: bool | None = None) -> Fast
         lifespan=lifespan,
     )
     app.state.container = container
+    app.state.rate_limits = SlidingWindow()
     app.include_router(health.router)
     app.include_router(accounts.router)
     app.include_router(notifications.router)

@@ -142,3 +142,31 @@ def test_every_role_on_someone_elses_account(client: TestClient, role: Role) -> 
 def test_openapi_documents_the_endpoints(client: TestClient) -> None:
     paths = client.get("/openapi.json").json()["paths"]
     assert {"/healthz", "/readyz", "/auth/token", "/me", "/accounts", "/accounts/{account_id}"} <= set(paths)
+
+
+def test_public_endpoints_are_rate_limited_per_client(database_url: str) -> None:
+    container = bootstrap(
+        pipeline_settings(database_url, sign_in_per_minute=3, anonymous_reports_per_minute=2)
+    )
+    with TestClient(create_app(container)) as limited:
+        answers = [
+            limited.post("/auth/token", json={"email": "x@example.org", "password": "y"}) for _ in range(4)
+        ]
+        assert [a.status_code for a in answers] == [401, 401, 401, 429]
+        assert (
+            "try again in" in answers[-1].json()["detail"] and int(answers[-1].headers["Retry-After"]) <= 60
+        )
+        reports = [limited.post("/incidents/anonymous", json={}) for _ in range(3)]
+        assert [r.status_code for r in reports] == [422, 422, 429]  # counted before validation, too
+
+
+def test_the_window_slides() -> None:
+    from services.api.limits import SlidingWindow
+
+    now = [1000.0]
+    window = SlidingWindow(clock=lambda: now[0])
+    assert window.allow("b", "1.2.3.4", 2) is None and window.allow("b", "1.2.3.4", 2) is None
+    assert window.allow("b", "1.2.3.4", 2) == 60.0
+    assert window.allow("b", "5.6.7.8", 2) is None  # another client has its own window
+    now[0] += 60.5
+    assert window.allow("b", "1.2.3.4", 2) is None

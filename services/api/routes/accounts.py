@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, status
+from fastapi import APIRouter, Depends, HTTPException, status
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, model_validator
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
@@ -14,6 +14,7 @@ from sqlmodel import col, select
 
 from services.api.authz import Scope, require_access, require_role
 from services.api.deps import ContainerDep, CurrentPrincipal, SessionDep
+from services.api.limits import rate_limited
 from services.api.security import (
     hash_password,
     is_locked,
@@ -72,7 +73,11 @@ class AccountPublic(BaseModel):
         return cls.model_validate(account, from_attributes=True)
 
 
-@router.post("/auth/token", response_model=TokenPublic)
+@router.post(
+    "/auth/token",
+    response_model=TokenPublic,
+    dependencies=[Depends(rate_limited("sign-in", "sign_in_per_minute"))],
+)
 def sign_in(credentials: Credentials, session: SessionDep, container: ContainerDep) -> TokenPublic:
     """Exchange e-mail and password for a bearer token."""
     now = container.clock()

@@ -8,7 +8,7 @@ import json
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, status
+from fastapi import APIRouter, Depends, HTTPException, Query, status
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import func
@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 
 from services.api.authz import Principal, Scope, require_access, require_role
 from services.api.deps import ContainerDep, CurrentPrincipal, SessionDep
+from services.api.limits import rate_limited
 from services.bootstrap import Container
 from services.dialogues import organisers
 from services.dialogues.organisers import DialogueCreate, DialogueFields, DialoguePublic
@@ -181,6 +182,7 @@ def read_dialogue(dialogue_id: str, session: SessionDep) -> DialoguePublic:
     "/dialogues/{dialogue_id}/registrations",
     response_model=RegistrationPublic,
     status_code=status.HTTP_202_ACCEPTED,
+    dependencies=[Depends(rate_limited("registration", "registrations_per_minute"))],
 )
 def register_for_dialogue(dialogue_id: str, body: RegistrationCreate, container: ContainerDep) -> Response:
     """Public, no account. Answered at once; the seat (or waiting-list place) follows by e-mail.

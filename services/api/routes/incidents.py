@@ -8,13 +8,14 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Header, HTTPException, UploadFile, status
+from fastapi import APIRouter, Depends, Header, HTTPException, UploadFile, status
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session, col, select
 
 from events.contracts import CaseAction
 from services.api.authz import Principal, Scope, require_access, require_role
 from services.api.deps import ContainerDep, CurrentPrincipal, SessionDep
+from services.api.limits import rate_limited
 from services.bootstrap import Container
 from services.crypto import keyed_hash
 from services.incidents.cases import record
@@ -41,7 +42,12 @@ def report(body: IncidentCreate, principal: CurrentPrincipal, container: Contain
     return _report(container, body, principal.account_id)
 
 
-@router.post("/incidents/anonymous", response_model=Reported, status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/incidents/anonymous",
+    response_model=Reported,
+    status_code=status.HTTP_201_CREATED,
+    dependencies=[Depends(rate_limited("anonymous-report", "anonymous_reports_per_minute"))],
+)
 def report_anonymously(body: IncidentCreate, container: ContainerDep) -> Reported:
     """No account needed. Keep the code and secret from the answer: they are shown only once."""
     return _report(container, body, None)
