@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import subprocess
 import sys
+import tempfile
 import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
+from bench.broker import broker
 from events.catalog import TopicSpec
 from services.settings import Settings
 
@@ -75,3 +81,35 @@ def stop(process: subprocess.Popen[bytes] | None) -> None:
     if process is not None and process.poll() is None:
         process.terminate()
         process.wait(timeout=60)
+
+
+def parser(doc: str | None) -> argparse.ArgumentParser:
+    """The arguments every benchmark takes: where the database and the broker are."""
+    arguments = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    arguments.add_argument("--database-url", help="default: a fresh SQLite file")
+    arguments.add_argument(
+        "--bootstrap", help="a running broker; default: start one with infra/kafka/broker.sh"
+    )
+    return arguments
+
+
+@contextmanager
+def environment(args: argparse.Namespace) -> Iterator[tuple[str, str, Path]]:
+    """(database URL, broker, scratch folder) for one run; what this opened it also closes."""
+    with (
+        tempfile.TemporaryDirectory(prefix="weltoffen-bench-") as folder,
+        broker(args.bootstrap) as bootstrap,
+    ):
+        yield args.database_url or f"sqlite:///{folder}/bench.db", bootstrap, Path(folder)
+
+
+def run_settings(name: str, database_url: str, bootstrap: str, **extra: Any) -> Settings:
+    """Settings of one run: its own topic prefix and consumer group, so runs never meet."""
+    tag = f"{name}{uuid.uuid4().hex[:8]}"
+    return Settings(
+        database_url=database_url,
+        kafka_bootstrap=bootstrap,
+        topic_prefix=f"{tag}.",
+        worker_group=tag,
+        **extra,
+    )

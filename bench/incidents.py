@@ -11,7 +11,6 @@ p50/p99 quiet, p50/p99 during the burst, and the ratio burst/quiet of the median
 
 from __future__ import annotations
 
-import argparse
 import json
 import socket
 import statistics
@@ -28,7 +27,6 @@ from aiosmtpd.controller import Controller
 from sqlmodel import Session
 
 from bench import common
-from bench.broker import broker
 from bench.common import percentile, progress, service_env
 from services.api.routes.accounts import AccountCreate, new_account
 from services.dialogues import organisers
@@ -191,20 +189,13 @@ def measure(client: httpx.Client, token: str, inbox: Inbox, ags: str, reports: i
 
 
 def run(reports: int, burst_size: int, database_url: str, bootstrap: str) -> dict[str, object]:
-    tag = uuid.uuid4().hex[:8]
     ags = "05315000"
     inbox = Inbox()
     smtp = Controller(inbox, hostname="127.0.0.1", port=free_port())
     smtp.start()
     api_port = free_port()
-    settings = Settings(
-        database_url=database_url,
-        kafka_bootstrap=bootstrap,
-        topic_prefix=f"bi{tag}.",
-        worker_group=f"bi-{tag}",
-        smtp_host="127.0.0.1",
-        smtp_port=smtp.port,
-        smtp_starttls=False,
+    settings = common.run_settings(
+        "bi", database_url, bootstrap, smtp_host="127.0.0.1", smtp_port=smtp.port, smtp_starttls=False
     )
     apply_topics(settings)
     email, password = seed(settings, ags)
@@ -262,19 +253,11 @@ def run(reports: int, burst_size: int, database_url: str, bootstrap: str) -> dic
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--reports", type=int, default=30)
-    parser.add_argument("--burst", type=int, default=5000)
-    parser.add_argument("--database-url", help="default: a fresh SQLite file")
-    parser.add_argument("--bootstrap", help="a running broker; default: start one with infra/kafka/broker.sh")
-    args = parser.parse_args()
-    with (
-        tempfile.TemporaryDirectory(prefix="weltoffen-bench-") as folder,
-        broker(args.bootstrap) as bootstrap,
-    ):
-        url = args.database_url or f"sqlite:///{folder}/bench.db"
+    arguments = common.parser(__doc__)
+    arguments.add_argument("--reports", type=int, default=30)
+    arguments.add_argument("--burst", type=int, default=5000)
+    args = arguments.parse_args()
+    with common.environment(args) as (url, bootstrap, _folder):
         print(json.dumps(run(args.reports, args.burst, url, bootstrap)), flush=True)
 
 

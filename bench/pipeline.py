@@ -14,14 +14,12 @@ second and p50/p99 are taken from produce to commit. Prints one JSON line; progr
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import json
 import statistics
 import subprocess
 import tempfile
 import time
-import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -30,7 +28,6 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, func, select
 
 from bench import common
-from bench.broker import broker
 from bench.common import bare_consumer_rate, percentile, progress, service_env
 from events import encode, new_envelope
 from events.catalog import PROBES
@@ -110,13 +107,8 @@ class Worker:
 def run(
     events: int, database_url: str, bootstrap: str, latency_events: int, rate: float
 ) -> dict[str, object]:
-    tag = uuid.uuid4().hex[:8]
-    settings = Settings(
-        database_url=database_url,
-        kafka_bootstrap=bootstrap,
-        topic_prefix=f"bench{tag}.",
-        worker_group=f"bench-{tag}",
-    )
+    settings = common.run_settings("bench", database_url, bootstrap)
+    tag = settings.worker_group
     engine = make_engine(database_url)
     upgrade(engine)
     apply_topics(settings)
@@ -163,20 +155,12 @@ def run(
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--events", type=int, default=10000)
-    parser.add_argument("--database-url", help="default: a fresh SQLite file")
-    parser.add_argument("--bootstrap", help="a running broker; default: start one with infra/kafka/broker.sh")
-    parser.add_argument("--latency-events", type=int, default=1000)
-    parser.add_argument("--rate", type=float, default=200.0, help="events per second in the latency phase")
-    args = parser.parse_args()
-    with (
-        tempfile.TemporaryDirectory(prefix="weltoffen-bench-") as folder,
-        broker(args.bootstrap) as bootstrap,
-    ):
-        url = args.database_url or f"sqlite:///{folder}/bench.db"
+    arguments = common.parser(__doc__)
+    arguments.add_argument("--events", type=int, default=10000)
+    arguments.add_argument("--latency-events", type=int, default=1000)
+    arguments.add_argument("--rate", type=float, default=200.0, help="events per second in the latency phase")
+    args = arguments.parse_args()
+    with common.environment(args) as (url, bootstrap, _folder):
         print(json.dumps(run(args.events, url, bootstrap, args.latency_events, args.rate)), flush=True)
 
 

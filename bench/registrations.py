@@ -11,10 +11,8 @@ broker in the same run. Prints one JSON line; progress goes to stderr.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import json
-import tempfile
 import threading
 import time
 import uuid
@@ -25,7 +23,6 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from bench import common
-from bench.broker import broker
 from bench.common import bare_consumer_rate, progress, service_env
 from events import decode
 from events.catalog import DIALOGUES
@@ -102,14 +99,7 @@ def prepare(settings: Settings, registrations: int, capacity: int) -> str:
 def run(
     registrations: int, capacity: int, database_url: str, bootstrap: str, data_dir: Path
 ) -> dict[str, object]:
-    tag = uuid.uuid4().hex[:8]
-    settings = Settings(
-        database_url=database_url,
-        kafka_bootstrap=bootstrap,
-        topic_prefix=f"br{tag}.",
-        worker_group=f"br-{tag}",
-        data_dir=data_dir,
-    )
+    settings = common.run_settings("br", database_url, bootstrap, data_dir=data_dir)
     apply_topics(settings)
     dialogue_id = prepare(settings, registrations, capacity)
     worker = common.start(["worker"], service_env(settings), (data_dir / "worker.log").open("wb"))
@@ -176,20 +166,12 @@ def run(
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--registrations", type=int, default=10000)
-    parser.add_argument("--capacity", type=int, default=500)
-    parser.add_argument("--database-url", help="default: a fresh SQLite file")
-    parser.add_argument("--bootstrap", help="a running broker; default: start one with infra/kafka/broker.sh")
-    args = parser.parse_args()
-    with (
-        tempfile.TemporaryDirectory(prefix="weltoffen-bench-") as folder,
-        broker(args.bootstrap) as bootstrap,
-    ):
-        url = args.database_url or f"sqlite:///{folder}/bench.db"
-        print(json.dumps(run(args.registrations, args.capacity, url, bootstrap, Path(folder))), flush=True)
+    arguments = common.parser(__doc__)
+    arguments.add_argument("--registrations", type=int, default=10000)
+    arguments.add_argument("--capacity", type=int, default=500)
+    args = arguments.parse_args()
+    with common.environment(args) as (url, bootstrap, folder):
+        print(json.dumps(run(args.registrations, args.capacity, url, bootstrap, folder)), flush=True)
 
 
 if __name__ == "__main__":
