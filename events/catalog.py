@@ -19,6 +19,13 @@ from events.contracts import (
 
 DAY_MS = 24 * 60 * 60 * 1000
 DEAD_LETTER_SUFFIX = ".dlt"
+# The largest message the relay's producer sends (its max_request_size). Topics accept a little more
+# (max.message.bytes counts the record batch with its header), so whatever the producer sends fits.
+MAX_MESSAGE_BYTES = 1024 * 1024
+TOPIC_MAX_MESSAGE_BYTES = MAX_MESSAGE_BYTES + 16 * 1024
+# A dead letter keeps at most this much of the original value (with its size and SHA-256 beside it):
+# a letter must itself always be publishable.
+DEAD_LETTER_VALUE_LIMIT = 64 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,7 +37,9 @@ class TopicSpec:
     partitions: int = 6
     retention_ms: int = 14 * DAY_MS
     cleanup_policy: str = "delete"
-    is_input: bool = True  # consumed by a worker agent, so it has a dead-letter twin
+    # Input: consumed by a worker agent, so it has a dead-letter twin. Outcome: published for outside
+    # readers (and the admin's eyes); nothing here consumes it, so nothing there is dead-lettered.
+    is_input: bool = True
 
     @property
     def dead_letter(self) -> TopicSpec:
@@ -43,38 +52,54 @@ class TopicSpec:
         )
 
     def config(self) -> dict[str, str]:
-        return {"retention.ms": str(self.retention_ms), "cleanup.policy": self.cleanup_policy}
+        return {
+            "retention.ms": str(self.retention_ms),
+            "cleanup.policy": self.cleanup_policy,
+            "max.message.bytes": str(TOPIC_MAX_MESSAGE_BYTES),
+        }
 
 
 INCIDENTS = TopicSpec("weltoffen.incidents", key_field="case_id")
 # Immediate danger: its own topic and agent, so an emergency never queues behind other reports.
 INCIDENTS_URGENT = TopicSpec("weltoffen.incidents.urgent", key_field="case_id")
-CAMPAIGNS = TopicSpec("weltoffen.campaigns", key_field="campaign_id")
 DIALOGUES = TopicSpec("weltoffen.dialogues", key_field="dialogue_id")
 SELFCHECKS = TopicSpec("weltoffen.selfchecks", key_field="municipality_ags")
-SUPPORT_OFFERS = TopicSpec("weltoffen.support-offers", key_field="subject_id")
 NOTIFICATIONS = TopicSpec("weltoffen.notifications", key_field="recipient_id")
 # Emergencies never queue behind bulk mail: their own topic, consumed by their own agent.
 NOTIFICATIONS_URGENT = TopicSpec("weltoffen.notifications.urgent", key_field="recipient_id")
 PROBES = TopicSpec("weltoffen.probes", key_field="stream", retention_ms=1 * DAY_MS)
 
+# Outcome topics: what the service decided, for readers outside it (dashboards, partner systems,
+# an archive). Keyed like the input they came from; longer retention, no dead-letter twin.
+CASE_UPDATES = TopicSpec(
+    "weltoffen.case-updates", key_field="case_id", retention_ms=30 * DAY_MS, is_input=False
+)
+CAMPAIGNS = TopicSpec(
+    "weltoffen.campaigns", key_field="campaign_id", retention_ms=30 * DAY_MS, is_input=False
+)
+SUPPORT_OFFERS = TopicSpec(
+    "weltoffen.support-offers", key_field="subject_id", retention_ms=30 * DAY_MS, is_input=False
+)
+
 INPUT_TOPICS: tuple[TopicSpec, ...] = (
     INCIDENTS,
     INCIDENTS_URGENT,
-    CAMPAIGNS,
     DIALOGUES,
     SELFCHECKS,
-    SUPPORT_OFFERS,
     NOTIFICATIONS,
     NOTIFICATIONS_URGENT,
     PROBES,
 )
+OUTCOME_TOPICS: tuple[TopicSpec, ...] = (CASE_UPDATES, CAMPAIGNS, SUPPORT_OFFERS)
 
-CATALOG: tuple[TopicSpec, ...] = tuple(spec for topic in INPUT_TOPICS for spec in (topic, topic.dead_letter))
+CATALOG: tuple[TopicSpec, ...] = (
+    *(spec for topic in INPUT_TOPICS for spec in (topic, topic.dead_letter)),
+    *OUTCOME_TOPICS,
+)
 
 EVENT_TOPICS: dict[type[Event], TopicSpec] = {
     IncidentReported: INCIDENTS,
-    CaseUpdated: INCIDENTS,
+    CaseUpdated: CASE_UPDATES,
     CampaignDetected: CAMPAIGNS,
     RegistrationRequested: DIALOGUES,
     RegistrationCancelled: DIALOGUES,

@@ -43,12 +43,21 @@ def encode(envelope: Envelope) -> bytes:
     return json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-def decode(raw: bytes) -> Envelope:
-    """Read an envelope; raise DecodeError naming what is wrong."""
+def decode(raw: bytes | None) -> Envelope:
+    """Read an envelope; raise DecodeError naming what is wrong. Any input, ``None`` (a Kafka
+    tombstone) included, either decodes or raises DecodeError: never another exception."""
+    if raw is None:
+        raise DecodeError("null value (a tombstone): no event in it")
+    if not isinstance(raw, bytes | bytearray | memoryview):
+        raise DecodeError(f"expected bytes, got {type(raw).__name__}")
+    if not raw:
+        raise DecodeError("empty value: no event in it")
     try:
-        document = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        document = json.loads(bytes(raw))
+    except (UnicodeDecodeError, ValueError) as exc:  # ValueError: bad JSON, or an int of 5,000 digits
         raise DecodeError(f"not UTF-8 JSON: {exc}") from None
+    except RecursionError:
+        raise DecodeError("not an event: JSON nested too deeply") from None
     if not isinstance(document, dict):
         raise DecodeError("an event must be a JSON object")
     missing = sorted(ENVELOPE_FIELDS - {"correlation_id", "causation_id"} - document.keys())
@@ -60,7 +69,7 @@ def decode(raw: bytes) -> Envelope:
     contract = REGISTRY.get(_text(document, "type"))
     if contract is None:
         raise DecodeError(f"unknown event type {document['type']!r}")
-    if document["version"] != contract.version or isinstance(document["version"], bool):
+    if type(document["version"]) is not int or document["version"] != contract.version:
         raise DecodeError(
             f"{contract.type_name} version {document['version']!r} is not supported "
             f"(this service reads version {contract.version})"

@@ -21,12 +21,14 @@ from notifications.rendering import Rendered
 
 
 class DeliveryError(Exception):
-    """A send failed. ``permanent`` failures are not retried."""
+    """A send failed. ``permanent`` failures are not retried. An ``outage`` is the channel's own
+    server being unreachable: not the message's fault, so it never counts towards giving up."""
 
-    def __init__(self, reason: str, permanent: bool) -> None:
+    def __init__(self, reason: str, permanent: bool, outage: bool = False) -> None:
         super().__init__(reason)
         self.reason = reason
         self.permanent = permanent
+        self.outage = outage
 
 
 @dataclass(frozen=True)
@@ -78,7 +80,7 @@ class SmtpSender:
     use_ssl: bool = False
     username: str = ""
     password: str = ""
-    timeout_s: float = 15.0
+    timeout_s: float = 10.0
 
     def send(self, message: EmailMessage) -> None:
         try:
@@ -108,8 +110,16 @@ class SmtpSender:
             raise DeliveryError(
                 f"SMTP recipients refused {codes}", permanent=all(c >= 500 for c in codes)
             ) from None
-        except (OSError, smtplib.SMTPException) as exc:  # connection refused, timeout, TLS, ...
-            raise DeliveryError(f"SMTP unavailable: {type(exc).__name__}: {exc}", permanent=False) from None
+        except smtplib.SMTPServerDisconnected as exc:
+            raise DeliveryError(
+                f"SMTP unavailable: {type(exc).__name__}: {exc}", False, outage=True
+            ) from None
+        except smtplib.SMTPException as exc:
+            raise DeliveryError(f"SMTP failed: {type(exc).__name__}: {exc}", permanent=False) from None
+        except OSError as exc:  # connection refused, timeout, TLS, name lookup: the server is away
+            raise DeliveryError(
+                f"SMTP unavailable: {type(exc).__name__}: {exc}", False, outage=True
+            ) from None
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from services.pipeline.handlers import HandlerTable, load_handlers
 from services.pipeline.processing import Processor, RetryPolicy
 from services.settings import Settings
 from services.store.engine import make_engine
+from services.store.outage import database_reachable
 from services.store.uow import Clock, UnitOfWork, utc_now
 from services.timers import Timer
 
@@ -43,7 +44,9 @@ class Container:
             backoff_s=self.settings.handler_backoff_s,
             backoff_max_s=self.settings.handler_backoff_max_s,
         )
-        return Processor(self.uow, self.handlers, policy)
+        return Processor(
+            self.uow, self.handlers, policy, database_reachable=lambda: database_reachable(self.engine)
+        )
 
     def dispatcher(self) -> EmbeddedDispatcher:
         return EmbeddedDispatcher(
@@ -77,6 +80,8 @@ class Container:
                 s.notification_retry_base_s, s.notification_retry_max_s, s.notification_max_attempts
             ),
             lease=timedelta(seconds=s.notification_lease_s),
+            urgent_lease=timedelta(seconds=s.notification_urgent_lease_s),
+            outage_retry=timedelta(seconds=s.notification_outage_retry_s),
         )
         return DeliveryRunner(
             self.engine,

@@ -20,6 +20,8 @@ topics_app = typer.Typer(help="Kafka topics from the catalogue.", no_args_is_hel
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 accounts_app = typer.Typer(help="Accounts.", no_args_is_help=True)
 crypto_app = typer.Typer(help="Encryption keys of sensitive fields.", no_args_is_help=True)
+outbox_app = typer.Typer(help="Messages waiting to be published.", no_args_is_help=True)
+app.add_typer(outbox_app, name="outbox")
 app.add_typer(crypto_app, name="crypto")
 app.add_typer(topics_app, name="topics")
 app.add_typer(db_app, name="db")
@@ -169,6 +171,41 @@ def accounts_create(
         session.add(account)
         session.commit()
         console.print(f"created {account.role} account {account.id} for {account.email}")
+
+
+@outbox_app.command("held")
+def outbox_held() -> None:
+    """Messages the broker can never take as they are (too large, say), set aside with the reason."""
+    from sqlmodel import Session
+
+    from services.store import outbox
+    from services.store.engine import make_engine
+
+    with Session(make_engine(Settings().database_url)) as session:
+        rows = outbox.held(session)
+        for row in rows:
+            print(
+                f"{row.id}\t{row.topic}\tkey={row.key}\t{len(row.value)} bytes\t"
+                f"held {row.held_at:%Y-%m-%d %H:%M:%S} UTC\t{row.held_reason}"
+            )
+    console.print(f"{len(rows)} held message(s)" if rows else "no held messages")
+
+
+@outbox_app.command("release")
+def outbox_release(row_id: int) -> None:
+    """Let a held message be published again (after the limit that stopped it was raised)."""
+    from sqlmodel import Session
+
+    from services.store import outbox
+    from services.store.engine import make_engine
+
+    with Session(make_engine(Settings().database_url)) as session:
+        released = outbox.release(session, row_id)
+        session.commit()
+    if not released:
+        console.print(f"[red]no held message {row_id}[/red]")
+        raise typer.Exit(1)
+    console.print(f"message {row_id} will be published again")
 
 
 @crypto_app.command("new-key")

@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     handler_backoff_max_s: float = Field(default=10.0, gt=0)
     worker_batch_size: int = Field(default=200, ge=1)
     worker_batch_within_s: float = Field(default=0.05, gt=0)
+    # How long a silent worker keeps its partitions before the group gives them to another one.
+    worker_session_timeout_s: float = Field(default=10.0, ge=6, le=300)
 
     relay_batch_size: int = Field(default=500, ge=1)
     relay_idle_s: float = Field(default=0.05, gt=0)
@@ -54,6 +56,12 @@ class Settings(BaseSettings):
     notification_retry_max_s: float = Field(default=3600.0, gt=0)
     notification_max_attempts: int = Field(default=6, ge=1)
     notification_lease_s: float = Field(default=120.0, gt=0)
+    # An urgent delivery claimed by a sender that died is taken over after this: keep it short, but
+    # longer than one urgent send may take (the SMTP and webhook timeouts of the urgent sender).
+    notification_urgent_lease_s: float = Field(default=15.0, gt=0)
+    # While the mail server is unreachable (an outage, not the message's fault), deliveries wait and
+    # are tried again at this pace; such tries do not count towards giving up.
+    notification_outage_retry_s: float = Field(default=5.0, gt=0)
     webhook_timeout_s: float = Field(default=10.0, gt=0)
     timer_interval_s: float = Field(default=0.2, gt=0)
 

@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from services.api.limits import SlidingWindow
+from services.api.outages import answer_outages_with_503
 from services.api.routes import accounts, cases, dialogues, health, incidents, notifications, selfchecks
 from services.bootstrap import Container
 from services.timers import run_in_thread
@@ -47,6 +48,7 @@ def create_app(container: Container, run_dispatcher: bool | None = None) -> Fast
     )
     app.state.container = container
     app.state.rate_limits = SlidingWindow()
+    answer_outages_with_503(app)
     app.include_router(health.router)
     app.include_router(accounts.router)
     app.include_router(notifications.router)

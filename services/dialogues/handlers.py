@@ -74,12 +74,42 @@ def allocate_seat(envelope: Envelope, uow: UnitOfWork) -> None:
         notify_registration(uow, registration, dialogue, "registration_confirmed")
         _alert_capacity(uow, dialogue, confirmed, confirmed + 1)
     elif decision.status == RegistrationStatus.WAITLISTED:
-        dialogue.waitlist_last = decision.waitlist_position or dialogue.waitlist_last
+        registration.waitlist_position = _waitlist_place(uow, dialogue, registration)
         notify_registration(
-            uow, registration, dialogue, "registration_waitlisted", position=decision.waitlist_position
+            uow, registration, dialogue, "registration_waitlisted", position=registration.waitlist_position
         )
     else:
         notify_registration(uow, registration, dialogue, "registration_full")
+
+
+def _waitlist_place(uow: UnitOfWork, dialogue: Dialogue, registration: Registration) -> int:
+    """The waiting list is kept in the order registrations were made (``requested_at``), which is
+    also the order of promotion. Events of one dialogue arrive in the order their transactions were
+    published, and two transactions committing at the same moment may swap: a registration made
+    earlier but arriving later goes before those made after it, and they move one place down."""
+    last_made = dialogue.waitlist_last_requested_at
+    if last_made is None or registration.requested_at >= last_made:
+        dialogue.waitlist_last += 1
+        dialogue.waitlist_last_requested_at = registration.requested_at
+        return dialogue.waitlist_last
+    later = uow.session.exec(
+        select(Registration)
+        .where(
+            Registration.dialogue_id == dialogue.id,
+            Registration.status == RegistrationStatus.WAITLISTED,
+            col(Registration.requested_at) > registration.requested_at,
+        )
+        .order_by(col(Registration.waitlist_position))
+    ).all()
+    if not later:  # everyone made later has already been promoted or has left
+        dialogue.waitlist_last += 1
+        return dialogue.waitlist_last
+    place = later[0].waitlist_position or dialogue.waitlist_last + 1
+    for moved in later:
+        moved.waitlist_position = (moved.waitlist_position or 0) + 1
+        uow.session.add(moved)
+    dialogue.waitlist_last += 1
+    return place
 
 
 def fill_free_seats(uow: UnitOfWork, dialogue: Dialogue) -> int:

@@ -8,13 +8,14 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from events import new_envelope
 from events.contracts import RegistrationCancelled, RegistrationRequested
 from services.crypto import keyed_hash
 from services.dialogues.tables import Dialogue, DialogueStatus, Registration
-from services.store.uow import UnitOfWork
+from services.store.uow import UnitOfWork, UnitOfWorkFactory
 from workflows.dialogues.seating import HOLDS_SEAT, RegistrationStatus
 
 Language = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}$")]
@@ -159,6 +160,25 @@ def register(uow: UnitOfWork, dialogue_id: str, body: RegistrationCreate) -> tup
         )
     )
     return registration, True
+
+
+def register_once(
+    uow_factory: UnitOfWorkFactory, dialogue_id: str, body: RegistrationCreate
+) -> tuple[Registration, bool]:
+    """``register`` in a transaction of its own. When the same e-mail registers twice at the same
+    moment, the transaction that commits second meets the first one's row (unique per dialogue and
+    e-mail) and is answered like any other repeat: with the registration that is there."""
+    for attempt in (1, 2):
+        with uow_factory() as uow:
+            registration, created = register(uow, dialogue_id, body)
+            try:
+                uow.commit()
+            except IntegrityError:
+                if attempt == 2 or not created:
+                    raise
+                continue
+            return registration, created
+    raise AssertionError("unreachable")
 
 
 def cancel(uow: UnitOfWork, registration: Registration) -> None:

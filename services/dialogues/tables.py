@@ -52,6 +52,11 @@ class Dialogue(SQLModel, table=True):
     # Kept by the worker, which decides every seat of a dialogue in turn (partition key, row lock).
     seats_taken: int = 0
     waitlist_last: int = 0
+    # When the registration that holds the last waiting-list place was made: a registration made
+    # earlier but decided later (its transaction committed later) is put before those made after it.
+    waitlist_last_requested_at: datetime | None = Field(
+        default=None, sa_column=Column(UtcDateTime, nullable=True)
+    )
     created_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
     updated_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
 

@@ -46,6 +46,8 @@ class SenderConfig:
     mail_domain: str
     retry: RetrySchedule
     lease: timedelta
+    urgent_lease: timedelta = timedelta(seconds=15)
+    outage_retry: timedelta = timedelta(seconds=5)
 
 
 class DeliveryRunner:
@@ -72,38 +74,44 @@ class DeliveryRunner:
         return self.send_due(urgent=False)
 
     def send_due(self, urgent: bool, limit: int = 100) -> int:
-        """Send what is due now; returns how many deliveries were attempted."""
+        """Send what is due now; returns how many deliveries were attempted. Each delivery is
+        claimed just before it is sent, so a sender that dies holds at most one. When a channel's
+        server is unreachable, the rest of that channel waits for the next round."""
         attempted = 0
         while True:
-            ids = self._due(urgent, limit)
-            claimed = [delivery_id for delivery_id in ids if self._claim(delivery_id)]
-            for delivery_id in claimed:
-                self._attempt(delivery_id)
-            attempted += len(claimed)
-            if len(ids) < limit:
+            due = self._due(urgent, limit)
+            unreachable: set[str] = set()
+            for delivery_id, channel in due:
+                if channel in unreachable or not self._claim(delivery_id, urgent):
+                    continue
+                attempted += 1
+                if self._attempt(delivery_id):
+                    unreachable.add(channel)
+            if len(due) < limit or unreachable:
                 return attempted
 
-    def _due(self, urgent: bool, limit: int) -> list[str]:
+    def _due(self, urgent: bool, limit: int) -> list[tuple[str, str]]:
         now = self._clock()
         with Session(self._engine) as session:
             query = (
-                select(NotificationDelivery.id)
+                select(NotificationDelivery.id, NotificationDelivery.channel)
                 .where(NotificationDelivery.urgent == urgent)
                 .where(_claimable(now))
                 .order_by(col(NotificationDelivery.next_attempt_at))
                 .limit(limit)
             )
-            return list(session.exec(query).all())
+            return [(delivery_id, str(channel)) for delivery_id, channel in session.exec(query).all()]
 
-    def _claim(self, delivery_id: str) -> bool:
+    def _claim(self, delivery_id: str, urgent: bool) -> bool:
         now = self._clock()
+        lease = self._config.urgent_lease if urgent else self._config.lease
         with Session(self._engine) as session:
             result = session.execute(
                 update(NotificationDelivery)
                 .where(col(NotificationDelivery.id) == delivery_id, _claimable(now))
                 .values(
                     status=DeliveryStatus.SENDING,
-                    lease_until=now + self._config.lease,
+                    lease_until=now + lease,
                     attempts=col(NotificationDelivery.attempts) + 1,
                     updated_at=now,
                 )
@@ -111,7 +119,8 @@ class DeliveryRunner:
             session.commit()
             return bool(result.rowcount)  # type: ignore[attr-defined]
 
-    def _attempt(self, delivery_id: str) -> None:
+    def _attempt(self, delivery_id: str) -> bool:
+        """Try one claimed delivery and record the result; True if its channel's server is away."""
         with Session(self._engine, expire_on_commit=False) as session:
             delivery = session.get(NotificationDelivery, delivery_id)
             assert delivery is not None
@@ -130,6 +139,7 @@ class DeliveryRunner:
             else:
                 error = self._send(session, delivery, notification, contact, rendered)
             self._record(session, delivery, notification, error)
+            return error is not None and error.outage
 
     def _send(
         self,
@@ -194,6 +204,15 @@ class DeliveryRunner:
             delivery.status = DeliveryStatus.SENT
             delivery.sent_at = now
             delivery.last_error = None
+        elif error.outage:
+            # The server is away, the message is fine: try again soon, and do not count the try.
+            delivery.last_error = error.reason[:2000]
+            delivery.attempts -= 1
+            delivery.status = DeliveryStatus.RETRY
+            delivery.next_attempt_at = now + self._config.outage_retry
+            log.warning(
+                "delivery %s (%s) waits for its server: %s", delivery.id, delivery.channel, error.reason
+            )
         else:
             delivery.last_error = error.reason[:2000]
             retry_at = None if error.permanent else self._config.retry.next_attempt(now, delivery.attempts)

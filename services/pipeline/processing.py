@@ -2,11 +2,14 @@
 
 decode -> inbox check -> handlers inside one DB transaction (their outbox rows included) -> commit.
 An exception never escapes: a failing event is retried with backoff, then dead-lettered with its
-error and original bytes, and processing moves on (DESIGN invariants 2 and 4).
+error and original bytes, and processing moves on (DESIGN invariants 2 and 4). An outage of the
+database is not the event's fault: the Processor waits for the database, as long as it takes, and
+counts only the failures that happen while the database answers (invariant 8).
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import random
 import time
@@ -15,9 +18,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from events import DecodeError, Envelope, decode
-from events.catalog import DEAD_LETTER_SUFFIX
+from events.catalog import DEAD_LETTER_SUFFIX, DEAD_LETTER_VALUE_LIMIT
 from services.pipeline.handlers import HandlerTable, handler_name
 from services.store import outbox
+from services.store.outage import is_database_outage
 from services.store.uow import UnitOfWork, UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
@@ -30,7 +34,7 @@ class Record:
     """One message as received, before decoding."""
 
     topic: str  # catalogue name, without the deployment prefix
-    value: bytes
+    value: bytes | None  # None: a tombstone (a key without a value)
     key: bytes | None = None
     partition: int | None = None
     offset: int | None = None
@@ -62,11 +66,13 @@ class Processor:
         handlers: HandlerTable,
         policy: RetryPolicy,
         sleep: Callable[[float], None] = time.sleep,
+        database_reachable: Callable[[], bool] = lambda: True,
     ) -> None:
         self._uow = uow_factory
         self._handlers = handlers
         self._policy = policy
         self._sleep = sleep
+        self._database_reachable = database_reachable
 
     def process_batch(self, records: Sequence[Record]) -> list[Outcome]:
         """Fast path: the whole batch in one transaction. If any handler fails, fall back to one
@@ -80,7 +86,7 @@ class Processor:
 
     def process(self, record: Record) -> Outcome:
         try:
-            envelope = decode(record.value)
+            envelope = _decode(record)
         except DecodeError as exc:
             return self._dead_letter(record, f"DecodeError: {exc}", attempts=0)
         attempt = 0
@@ -92,6 +98,9 @@ class Processor:
                     uow.commit()
                 return outcome
             except Exception as exc:  # never let one event stop the stream
+                if self._outage(exc):
+                    attempt -= 1  # not the event's fault: it does not count
+                    continue
                 if attempt >= self._policy.max_attempts:
                     return self._dead_letter(record, _describe(exc), attempts=attempt)
                 delay = self._policy.delay(attempt)
@@ -112,7 +121,7 @@ class Processor:
         with self._uow() as uow:
             for index, record in enumerate(records):
                 try:
-                    envelopes.append((index, decode(record.value)))
+                    envelopes.append((index, _decode(record)))
                 except DecodeError as exc:
                     self._write_dead_letter(uow, record, f"DecodeError: {exc}", attempts=0)
                     outcomes[index] = Outcome.DEAD_LETTERED
@@ -171,7 +180,23 @@ class Processor:
                 log.error("could not store a dead letter (%s); retrying in %.2fs", _describe(exc), delay)
                 self._sleep(delay)
 
+    def _outage(self, error: Exception) -> bool:
+        """If the database is away, wait until it answers again and say so (True)."""
+        if not is_database_outage(error) and self._database_reachable():
+            return False
+        waited = 0
+        while True:
+            waited += 1
+            delay = self._policy.delay(min(waited, 10))
+            log.warning(
+                "database unavailable (%s); waiting %.2fs before trying again", _describe(error), delay
+            )
+            self._sleep(delay)
+            if self._database_reachable():
+                return True
+
     def _write_dead_letter(self, uow: UnitOfWork, record: Record, error: str, attempts: int) -> None:
+        value, value_headers = dead_letter_value(record.value)
         headers = [
             ("error", error[:ERROR_HEADER_LIMIT]),
             ("source-topic", record.topic),
@@ -179,15 +204,42 @@ class Processor:
             ("source-offset", "" if record.offset is None else str(record.offset)),
             ("attempts", str(attempts)),
             ("failed-at", uow.clock().isoformat()),
+            *value_headers,
         ]
         outbox.add_raw(
             uow.session,
             topic=record.topic + DEAD_LETTER_SUFFIX,
             key=(record.key or b"").decode("utf-8", "replace"),
-            value=record.value,
+            value=value,
             headers=headers,
             now=uow.clock(),
         )
+
+
+def dead_letter_value(value: bytes | None) -> tuple[bytes, list[tuple[str, str]]]:
+    """What a dead letter carries of the original value: all of it, unless it is a tombstone (no
+    value: an empty letter marked as such) or larger than a letter may be (its first bytes, with the
+    original size and SHA-256 as a reference to the message at its source offset)."""
+    if value is None:
+        return b"", [(outbox.NULL_VALUE_HEADER, "true")]
+    if len(value) <= DEAD_LETTER_VALUE_LIMIT:
+        return bytes(value), []
+    return bytes(value[:DEAD_LETTER_VALUE_LIMIT]), [
+        ("value-truncated", "true"),
+        ("original-bytes", str(len(value))),
+        ("original-sha256", hashlib.sha256(value).hexdigest()),
+    ]
+
+
+def _decode(record: Record) -> Envelope:
+    """The codec raises DecodeError for anything it cannot read; this makes sure no other exception
+    (a bug, an input nobody thought of) can escape and let an offset pass an unhandled event."""
+    try:
+        return decode(record.value)
+    except DecodeError:
+        raise
+    except Exception as exc:
+        raise DecodeError(f"unreadable ({_describe(exc)})") from None
 
 
 def _describe(exc: BaseException) -> str:

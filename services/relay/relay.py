@@ -1,7 +1,9 @@
 """Publishes outbox rows to Kafka with an idempotent, acks=all producer, in write order.
 
 A row is marked published only after the broker acknowledged it. While the broker is away the relay
-backs off and tries again; rows wait safely in the database (DESIGN invariant 1).
+backs off and tries again; rows wait safely in the database (DESIGN invariant 1). A row that the
+broker can never take as it is (larger than the size limit, say) is held with its reason for an
+admin (``weltoffen outbox held``), so it never stands in front of the rows behind it.
 """
 
 from __future__ import annotations
@@ -12,20 +14,28 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 from kafka import KafkaProducer
+from kafka import errors as kafka_errors
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from events.catalog import URGENT_TOPICS
+from events.catalog import MAX_MESSAGE_BYTES, URGENT_TOPICS
 from services.settings import Settings
 from services.store import outbox
 from services.store.uow import Clock, utc_now
 
 log = logging.getLogger(__name__)
 URGENT_TOPIC_NAMES = frozenset(spec.name for spec in URGENT_TOPICS.values())
+# Failures that belong to one message, not to the broker: sending it again can never succeed.
+UNPUBLISHABLE = (
+    kafka_errors.MessageSizeTooLargeError,
+    kafka_errors.RecordListTooLargeError,
+    kafka_errors.InvalidRecordError,
+    kafka_errors.InvalidTopicError,
+)
 
 
 class Producer(Protocol):
-    def send(self, topic: str, value: bytes, key: bytes, headers: list[tuple[str, bytes]]) -> Any: ...
+    def send(self, topic: str, value: bytes | None, key: bytes, headers: list[tuple[str, bytes]]) -> Any: ...
     def flush(self, timeout: float | None = None) -> None: ...
     def close(self, timeout: float | None = None) -> None: ...
 
@@ -40,6 +50,7 @@ def kafka_producer(settings: Settings) -> Producer:
         max_in_flight_requests_per_connection=5,
         linger_ms=5,
         batch_size=256 * 1024,
+        max_request_size=MAX_MESSAGE_BYTES,  # the topics take this much (events.catalog)
         compression_type=None,
         request_timeout_ms=5000,
         delivery_timeout_ms=20000,
@@ -64,11 +75,12 @@ class Relay:
         self._producer: Producer | None = None
         self._clock = clock
         self.published_total = 0
+        self.held_total = 0
         # Longer than the producer's delivery timeout, so every future is settled after a flush.
         self._flush_timeout_s = 30.0
 
     def publish_once(self) -> int:
-        """Publish one batch of pending rows; returns how many the broker acknowledged."""
+        """Publish one batch of pending rows; returns how many it settled (acknowledged or held)."""
         producer = self._connect()
         with Session(self._engine) as session:
             # The urgent lane first: an emergency never waits behind a burst of ordinary events.
@@ -79,15 +91,19 @@ class Relay:
                 return 0
             futures: list[tuple[int, Any]] = []
             send_error: Exception | None = None
+            held: dict[int, str] = {}
             for row in rows:
                 assert row.id is not None
                 try:
                     future = producer.send(
                         self._settings.topic(row.topic),
-                        value=row.value,
+                        value=outbox.wire_value(row),
                         key=row.key.encode(),
                         headers=[(name, value.encode()) for name, value in outbox.decode_headers(row)],
                     )
+                except UNPUBLISHABLE as exc:
+                    held[row.id] = _describe(exc)
+                    continue
                 except Exception as exc:
                     send_error = exc
                     break
@@ -98,16 +114,23 @@ class Relay:
                 send_error = send_error or exc
             # Only acknowledged rows are marked; the rest are sent again on the next try.
             acknowledged = [row_id for row_id, future in futures if _succeeded(future)]
+            held.update(
+                (row_id, _describe(future.exception)) for row_id, future in futures if _unpublishable(future)
+            )
             outbox.mark_published(session, acknowledged, self._clock())
+            for row_id, reason in held.items():
+                log.error("outbox row %d can never be published as it is; held: %s", row_id, reason)
+                outbox.hold(session, row_id, reason, self._clock())
             session.commit()
         self.published_total += len(acknowledged)
-        if send_error is not None or len(acknowledged) < len(rows):
+        self.held_total += len(held)
+        if send_error is not None or len(acknowledged) + len(held) < len(rows):
             self.close()  # start afresh: a new producer after an outage
             raise BrokerUnavailable(
-                f"{len(rows) - len(acknowledged)} of {len(rows)} messages not acknowledged"
+                f"{len(rows) - len(acknowledged) - len(held)} of {len(rows)} messages not acknowledged"
                 + (f" ({type(send_error).__name__}: {send_error})" if send_error else "")
             )
-        return len(acknowledged)
+        return len(acknowledged) + len(held)
 
     def run(self, stop: threading.Event) -> None:
         """Publish until stopped; a broker or database outage means: back off, then try again."""
@@ -143,6 +166,10 @@ class BrokerUnavailable(RuntimeError):
 
 def _succeeded(future: Any) -> bool:
     return bool(future.is_done and future.succeeded())
+
+
+def _unpublishable(future: Any) -> bool:
+    return bool(future.is_done and future.failed() and isinstance(future.exception, UNPUBLISHABLE))
 
 
 def _describe(exc: BaseException) -> str:

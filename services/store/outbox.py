@@ -18,6 +18,8 @@ SHARDS = 16  # rows of one key share a shard; a relay owns a shard while it publ
 ADVISORY_LOCK_NAMESPACE = 0x57454C54  # "WELT": keeps our advisory locks apart from others'
 
 Headers = list[tuple[str, str]]
+# A dead letter of a tombstone carries no value: the relay sends it as a tombstone again.
+NULL_VALUE_HEADER = "value-null"
 
 
 def shard_of(key: str) -> int:
@@ -66,6 +68,13 @@ def decode_headers(record: OutboxRecord) -> Headers:
     return [(name, value) for name, value in json.loads(record.headers)]
 
 
+def wire_value(record: OutboxRecord) -> bytes | None:
+    """The value as it goes to the broker: None for the letter of a tombstone."""
+    if not record.value and (NULL_VALUE_HEADER, "true") in decode_headers(record):
+        return None
+    return record.value
+
+
 def claim_pending(
     session: Session, limit: int, topics: Collection[str] | None = None
 ) -> Sequence[OutboxRecord]:
@@ -74,7 +83,9 @@ def claim_pending(
     On PostgreSQL a relay first takes the advisory lock of each shard it will publish, so two relays
     never publish the same row and rows of one key never overtake each other. SQLite has one writer.
     """
-    pending = select(OutboxRecord).where(col(OutboxRecord.published_at).is_(None))
+    pending = select(OutboxRecord).where(
+        col(OutboxRecord.published_at).is_(None), col(OutboxRecord.held_at).is_(None)
+    )
     if topics is not None:
         pending = pending.where(col(OutboxRecord.topic).in_(topics))
     bind = session.get_bind()
@@ -97,3 +108,30 @@ def claim_pending(
 def mark_published(session: Session, ids: Sequence[int], now: datetime) -> None:
     if ids:
         session.execute(update(OutboxRecord).where(col(OutboxRecord.id).in_(ids)).values(published_at=now))
+
+
+def hold(session: Session, row_id: int, reason: str, now: datetime) -> None:
+    """Set a row aside that can never be published as it is; the others go on without it."""
+    session.execute(
+        update(OutboxRecord)
+        .where(col(OutboxRecord.id) == row_id)
+        .values(held_at=now, held_reason=reason[:2000])
+    )
+
+
+def held(session: Session, limit: int = 100) -> Sequence[OutboxRecord]:
+    """Rows set aside, oldest first."""
+    query = select(OutboxRecord).where(
+        col(OutboxRecord.held_at).is_not(None), col(OutboxRecord.published_at).is_(None)
+    )
+    return session.exec(query.order_by(col(OutboxRecord.id)).limit(limit)).all()
+
+
+def release(session: Session, row_id: int) -> bool:
+    """Let a held row be published again (after the limit that stopped it was raised)."""
+    result = session.execute(
+        update(OutboxRecord)
+        .where(col(OutboxRecord.id) == row_id, col(OutboxRecord.held_at).is_not(None))
+        .values(held_at=None, held_reason=None)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]

@@ -38,6 +38,10 @@ class OutboxRecord(SQLModel, table=True):
     headers: str = Field(default="[]", sa_column=Column(Text, nullable=False))
     created_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
     published_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime, nullable=True))
+    # A row the broker can never take (too large, say) is held for an admin to look at, with the
+    # reason, so that it does not stand in front of every other row (weltoffen outbox held).
+    held_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime, nullable=True))
+    held_reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
 class InboxRecord(SQLModel, table=True):

@@ -37,6 +37,10 @@ def create_worker_app(
         topic_allow_declare=False,
         topic_disable_leader=True,
         consumer_auto_offset_reset="earliest",
+        # A worker that dies without a goodbye (SIGKILL, a lost machine) is noticed after the session
+        # timeout; only then can its partitions, the urgent ones included, move to another worker.
+        broker_session_timeout=settings.worker_session_timeout_s,
+        broker_heartbeat_interval=settings.worker_session_timeout_s / 5,
         broker_commit_every=1000,
         broker_commit_interval=1.0,
         stream_wait_empty=False,
@@ -81,13 +85,29 @@ def _consumer(
                 )
                 for event in batch
             ]
-            # The Processor never raises; it runs in a thread so the database does not block
-            # Faust's heartbeats. Offsets are acknowledged only after it returns.
-            await asyncio.to_thread(processor.process_batch, records)
+            # The Processor runs in a thread so the database does not block Faust's heartbeats.
+            # Offsets are acknowledged only after it returns.
+            await _until_processed(processor, records)
             if follow_up is not None:
                 await asyncio.to_thread(_safely, follow_up)
 
     return consume
+
+
+async def _until_processed(processor: Processor, records: list[Record]) -> None:
+    """Hold the batch until the Processor has handled or dead-lettered every record. It is built
+    never to raise; should it all the same (a bug), the exception must not escape the agent: Faust
+    would acknowledge the batch and restart the agent, and its events would be lost."""
+    failures = 0
+    while True:
+        try:
+            await asyncio.to_thread(processor.process_batch, records)
+            return
+        except Exception:
+            failures += 1
+            delay = min(30.0, 0.5 * 2 ** min(failures, 6))
+            log.exception("processing a batch of %d failed; trying it again in %.1fs", len(records), delay)
+            await asyncio.sleep(delay)
 
 
 def _safely(work: Callable[[], object]) -> None:

@@ -140,30 +140,57 @@ def test_confirmation_mail_has_both_parts_right_headers_and_a_calendar_invite(
     assert status(container, notification_id) == NotificationStatus.SENT
 
 
-def test_smtp_down_is_retried_with_backoff_and_delivered_when_back(database_url: str, clock: Clock) -> None:
+def test_smtp_down_is_an_outage_waited_out_without_counting_tries(
+    private_database_url: str, clock: Clock
+) -> None:
     port = free_port()
-    container = make_container(database_url, port, clock)  # nothing listens on the port yet
+    container = make_container(private_database_url, port, clock)  # nothing listens on the port yet
     recipient = account(container)
     prefer(container, recipient, channels="email")
     notification_id = notify(container, recipient, "selfcheck_result")
     container.dispatcher().drain()
 
     email = deliveries(container, notification_id)["email"]
-    assert email.status == DeliveryStatus.RETRY and email.attempts == 1
+    assert email.status == DeliveryStatus.RETRY and email.attempts == 0  # the server's fault, not the mail's
     assert email.last_error is not None and email.last_error.startswith("SMTP unavailable")
-    assert clock.now + timedelta(seconds=30) <= email.next_attempt_at <= clock.now + timedelta(seconds=60)
+    outage_retry = timedelta(seconds=container.settings.notification_outage_retry_s)
+    assert email.next_attempt_at == clock.now + outage_retry
+
+    # Far longer than every retry of the schedule together: an outage never kills a delivery.
+    for _ in range(3 * container.settings.notification_max_attempts):
+        clock.now += timedelta(hours=2)
+        assert container.delivery_runner.send_bulk() == 1
+    email = deliveries(container, notification_id)["email"]
+    assert email.status == DeliveryStatus.RETRY and email.attempts == 0
 
     server = MailServer(port).start()
     try:
-        assert container.delivery_runner.send_bulk() == 0  # not due yet: the backoff is respected
-        clock.now += timedelta(minutes=2)
+        assert container.delivery_runner.send_bulk() == 0  # not due yet: the outage pace is respected
+        clock.now += outage_retry
         assert container.delivery_runner.send_bulk() == 1
         assert len(server.wait_for(1)) == 1
     finally:
         server.stop()
     email = deliveries(container, notification_id)["email"]
-    assert email.status == DeliveryStatus.SENT and email.attempts == 2
+    assert email.status == DeliveryStatus.SENT and email.attempts == 1
     assert status(container, notification_id) == NotificationStatus.SENT
+
+
+def test_while_smtp_is_down_one_try_a_round_stands_for_all_mails(
+    private_database_url: str, clock: Clock
+) -> None:
+    container = make_container(private_database_url, free_port(), clock)
+    recipients = [account(container) for _ in range(3)]
+    for recipient in recipients:
+        prefer(container, recipient, channels="email")
+    ids = [notify(container, recipient, "selfcheck_result") for recipient in recipients]
+    container.dispatcher().drain()  # the first try finds the server away; the others wait their turn
+    clock.now += timedelta(hours=1)
+    assert container.delivery_runner.send_bulk() == 1
+    assert {deliveries(container, n)["email"].status for n in ids} == {
+        DeliveryStatus.RETRY,
+        DeliveryStatus.PENDING,
+    }
 
 
 def test_permanent_refusal_is_dead_lettered_and_admins_are_alerted(
@@ -357,9 +384,9 @@ def test_inbox_messages_land_once_even_for_a_redelivered_request(container: Cont
     assert len(messages) == 1
 
 
-def test_too_many_temporary_failures_end_dead(database_url: str, clock: Clock) -> None:
-    container = make_container(database_url, free_port(), clock)  # SMTP never comes back
-    recipient = account(container)
+def test_too_many_temporary_failures_end_dead(database_url: str, mail: MailServer, clock: Clock) -> None:
+    container = make_container(database_url, mail.port, clock)  # the server answers 451, every time
+    recipient = account(container, email=f"greylisted-{uuid.uuid4().hex[:6]}@example.org")
     prefer(container, recipient, channels="email")
     notification_id = notify(container, recipient, "selfcheck_result")
     container.dispatcher().drain()

@@ -26,10 +26,13 @@ class _Handler:
     received: list[bytes] = field(default_factory=list)
     recipients: list[str] = field(default_factory=list)
     refuse_prefix: str = "bounce"
+    defer_prefix: str = "greylisted"
 
     async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
         if address.startswith(self.refuse_prefix):
             return "550 5.1.1 mailbox unavailable"
+        if address.startswith(self.defer_prefix):
+            return "451 4.7.1 try again later"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
@@ -40,7 +43,8 @@ class _Handler:
 
 
 class MailServer:
-    """aiosmtpd on 127.0.0.1; addresses starting with 'bounce' are refused permanently (550)."""
+    """aiosmtpd on 127.0.0.1; addresses starting with 'bounce' are refused permanently (550), those
+    starting with 'greylisted' temporarily (451), every time."""
 
     def __init__(self, port: int | None = None) -> None:
         self.port = port or free_port()

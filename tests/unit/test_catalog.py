@@ -5,12 +5,15 @@ from events.catalog import (
     DEAD_LETTER_SUFFIX,
     EVENT_TOPICS,
     INPUT_TOPICS,
+    MAX_MESSAGE_BYTES,
     NOTIFICATIONS,
     NOTIFICATIONS_URGENT,
+    OUTCOME_TOPICS,
     spec_named,
     topic_for,
 )
 from events.contracts import CONTRACTS, NotificationRequested
+from services.handlers import HANDLERS
 
 
 def test_every_contract_is_routed_to_a_topic_keyed_by_one_of_its_fields() -> None:
@@ -25,7 +28,25 @@ def test_every_input_topic_has_a_dead_letter_twin_in_the_catalogue() -> None:
     for spec in INPUT_TOPICS:
         assert spec.name + DEAD_LETTER_SUFFIX in names
         assert spec_named(spec.name + DEAD_LETTER_SUFFIX).is_input is False
-    assert len(names) == len(CATALOG) == 2 * len(INPUT_TOPICS)
+    assert len(names) == len(CATALOG) == 2 * len(INPUT_TOPICS) + len(OUTCOME_TOPICS)
+
+
+def test_every_input_topic_has_an_agent_and_every_agent_reads_an_input_topic() -> None:
+    """A topic catalogued as input but read by nobody piles up unread events (this happened)."""
+    assert sorted(s.name for s in HANDLERS.topics()) == sorted(s.name for s in INPUT_TOPICS)
+
+
+def test_outcome_topics_are_read_by_no_agent_and_have_no_dead_letter_twin() -> None:
+    names = {spec.name for spec in CATALOG}
+    for spec in OUTCOME_TOPICS:
+        assert not spec.is_input and spec not in HANDLERS.topics()
+        assert spec.name + DEAD_LETTER_SUFFIX not in names
+    assert {spec for spec in EVENT_TOPICS.values() if not spec.is_input} == set(OUTCOME_TOPICS)
+
+
+def test_topics_accept_whatever_the_producer_may_send() -> None:
+    for spec in CATALOG:
+        assert int(spec.config()["max.message.bytes"]) > MAX_MESSAGE_BYTES
 
 
 def test_default_partitions_and_retention() -> None:

@@ -140,3 +140,29 @@ PERSONAL_DATA_WORDS = (
 def test_contracts_carry_no_personal_data_fields(contract: type) -> None:
     for field in contract.model_fields:
         assert not any(word in field for word in PERSONAL_DATA_WORDS), f"{contract.__name__}.{field}"
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        (None, r"null value \(a tombstone\)"),
+        (b"", "empty value"),
+        ("a str, not bytes", "expected bytes, got str"),
+        (b"1" * 5000, "not UTF-8 JSON"),  # an int too long for Python's int parser (ValueError)
+        (b"[" * 100_000 + b"]" * 100_000, "not"),  # nesting deeper than the parser's recursion limit
+        (json.dumps({"id": "x", "type": "PipelineProbe", "version": True}).encode(), "missing"),
+    ],
+    ids=["tombstone", "empty", "str", "long-int", "deep", "bool-version"],
+)
+def test_any_input_either_decodes_or_raises_decode_error(raw: object, reason: str) -> None:
+    """Whatever arrives on a topic, the codec answers with an envelope or a DecodeError, never with
+    another exception that a consumer might not expect (a tombstone once killed the agents)."""
+    with pytest.raises(DecodeError, match=reason):
+        decode(raw)  # type: ignore[arg-type]
+
+
+def test_a_version_given_as_true_is_not_version_one() -> None:
+    envelope = json.loads(encode(new_envelope(REGISTRATION, occurred_at=NOW)))
+    envelope["version"] = True
+    with pytest.raises(DecodeError, match="version True is not supported"):
+        decode(json.dumps(envelope).encode())

@@ -28,7 +28,7 @@ from services.dialogues.registrations import (
     apply_needs,
     cancel,
     public,
-    register,
+    register_once,
     token_matches,
 )
 from services.dialogues.tables import Dialogue, DialogueStatus, Registration
@@ -188,16 +188,14 @@ def register_for_dialogue(dialogue_id: str, body: RegistrationCreate, container:
     """Public, no account. Answered at once; the seat (or waiting-list place) follows by e-mail.
     Registering again with the same e-mail returns the existing registration."""
     secret = container.settings.secret_key.get_secret_value()
-    with container.uow() as uow:
-        try:
-            registration, created = register(uow, dialogue_id, body)
-        except LookupError:
-            raise HTTPException(status.HTTP_404_NOT_FOUND, "dialogue not found") from None
-        except DialogueClosed as exc:
-            raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
-        except ValueError as exc:
-            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from None
-        uow.commit()
+    try:
+        registration, created = register_once(container.uow, dialogue_id, body)
+    except LookupError:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "dialogue not found") from None
+    except DialogueClosed as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
+    except ValueError as exc:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from None
     if created:
         answer = public(registration, container.settings.public_base_url, secret)
         return JSONResponse(answer.model_dump(mode="json"), status_code=status.HTTP_202_ACCEPTED)
