@@ -12,7 +12,6 @@ p50/p99 quiet, p50/p99 during the burst, and the ratio burst/quiet of the median
 from __future__ import annotations
 
 import json
-import socket
 import statistics
 import tempfile
 import threading
@@ -27,7 +26,7 @@ from aiosmtpd.controller import Controller
 from sqlmodel import Session
 
 from bench import common
-from bench.common import percentile, progress, service_env
+from bench.common import free_port, percentile, progress, service_env
 from services.api.routes.accounts import AccountCreate, new_account
 from services.dialogues import organisers
 from services.dialogues.organisers import DialogueCreate
@@ -42,12 +41,6 @@ from services.topics import apply_topics
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "benchmark password 1"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class Inbox:

@@ -357,3 +357,71 @@ def test_export_has_only_what_the_event_needs_and_strangers_see_nothing(
     assert client.get(f"/dialogues/{dialogue_id}/figures", headers=town.auth).status_code == 200
     assert client.post(f"/dialogues/{dialogue_id}/cancel", headers=town.auth).status_code == 403
     assert client.get(f"/dialogues/{dialogue_id}/registrations", headers=town.auth).status_code == 403
+
+
+def test_the_waiting_list_keeps_the_order_registrations_were_made_even_when_they_arrive_swapped(
+    container: Container, client: TestClient, organiser: Person, clock: Clock
+) -> None:
+    """Two transactions committing at the same moment can reach the worker in the other order. The
+    waiting list, and so the promotion, follows the time each registration was made."""
+    dialogue_id = dialogue(client, organiser, clock, capacity=1)
+    first = resident(client, dialogue_id, name="Anna").json()
+    run(container)
+    made = clock.now
+    clock.now = made + timedelta(seconds=2)
+    resident(client, dialogue_id, name="Cem")  # made last, arrives first
+    clock.now = made + timedelta(seconds=1)
+    resident(client, dialogue_id, name="Ben")  # made before Cem, arrives after him
+    clock.now = made + timedelta(seconds=3)
+    resident(client, dialogue_id, name="Dana")
+    run(container)
+    assert statuses(container, dialogue_id) == [
+        ("Anna", "confirmed", None),
+        ("Ben", "waitlisted", 1),
+        ("Cem", "waitlisted", 2),
+        ("Dana", "waitlisted", 3),
+    ]
+
+    base, query = first["manage_url"].split("8000", 1)[1].split("?")
+    assert client.post(f"{base}/cancel?{query}").json()["status"] == "cancelled"
+    run(container)
+    promoted = [name for name, state, _ in statuses(container, dialogue_id) if state == "confirmed"]
+    assert promoted == ["Ben"]
+
+
+def test_the_same_email_registering_twice_at_the_same_moment_is_answered_as_a_repeat(
+    container: Container, client: TestClient, organiser: Person, clock: Clock
+) -> None:
+    """Both requests read 'not registered yet'; the one that commits second meets the unique row.
+    It used to answer 500; now it is answered like any other repeat, with one registration."""
+    from services.dialogues.registrations import RegistrationCreate, register, register_once
+    from services.store.uow import UnitOfWork
+
+    dialogue_id = dialogue(client, organiser, clock, capacity=5)
+    body = RegistrationCreate(
+        name="Ada", email=f"ada-{uuid.uuid4().hex[:6]}@example.org", privacy_consent="2026-1"
+    )
+
+    class RacedUnitOfWork(UnitOfWork):
+        """Commits the other request's registration just before committing its own."""
+
+        raced = False
+
+        def commit(self) -> None:
+            if not RacedUnitOfWork.raced:
+                RacedUnitOfWork.raced = True
+                with container.uow() as other:
+                    register(other, dialogue_id, body)
+                    other.commit()
+            super().commit()
+
+    def racing_uow() -> UnitOfWork:
+        return RacedUnitOfWork(
+            container.engine, container.clock, container.settings.secret_key.get_secret_value()
+        )
+
+    registration, created = register_once(racing_uow, dialogue_id, body)
+    assert RacedUnitOfWork.raced and created is False
+    with Session(container.engine) as session:
+        rows = session.exec(select(Registration).where(Registration.dialogue_id == dialogue_id)).all()
+    assert [row.id for row in rows] == [registration.id]

@@ -143,3 +143,45 @@ def test_the_worker_keeps_running_after_poison(pipeline: Pipeline, tmp_path: Pat
     probe_id = fresh_id()
     pipeline.emit([probe(probe_id)])
     assert len(pipeline.wait_for(lambda: pipeline.receipts(probe_id), lambda r: len(r) >= 1)) == 1
+
+
+def test_every_kind_of_poison_is_dead_lettered_and_the_stream_goes_on(pipeline: Pipeline) -> None:
+    probe_id = fresh_id()
+    key = probe_id.encode()
+    wrong_version = json.loads(encode(probe(probe_id)))
+    wrong_version["version"] = 99
+    oversized = b'{"padding":"' + b"x" * (2 * 1024 * 1024) + b'"}'
+    poison = {
+        "invalid bytes": b"\xff\xfe\x00 garbage",
+        "wrong version": json.dumps(wrong_version).encode(),
+        "empty": b"",
+        "oversized": oversized,
+    }
+    if isinstance(pipeline, KafkaPipeline):
+        poison["null value"] = None  # type: ignore[assignment]  # a tombstone: only a broker has them
+    for value in poison.values():
+        pipeline.inject_raw(PROBES, key, value)
+    keyless = probe(probe_id, sequence=1)
+    pipeline.inject_raw(PROBES, None, encode(keyless))  # a valid event without a message key
+    last = probe(probe_id, sequence=2)
+    pipeline.emit([last])
+
+    receipts = pipeline.wait_for(lambda: pipeline.receipts(probe_id), lambda r: len(r) >= 2)
+    assert [r.event_id for r in receipts] == [keyless.event_id, last.event_id]
+    letters = [m for m in pipeline.dead_letters(PROBES, expect=len(poison)) if m.key == key]
+    assert len(letters) == len(poison)  # each once
+    reasons = sorted(m.headers["error"].removeprefix("DecodeError: ").split(":")[0] for m in letters)
+    expected = [
+        "PipelineProbe version 99 is not supported (this service reads version 1)",
+        "empty value",
+        "envelope field(s) missing",  # the oversized value is JSON, but no event
+        "not UTF-8 JSON",
+        *(["null value (a tombstone)"] if "null value" in poison else []),
+    ]
+    assert reasons == sorted(expected)
+    [big] = [m for m in letters if m.headers.get("value-truncated") == "true"]
+    assert big.headers["original-bytes"] == str(len(oversized)) and big.value == oversized[: len(big.value)]
+    assert len(big.value) < 100 * 1024
+    if "null value" in poison:
+        [tombstone] = [m for m in letters if m.headers.get("value-null") == "true"]
+        assert tombstone.value is None or tombstone.value == b""

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, col, select
 
 from events import Envelope, encode, new_envelope
@@ -16,6 +17,7 @@ from events.contracts import NotificationRequested, PipelineProbe
 from services.pipeline.handlers import HandlerTable
 from services.pipeline.probe import record_probe
 from services.pipeline.processing import Outcome, Processor, Record, RetryPolicy
+from services.store import outbox
 from services.store.tables import InboxRecord, OutboxRecord, ProbeReceipt
 from services.store.uow import UnitOfWork
 
@@ -105,3 +107,61 @@ def test_a_batch_with_one_bad_event_still_handles_the_others_once(engine: Engine
     with Session(engine) as session:
         got = session.exec(select(ProbeReceipt.sequence).where(ProbeReceipt.probe_id == probe_id)).all()
     assert sorted(got) == [11, 12, 14]
+
+
+def test_a_tombstone_is_dead_lettered_not_raised(engine: Engine) -> None:
+    """A key without a value once raised TypeError out of the Processor and killed the agent."""
+    key = uuid.uuid4().hex
+    record = Record(topic=PROBES.name, value=None, key=key.encode(), partition=3, offset=17)
+    assert make_processor(engine, []).process_batch([record]) == [Outcome.DEAD_LETTERED]
+    [letter] = [row for row in outbox_rows(engine, PROBES.name + ".dlt") if row.key == key]
+    headers = dict(outbox.decode_headers(letter))
+    assert letter.value == b"" and headers["value-null"] == "true"
+    assert headers["error"].startswith("DecodeError: null value")
+    assert (headers["source-partition"], headers["source-offset"]) == ("3", "17")
+    assert outbox.wire_value(letter) is None  # published as a tombstone again, like the original
+
+
+class FlakyDatabase:
+    """Stands for a database that is away until it has been asked ``down_for`` times whether it is
+    back: meanwhile a handler's statement fails as it does when the connection is refused."""
+
+    def __init__(self, down_for: int) -> None:
+        self.down_for = down_for
+        self.probes = 0
+        self.calls = 0
+
+    def handler(self, envelope: Envelope, uow: UnitOfWork) -> None:
+        self.calls += 1
+        if self.probes < self.down_for:
+            raise OperationalError("SELECT 1", {}, ConnectionRefusedError("connection refused"))
+        record_probe(envelope, uow)
+
+    def reachable(self) -> bool:
+        self.probes += 1
+        return self.probes > self.down_for
+
+
+def test_a_database_outage_is_waited_out_and_never_dead_letters(engine: Engine) -> None:
+    probe_id = uuid.uuid4().hex
+    _, record = probe_record(probe_id)
+    database = FlakyDatabase(down_for=12)  # three times the attempts a failing event gets
+    sleeps: list[float] = []
+    processor = Processor(
+        lambda: UnitOfWork(engine),
+        HandlerTable({PipelineProbe: (database.handler,)}),
+        RetryPolicy(max_attempts=4, backoff_s=0.5, backoff_max_s=2.0),
+        sleep=sleeps.append,
+        database_reachable=database.reachable,
+    )
+    assert processor.process(record) is Outcome.HANDLED
+    assert database.calls == 2 and len(sleeps) == 13  # it waited as long as the outage lasted
+    assert max(sleeps) <= 2.0  # at the policy's pace, however long that was
+    assert outbox_for(engine, probe_id) == []  # nothing dead-lettered
+    with Session(engine) as session:
+        assert len(session.exec(select(ProbeReceipt).where(ProbeReceipt.probe_id == probe_id)).all()) == 1
+
+
+def outbox_rows(engine: Engine, topic: str) -> list[OutboxRecord]:
+    with Session(engine) as session:
+        return list(session.exec(select(OutboxRecord).where(OutboxRecord.topic == topic)).all())

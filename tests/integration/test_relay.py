@@ -184,3 +184,50 @@ def test_the_relay_publishes_the_urgent_lane_before_a_backlog(
         while relay.publish_once():
             pass
         relay.close()
+
+
+def test_a_row_the_broker_can_never_take_is_held_and_the_rest_go_out(
+    postgres_url: str, kafka_bootstrap: str
+) -> None:
+    """A 2 MB row once headed every batch and stopped the relay for every ordinary topic."""
+    from services.store import outbox
+    from services.store.uow import utc_now
+
+    settings = pipeline_settings(postgres_url, kafka_bootstrap)
+    apply_topics(settings)
+    container = bootstrap(settings)
+    probe_id = uuid.uuid4().hex[:12]
+    with Session(container.engine) as session:
+        big = outbox.add_raw(
+            session,
+            topic=PROBES.name,
+            key=probe_id,
+            value=b"x" * (2 * 1024 * 1024),
+            headers=[],
+            now=utc_now(),
+        )
+        session.commit()
+        big_id = big.id
+    after = probes(probe_id, 5, keys=1)
+    with container.uow() as uow:
+        for envelope in after:
+            uow.emit(envelope)
+        uow.commit()
+
+    relay = Relay(settings, container.engine)
+    try:
+        while relay.publish_once():
+            pass
+    finally:
+        relay.close()
+    published = read_topic(kafka_bootstrap, settings.topic(PROBES.name), expect=5)
+    assert [decode(m.value).event_id for m in published if m.key == f"{probe_id}-0".encode()] == [
+        e.event_id for e in after
+    ]
+    with Session(container.engine) as session:
+        [held] = [row for row in outbox.held(session) if row.id == big_id]
+        assert held.published_at is None and "MessageSizeTooLargeError" in (held.held_reason or "")
+        assert outbox.release(session, held.id or 0) is True  # an admin may let it try again
+        session.commit()
+        assert all(row.id != big_id for row in outbox.held(session))
+    container.engine.dispose()

@@ -18,8 +18,16 @@ class Message:
     headers: dict[str, str]
 
 
-def produce_raw(bootstrap: str, topic: str, items: list[tuple[bytes, bytes]]) -> None:
-    producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
+def produce_raw(bootstrap: str, topic: str, items: list[tuple[bytes | None, bytes | None]]) -> None:
+    """Any bytes, none included (a key without a value is a tombstone). Compressed, so that a value
+    larger than the broker's message limit still arrives, as it can from any other producer."""
+    producer = KafkaProducer(
+        bootstrap_servers=bootstrap,
+        acks="all",
+        enable_idempotence=True,
+        compression_type="gzip",
+        max_request_size=8 * 1024 * 1024,
+    )
     try:
         for key, value in items:
             producer.send(topic, key=key, value=value).get(timeout=10)

@@ -68,7 +68,7 @@ class Pipeline:
                 uow.emit(envelope)
             uow.commit()
 
-    def inject_raw(self, spec: TopicSpec, key: bytes, value: bytes) -> None:
+    def inject_raw(self, spec: TopicSpec, key: bytes | None, value: bytes | None) -> None:
         raise NotImplementedError
 
     def deliver(self) -> None:
@@ -108,9 +108,11 @@ class EmbeddedPipeline(Pipeline):
         super().__init__(settings)
         self.dispatcher = self.container.dispatcher()
 
-    def inject_raw(self, spec: TopicSpec, key: bytes, value: bytes) -> None:
+    def inject_raw(self, spec: TopicSpec, key: bytes | None, value: bytes | None) -> None:
+        assert value is not None, "the outbox has no tombstones: only a broker carries them"
         with Session(self.container.engine) as session:
-            outbox.add_raw(session, topic=spec.name, key=key.decode(), value=value, headers=[], now=utc_now())
+            key_text = (key or b"").decode()
+            outbox.add_raw(session, topic=spec.name, key=key_text, value=value, headers=[], now=utc_now())
             session.commit()
 
     def deliver(self) -> None:
@@ -151,7 +153,7 @@ class KafkaPipeline(Pipeline):
             stderr=subprocess.STDOUT,
         )
 
-    def inject_raw(self, spec: TopicSpec, key: bytes, value: bytes) -> None:
+    def inject_raw(self, spec: TopicSpec, key: bytes | None, value: bytes | None) -> None:
         produce_raw(self.settings.kafka_bootstrap, self.settings.topic(spec.name), [(key, value)])
 
     def deliver(self) -> None:
