@@ -19,6 +19,7 @@ from typing import IO, Any
 
 import httpx
 from aiosmtpd.controller import Controller
+from kafka import KafkaProducer
 from sqlmodel import Session, col, func, select
 
 from bench import common
@@ -285,13 +286,28 @@ def dead_letters(database_url: str) -> int:
     engine = make_engine(database_url)
     try:
         with Session(engine) as session:
-            query = select(func.count()).select_from(OutboxRecord).where(col(OutboxRecord.topic).like("%.dlt"))
-            return int(session.exec(query).one())
+            letters = col(OutboxRecord.topic).like("%.dlt")
+            return int(session.exec(select(func.count()).select_from(OutboxRecord).where(letters)).one())
     except Exception:
         return -1
     finally:
         engine.dispose()
 
 
+def produce_raw(bootstrap: str, topic: str, items: list[tuple[bytes | None, bytes | None]]) -> None:
+    """Any bytes, none included, from an independent producer (gzip: a value over the broker's
+    message limit still arrives compressed, as it can from any producer out there)."""
+    producer = KafkaProducer(
+        bootstrap_servers=bootstrap, acks="all", compression_type="gzip", max_request_size=8 * 1024 * 1024
+    )
+    try:
+        for key, value in items:
+            producer.send(topic, key=key, value=value).get(timeout=30)
+    finally:
+        producer.close()
+
+
 def scratch() -> Path:
-    return Path(tempfile.mkdtemp(prefix="weltoffen-drills-"))
+    folder = Path(tempfile.mkdtemp(prefix="weltoffen-drills-"))
+    folder.chmod(0o755)  # PostgreSQL runs as its own user and must reach its data folder inside
+    return folder

@@ -1,0 +1,316 @@
+"""Fault drills: poison, outages and crashes against the service as deployed. Nothing may be lost,
+nothing may take effect twice.
+
+    python -m bench.drills [--only poison,database_down,...] [--outage-s 20] [--rate 15]
+
+Runs on a PostgreSQL cluster and a Kafka broker of its own (started with infra/, stopped at the end),
+with API, relay and worker as processes and an SMTP server in this process that counts every mail.
+Prints one JSON line per drill with ``drill``, ``sent``, ``handled``, ``dead_lettered``, ``lost``,
+``duplicated`` and what else the drill observed. The load is real registrations through the API:
+handled = registrations accepted (2xx) that ended decided with their mail; duplicated = mails beyond
+one per registrant. An answer 503 (with Retry-After) during an outage is not a loss: nothing was
+accepted, and the client was told to try again.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from bench import common
+from bench.common import progress
+from bench.drill_stack import (
+    Load,
+    Mailbox,
+    OwnBroker,
+    OwnPostgres,
+    Stack,
+    dead_letters,
+    open_dialogues,
+    outcome,
+    produce_raw,
+    scratch,
+)
+from bench.incidents import seed
+from events import encode, new_envelope
+from events.catalog import INPUT_TOPICS
+from events.contracts import PipelineProbe
+from services.store import outbox
+from services.store.engine import make_engine
+from services.store.migrate import upgrade
+from services.store.tables import OutboxRecord, ProbeReceipt
+
+Line = dict[str, Any]
+
+
+def poison_kinds(key: str) -> dict[str, bytes | None]:
+    unknown = {
+        "id": uuid.uuid4().hex,
+        "type": "SeatsMagicallyDoubled",
+        "version": 1,
+        "occurred_at": "2026-11-29T21:00:00+00:00",
+        "key": key,
+        "payload": {},
+    }
+    wrong_version = json.loads(encode(probe(key, 0)))
+    wrong_version["version"] = 7
+    return {
+        "invalid_bytes": b"\xff\xfe\x00 not an event",
+        "unknown_type": json.dumps(unknown).encode(),
+        "wrong_version": json.dumps(wrong_version).encode(),
+        "empty": b"",
+        "null_value": None,
+        "oversized": b'{"padding":"' + b"x" * (2 * 1024 * 1024) + b'"}',
+    }
+
+
+def probe(key: str, sequence: int):  # type: ignore[no-untyped-def]
+    return new_envelope(PipelineProbe(probe_id=key, stream=key, sequence=sequence, sent_at=datetime.now(UTC)))
+
+
+def drill_poison(stack: Stack) -> Line:
+    """Every kind of poison on every input topic, from an independent producer; after it on each
+    topic a valid event without a message key and one with: both must be handled."""
+    stack.start("relay")
+    stack.start("worker")
+    key = f"drill-{uuid.uuid4().hex[:8]}"
+    expected_letters: dict[tuple[str, str], int] = {}
+    markers: list[str] = []
+    for spec in INPUT_TOPICS:
+        kinds = poison_kinds(key)
+        items: list[tuple[bytes | None, bytes | None]] = [(key.encode(), value) for value in kinds.values()]
+        keyless, keyed = probe(key + spec.name, 1), probe(key + spec.name, 2)
+        items += [(None, encode(keyless)), ((key + spec.name).encode(), encode(keyed))]
+        markers += [keyless.event_id, keyed.event_id]
+        produce_raw(stack.settings.kafka_bootstrap, stack.settings.topic(spec.name), items)
+        expected_letters.update({(spec.name, kind): 1 for kind in kinds})
+    sent = len(expected_letters) + len(markers)
+    engine = make_engine(stack.settings.database_url)
+
+    def observe() -> tuple[int, list[OutboxRecord]]:
+        with Session(engine) as session:
+            receipts = session.exec(
+                select(ProbeReceipt.event_id).where(col(ProbeReceipt.event_id).in_(markers))
+            )
+            letters = session.exec(select(OutboxRecord).where(OutboxRecord.key == key)).all()
+            return len(list(receipts)), [row for row in letters if row.topic.endswith(".dlt")]
+
+    deadline = time.monotonic() + 120
+    handled, letters = observe()
+    while (handled < len(markers) or len(letters) < len(expected_letters)) and time.monotonic() < deadline:
+        stack.supervise()
+        time.sleep(0.5)
+        handled, letters = observe()
+    time.sleep(2)  # anything beyond the expected (a duplicate) would show now
+    handled, letters = observe()
+    per_source = {
+        (dict(outbox.decode_headers(row))["source-topic"], dict(outbox.decode_headers(row))["source-offset"])
+        for row in letters
+    }
+    published = sum(1 for row in letters if row.published_at is not None)
+    engine.dispose()
+    return {
+        "drill": "poison",
+        "sent": sent,
+        "handled": handled,
+        "dead_lettered": len(per_source),
+        "lost": sent - handled - len(per_source),
+        "duplicated": len(letters) - len(per_source),
+        "topics": len(INPUT_TOPICS),
+        "kinds": sorted(poison_kinds(key)),
+        "letters_published": published,
+        "worker_restarts": stack.restarts,
+    }
+
+
+def load_drill(
+    name: str,
+    stack: Stack,
+    rate: float,
+    seconds: float,
+    fault: Callable[[], dict[str, Any]],
+    fault_at_s: float = 5.0,
+) -> Line:
+    """Registrations for ``seconds``; the fault starts after ``fault_at_s``; then wait until every
+    accepted registration is decided and mailed (or three minutes pass) and count."""
+    for process in ("relay", "worker", "api"):
+        stack.start(process)
+    stack.wait_ready()
+    dialogues = open_dialogues(stack.settings)
+    letters_before = dead_letters(stack.settings.database_url)
+    load = Load(stack, dialogues, rate)
+    thread = load.run(seconds)
+    time.sleep(fault_at_s)
+    observed = fault()
+    thread.join()
+    progress(f"{name}: {len(load.accepted)} accepted; waiting for every decision and mail")
+    deadline = time.monotonic() + 180
+    handled, duplicated = outcome(stack, load.accepted)
+    while handled < len(load.accepted) and time.monotonic() < deadline:
+        stack.supervise()
+        time.sleep(1)
+        handled, duplicated = outcome(stack, load.accepted)
+    time.sleep(3)  # a duplicate mail would arrive now
+    handled, duplicated = outcome(stack, load.accepted)
+    dead = dead_letters(stack.settings.database_url) - letters_before
+    return {
+        "drill": name,
+        "sent": len(load.accepted),
+        "handled": handled,
+        "dead_lettered": dead,
+        "lost": len(load.accepted) - handled - dead,
+        "duplicated": duplicated,
+        "api_answers": {str(code): count for code, count in sorted(load.answers.items())},
+        "api_500": sum(count for code, count in load.answers.items() if code >= 500 and code != 503),
+        "api_503_without_retry_after": load.retry_after_missing,
+        "process_restarts": stack.restarts,
+        **observed,
+    }
+
+
+def run(only: list[str], outage_s: float, rate: float) -> list[Line]:
+    folder = scratch()
+    postgres = OwnPostgres(folder, common.free_port())
+    broker = OwnBroker(folder, common.free_port())
+    mailbox = Mailbox()
+    postgres.start()
+    upgrade(make_engine(postgres.url))
+    broker.start()
+    mailbox.start()
+    lines: list[Line] = []
+    try:
+        for name in only:
+            stack = Stack(
+                f"d{name[:4]}{uuid.uuid4().hex[:4]}", postgres.url, broker.bootstrap, mailbox, folder
+            )
+            progress(f"drill {name}")
+            try:
+                line = DRILLS[name](stack, postgres, broker, mailbox, outage_s, rate)
+            finally:
+                stack.close()
+            print(json.dumps(line), flush=True)
+            lines.append(line)
+    finally:
+        mailbox.stop()
+        broker.stop()
+        postgres.stop()
+    return lines
+
+
+def _database_down(
+    stack: Stack, postgres: OwnPostgres, _b: OwnBroker, _m: Mailbox, outage_s: float, rate: float
+) -> Line:
+    def fault() -> dict[str, Any]:
+        postgres.stop()
+        time.sleep(outage_s)
+        postgres.start()
+        return {"outage_s": outage_s}
+
+    return load_drill("database_down", stack, rate, outage_s + 15, fault)
+
+
+def _smtp_down(
+    stack: Stack, _p: OwnPostgres, _b: OwnBroker, mailbox: Mailbox, outage_s: float, rate: float
+) -> Line:
+    def fault() -> dict[str, Any]:
+        mailbox.stop()
+        time.sleep(outage_s)
+        mailbox.start()
+        return {"outage_s": outage_s}
+
+    return load_drill("smtp_down", stack, rate, outage_s + 10, fault)
+
+
+def _broker_killed(
+    stack: Stack, _p: OwnPostgres, broker: OwnBroker, _m: Mailbox, outage_s: float, rate: float
+) -> Line:
+    def fault() -> dict[str, Any]:
+        broker.kill()
+        time.sleep(min(outage_s, 10))
+        broker.start()
+        return {"broker_down_s": min(outage_s, 10)}
+
+    return load_drill("broker_killed", stack, rate, min(outage_s, 10) + 15, fault)
+
+
+def _worker_killed(
+    stack: Stack, _p: OwnPostgres, _b: OwnBroker, mailbox: Mailbox, _o: float, rate: float
+) -> Line:
+    """SIGKILL of the worker right after an emergency report; a new worker starts at once (as a
+    supervisor would start one): the coordinator's mail must still arrive within 30 s."""
+    official, password = seed(stack.settings, "05315000")
+
+    def fault() -> dict[str, Any]:
+        with stack.client() as client:
+            token = client.post("/auth/token", json={"email": official, "password": password}).json()
+            started = time.time()
+            answer = client.post(
+                "/incidents",
+                headers={"Authorization": f"Bearer {token['access_token']}"},
+                json={
+                    "kind": "threat",
+                    "channel": "in_person",
+                    "occurred_at": datetime.now(UTC).isoformat(),
+                    "municipality_ags": "05315000",
+                    "targets": ["self"],
+                    "immediate_danger": True,
+                    "narrative": "Drill: a person threatens the mayor in front of the town hall.",
+                },
+            )
+        answer.raise_for_status()
+        stack.kill("worker")
+        stack.start("worker")
+        case_ref = answer.json()["case_ref"]
+        deadline = time.monotonic() + 90
+        arrived = None
+        while arrived is None and time.monotonic() < deadline:
+            with mailbox.handler.lock:
+                arrived = next((t for s, t in mailbox.handler.subjects.items() if case_ref in s), None)
+            time.sleep(0.05)
+        return {"urgent_mail_s": None if arrived is None else round(arrived - started, 1)}
+
+    return load_drill("worker_killed", stack, rate, 25, fault)
+
+
+def _rebalance(stack: Stack, _p: OwnPostgres, _b: OwnBroker, _m: Mailbox, _o: float, rate: float) -> Line:
+    """A second worker joins mid-stream; later the first leaves: partitions move twice."""
+
+    def fault() -> dict[str, Any]:
+        stack.start("worker2")
+        time.sleep(10)
+        stack.terminate("worker")
+        return {"workers": "1 -> 2 -> 1"}
+
+    return load_drill("rebalance", stack, rate, 25, fault)
+
+
+DRILLS: dict[str, Callable[..., Line]] = {
+    "poison": lambda stack, *_: drill_poison(stack),
+    "database_down": _database_down,
+    "smtp_down": _smtp_down,
+    "broker_killed": _broker_killed,
+    "worker_killed": _worker_killed,
+    "rebalance": _rebalance,
+}
+
+
+def main() -> None:
+    arguments = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    arguments.add_argument("--only", default=",".join(DRILLS), help="comma-separated drills")
+    arguments.add_argument("--outage-s", type=float, default=20.0, help="how long an outage lasts")
+    arguments.add_argument("--rate", type=float, default=15.0, help="registrations a second")
+    args = arguments.parse_args()
+    run([name.strip() for name in args.only.split(",") if name.strip()], args.outage_s, args.rate)
+
+
+if __name__ == "__main__":
+    main()
