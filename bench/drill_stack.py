@@ -10,10 +10,8 @@ import subprocess
 import tempfile
 import threading
 import time
-import uuid
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import timedelta
 from pathlib import Path
 from typing import IO, Any
 
@@ -24,15 +22,9 @@ from sqlmodel import Session, col, func, select
 
 from bench import common
 from bench.common import ROOT, progress
-from services.api.routes.accounts import AccountCreate, new_account
-from services.dialogues import organisers
-from services.dialogues.organisers import DialogueCreate
 from services.dialogues.tables import Registration
-from services.settings import Settings
 from services.store.engine import make_engine
-from services.store.migrate import upgrade
-from services.store.tables import OutboxRecord, Role
-from services.store.uow import UnitOfWork, utc_now
+from services.store.tables import OutboxRecord
 from services.topics import apply_topics
 
 POSTGRES = ROOT / "infra" / "postgres" / "postgres.sh"
@@ -179,47 +171,6 @@ class Stack:
             common.stop(self.processes.pop(name))
         for log in self._files:
             log.close()
-
-
-def open_dialogues(settings: Settings, count: int = 12) -> list[str]:
-    """Published dialogues with room for everyone: each accepted registration ends confirmed."""
-    engine = make_engine(settings.database_url)
-    upgrade(engine)
-    now = utc_now()
-    with Session(engine) as session:
-        body = AccountCreate(
-            email=f"organiser-{uuid.uuid4().hex[:8]}@example.org",
-            display_name="Organiser",
-            role=Role.ORGANISER,
-            password=PASSWORD,
-        )
-        organiser = new_account(body, now)
-        session.add(organiser)
-        session.commit()
-        organiser_id = organiser.id
-    ids = []
-    with UnitOfWork(engine, secret=settings.secret_key.get_secret_value()) as uow:
-        for n in range(count):
-            dialogue = organisers.create(
-                uow,
-                organiser_id,
-                DialogueCreate(
-                    title=f"Drill {n}",
-                    format="citizen_dialogue",
-                    municipality_ags="05315000",
-                    starts_at=now + timedelta(days=30),
-                    ends_at=now + timedelta(days=30, hours=2),
-                    venue="Rathaus",
-                    capacity=100_000,
-                    registration_opens_at=now - timedelta(hours=1),
-                    registration_closes_at=now + timedelta(days=29),
-                ),
-            )
-            organisers.publish(uow, dialogue)
-            ids.append(dialogue.id)
-        uow.commit()
-    engine.dispose()
-    return ids
 
 
 @dataclass

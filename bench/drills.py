@@ -19,6 +19,7 @@ import json
 import time
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -33,12 +34,11 @@ from bench.drill_stack import (
     OwnPostgres,
     Stack,
     dead_letters,
-    open_dialogues,
     outcome,
     produce_raw,
     scratch,
 )
-from bench.incidents import seed
+from bench.incidents import open_dialogues, report_emergency, seed
 from events import encode, new_envelope
 from events.catalog import INPUT_TOPICS
 from events.contracts import PipelineProbe
@@ -143,7 +143,7 @@ def load_drill(
     for process in ("relay", "worker", "api"):
         stack.start(process)
     stack.wait_ready()
-    dialogues = open_dialogues(stack.settings)
+    dialogues = open_dialogues(stack.settings, "05315000", count=12, capacity=100_000)
     letters_before = dead_letters(stack.settings.database_url)
     load = Load(stack, dialogues, rate)
     thread = load.run(seconds)
@@ -192,7 +192,7 @@ def run(only: list[str], outage_s: float, rate: float) -> list[Line]:
             )
             progress(f"drill {name}")
             try:
-                line = DRILLS[name](stack, postgres, broker, mailbox, outage_s, rate)
+                line = DRILLS[name](stack, Faults(postgres, broker, mailbox, outage_s, rate))
             finally:
                 stack.close()
             print(json.dumps(line), flush=True)
@@ -204,45 +204,49 @@ def run(only: list[str], outage_s: float, rate: float) -> list[Line]:
     return lines
 
 
-def _database_down(
-    stack: Stack, postgres: OwnPostgres, _b: OwnBroker, _m: Mailbox, outage_s: float, rate: float
-) -> Line:
+@dataclass(frozen=True)
+class Faults:
+    """What a drill may break, and how long an outage lasts."""
+
+    postgres: OwnPostgres
+    broker: OwnBroker
+    mailbox: Mailbox
+    outage_s: float
+    rate: float
+
+
+def outage(
+    stop: Callable[[], None], start: Callable[[], None], seconds: float
+) -> Callable[[], dict[str, Any]]:
+    """A fault: a dependency away for ``seconds``, then back."""
+
     def fault() -> dict[str, Any]:
-        postgres.stop()
-        time.sleep(outage_s)
-        postgres.start()
-        return {"outage_s": outage_s}
+        stop()
+        time.sleep(seconds)
+        start()
+        return {"outage_s": seconds}
 
-    return load_drill("database_down", stack, rate, outage_s + 15, fault)
-
-
-def _smtp_down(
-    stack: Stack, _p: OwnPostgres, _b: OwnBroker, mailbox: Mailbox, outage_s: float, rate: float
-) -> Line:
-    def fault() -> dict[str, Any]:
-        mailbox.stop()
-        time.sleep(outage_s)
-        mailbox.start()
-        return {"outage_s": outage_s}
-
-    return load_drill("smtp_down", stack, rate, outage_s + 10, fault)
+    return fault
 
 
-def _broker_killed(
-    stack: Stack, _p: OwnPostgres, broker: OwnBroker, _m: Mailbox, outage_s: float, rate: float
-) -> Line:
-    def fault() -> dict[str, Any]:
-        broker.kill()
-        time.sleep(min(outage_s, 10))
-        broker.start()
-        return {"broker_down_s": min(outage_s, 10)}
-
-    return load_drill("broker_killed", stack, rate, min(outage_s, 10) + 15, fault)
+def database_down(stack: Stack, f: Faults) -> Line:
+    fault = outage(f.postgres.stop, f.postgres.start, f.outage_s)
+    return load_drill("database_down", stack, f.rate, f.outage_s + 15, fault)
 
 
-def _worker_killed(
-    stack: Stack, _p: OwnPostgres, _b: OwnBroker, mailbox: Mailbox, _o: float, rate: float
-) -> Line:
+def smtp_down(stack: Stack, f: Faults) -> Line:
+    fault = outage(f.mailbox.stop, f.mailbox.start, f.outage_s)
+    return load_drill("smtp_down", stack, f.rate, f.outage_s + 10, fault)
+
+
+def broker_killed(stack: Stack, f: Faults) -> Line:
+    down_s = min(f.outage_s, 10)
+    return load_drill(
+        "broker_killed", stack, f.rate, down_s + 15, outage(f.broker.kill, f.broker.start, down_s)
+    )
+
+
+def worker_killed(stack: Stack, f: Faults) -> Line:
     """SIGKILL of the worker right after an emergency report; a new worker starts at once (as a
     supervisor would start one): the coordinator's mail must still arrive within 30 s."""
     official, password = seed(stack.settings, "05315000")
@@ -251,35 +255,21 @@ def _worker_killed(
         with stack.client() as client:
             token = client.post("/auth/token", json={"email": official, "password": password}).json()
             started = time.time()
-            answer = client.post(
-                "/incidents",
-                headers={"Authorization": f"Bearer {token['access_token']}"},
-                json={
-                    "kind": "threat",
-                    "channel": "in_person",
-                    "occurred_at": datetime.now(UTC).isoformat(),
-                    "municipality_ags": "05315000",
-                    "targets": ["self"],
-                    "immediate_danger": True,
-                    "narrative": "Drill: a person threatens the mayor in front of the town hall.",
-                },
-            )
-        answer.raise_for_status()
+            case_ref = report_emergency(client, token["access_token"], "05315000")
         stack.kill("worker")
         stack.start("worker")
-        case_ref = answer.json()["case_ref"]
         deadline = time.monotonic() + 90
         arrived = None
         while arrived is None and time.monotonic() < deadline:
-            with mailbox.handler.lock:
-                arrived = next((t for s, t in mailbox.handler.subjects.items() if case_ref in s), None)
+            with f.mailbox.handler.lock:
+                arrived = next((t for s, t in f.mailbox.handler.subjects.items() if case_ref in s), None)
             time.sleep(0.05)
         return {"urgent_mail_s": None if arrived is None else round(arrived - started, 1)}
 
-    return load_drill("worker_killed", stack, rate, 25, fault)
+    return load_drill("worker_killed", stack, f.rate, 25, fault)
 
 
-def _rebalance(stack: Stack, _p: OwnPostgres, _b: OwnBroker, _m: Mailbox, _o: float, rate: float) -> Line:
+def rebalance(stack: Stack, f: Faults) -> Line:
     """A second worker joins mid-stream; later the first leaves: partitions move twice."""
 
     def fault() -> dict[str, Any]:
@@ -288,16 +278,16 @@ def _rebalance(stack: Stack, _p: OwnPostgres, _b: OwnBroker, _m: Mailbox, _o: fl
         stack.terminate("worker")
         return {"workers": "1 -> 2 -> 1"}
 
-    return load_drill("rebalance", stack, rate, 25, fault)
+    return load_drill("rebalance", stack, f.rate, 25, fault)
 
 
-DRILLS: dict[str, Callable[..., Line]] = {
-    "poison": lambda stack, *_: drill_poison(stack),
-    "database_down": _database_down,
-    "smtp_down": _smtp_down,
-    "broker_killed": _broker_killed,
-    "worker_killed": _worker_killed,
-    "rebalance": _rebalance,
+DRILLS: dict[str, Callable[[Stack, Faults], Line]] = {
+    "poison": lambda stack, _faults: drill_poison(stack),
+    "database_down": database_down,
+    "smtp_down": smtp_down,
+    "broker_killed": broker_killed,
+    "worker_killed": worker_killed,
+    "rebalance": rebalance,
 }
 
 

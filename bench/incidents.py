@@ -91,8 +91,8 @@ def seed(settings: Settings, ags: str) -> tuple[str, str]:
     return official_email, PASSWORD
 
 
-def open_dialogues(settings: Settings, ags: str, count: int = 20) -> list[str]:
-    """Published dialogues (200 seats each) for the burst of registrations."""
+def open_dialogues(settings: Settings, ags: str, count: int = 20, capacity: int = 200) -> list[str]:
+    """Published dialogues (200 seats each, by default) for a burst of registrations."""
     engine = make_engine(settings.database_url)
     now = utc_now()
     with Session(engine) as session:
@@ -119,7 +119,7 @@ def open_dialogues(settings: Settings, ags: str, count: int = 20) -> list[str]:
                     starts_at=now + timedelta(days=30),
                     ends_at=now + timedelta(days=30, hours=2),
                     venue="Rathaus",
-                    capacity=200,
+                    capacity=capacity,
                     registration_opens_at=now - timedelta(hours=1),
                     registration_closes_at=now + timedelta(days=29),
                 ),
@@ -157,25 +157,32 @@ def burst(
     engine.dispose()
 
 
+def report_emergency(client: httpx.Client, token: str, ags: str) -> str:
+    """POST /incidents with immediate danger, as an official would; returns the case reference."""
+    answer = client.post(
+        "/incidents",
+        headers={"Authorization": f"Bearer {token}"},
+        json={
+            "kind": "threat",
+            "channel": "in_person",
+            "occurred_at": datetime.now(UTC).isoformat(),
+            "municipality_ags": ags,
+            "targets": ["self"],
+            "immediate_danger": True,
+            "narrative": "Benchmark: a person threatens the mayor in front of the town hall.",
+        },
+    )
+    answer.raise_for_status()
+    case_ref: str = answer.json()["case_ref"]
+    return case_ref
+
+
 def measure(client: httpx.Client, token: str, inbox: Inbox, ags: str, reports: int) -> list[float]:
     latencies = []
     for _ in range(reports):
         started = time.time()
-        answer = client.post(
-            "/incidents",
-            headers={"Authorization": f"Bearer {token}"},
-            json={
-                "kind": "threat",
-                "channel": "in_person",
-                "occurred_at": datetime.now(UTC).isoformat(),
-                "municipality_ags": ags,
-                "targets": ["self"],
-                "immediate_danger": True,
-                "narrative": "Benchmark: a person threatens the mayor in front of the town hall.",
-            },
-        )
-        answer.raise_for_status()
-        arrived = inbox.wait(answer.json()["case_ref"])
+        case_ref = report_emergency(client, token, ags)
+        arrived = inbox.wait(case_ref)
         latencies.append((arrived - started) * 1000)
         time.sleep(0.05)
     return latencies
