@@ -166,6 +166,15 @@ class Stack:
                 time.sleep(0.2)
         raise SystemExit(f"bench: the API of {self.name} did not become ready; see {self.logs}")
 
+    def replayed_by_reconciler(self) -> int:
+        """Events the workers' reconciler had to hand to the Processor again (from their logs)."""
+        total = 0
+        for log in self.logs.glob(f"{self.name}-worker*.log"):
+            for line in log.read_text(errors="replace").splitlines():
+                if "reconciler: replayed" in line:
+                    total += int(line.split("reconciler: replayed", 1)[1].split()[0])
+        return total
+
     def close(self) -> None:
         for name in list(self.processes):
             common.stop(self.processes.pop(name))

@@ -171,6 +171,7 @@ def load_drill(
         "api_500": sum(count for code, count in load.answers.items() if code >= 500 and code != 503),
         "api_503_without_retry_after": load.retry_after_missing,
         "process_restarts": stack.restarts,
+        "replayed_by_reconciler": stack.replayed_by_reconciler(),
         **observed,
     }
 

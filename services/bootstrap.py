@@ -21,6 +21,7 @@ from services.notify.delivery import DeliveryRunner, SenderConfig
 from services.pipeline.dispatcher import EmbeddedDispatcher
 from services.pipeline.handlers import HandlerTable, load_handlers
 from services.pipeline.processing import Processor, RetryPolicy
+from services.pipeline.reconciler import Reconciler
 from services.settings import Settings
 from services.store.engine import make_engine
 from services.store.outage import database_reachable
@@ -112,11 +113,19 @@ class Container:
     def dialogue_timers(self) -> DialogueTimers:
         return DialogueTimers(self.engine, self.clock, self.settings.secret_key.get_secret_value())
 
+    @cached_property
+    def reconciler(self) -> Reconciler:
+        grace = timedelta(seconds=self.settings.reconcile_grace_s)
+        return Reconciler(self.engine, self.processor(), self.handlers, self.clock, grace)
+
     def timers(self) -> list[Timer]:
         """Retries and deliveries held back by quiet hours (urgent and bulk apart), escalations
-        of unacknowledged cases and missed safety check-ins."""
+        of unacknowledged cases and missed safety check-ins; with a broker, the reconciler that
+        hands published but unhandled events to the Processor again."""
         interval = self.settings.timer_interval_s
+        reconcile = [] if self.settings.embedded else [Timer("reconcile", 5.0, self.reconciler.run_once)]
         return [
+            *reconcile,
             Timer("send-urgent", interval, self.delivery_runner.send_urgent),
             Timer("send-bulk", interval * 5, self.delivery_runner.send_bulk),
             Timer("escalate-cases", interval * 5, self.case_timers.escalate_due),

@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     worker_batch_within_s: float = Field(default=0.05, gt=0)
     # How long a silent worker keeps its partitions before the group gives them to another one.
     worker_session_timeout_s: float = Field(default=10.0, ge=6, le=300)
+    # Published events no agent has handled after this long are handed to the Processor again.
+    reconcile_grace_s: float = Field(default=60.0, gt=0)
 
     relay_batch_size: int = Field(default=500, ge=1)
     relay_idle_s: float = Field(default=0.05, gt=0)

@@ -102,7 +102,7 @@ class Processor:
                     attempt -= 1  # not the event's fault: it does not count
                     continue
                 if attempt >= self._policy.max_attempts:
-                    return self._dead_letter(record, _describe(exc), attempts=attempt)
+                    return self._dead_letter(record, _describe(exc), attempt, envelope.event_id)
                 delay = self._policy.delay(attempt)
                 log.warning(
                     "%s %s failed (attempt %d/%d), retrying in %.2fs: %s",
@@ -157,14 +157,14 @@ class Processor:
             outcomes.append(Outcome.HANDLED if applied else Outcome.DUPLICATE)
         return outcomes
 
-    def _dead_letter(self, record: Record, error: str, attempts: int) -> Outcome:
+    def _dead_letter(self, record: Record, error: str, attempts: int, event_id: str | None = None) -> Outcome:
         """Store the dead letter; if even that fails (database down), keep trying: losing the
         message is worse than holding up its partition."""
         failures = 0
         while True:
             try:
                 with self._uow() as uow:
-                    self._write_dead_letter(uow, record, error, attempts)
+                    self._write_dead_letter(uow, record, error, attempts, event_id)
                     uow.commit()
                 log.error(
                     "dead-lettered a message from %s (partition %s, offset %s): %s",
@@ -195,7 +195,9 @@ class Processor:
             if self._database_reachable():
                 return True
 
-    def _write_dead_letter(self, uow: UnitOfWork, record: Record, error: str, attempts: int) -> None:
+    def _write_dead_letter(
+        self, uow: UnitOfWork, record: Record, error: str, attempts: int, event_id: str | None = None
+    ) -> None:
         value, value_headers = dead_letter_value(record.value)
         headers = [
             ("error", error[:ERROR_HEADER_LIMIT]),
@@ -205,6 +207,7 @@ class Processor:
             ("attempts", str(attempts)),
             ("failed-at", uow.clock().isoformat()),
             *value_headers,
+            *([("event-id", event_id)] if event_id else []),
         ]
         outbox.add_raw(
             uow.session,
