@@ -33,6 +33,7 @@ def test_every_kind_of_poison_on_every_input_topic_is_dead_lettered_and_publishe
     kinds = len(line["kinds"])  # type: ignore[arg-type]
     assert line["dead_lettered"] == line["letters_published"] == kinds * len(INPUT_TOPICS), line
     assert line["handled"] == 2 * len(INPUT_TOPICS) and line["worker_restarts"] == 0, line
+    assert line["handled_without_key"] == len(INPUT_TOPICS), line  # no key is no poison
 
 
 @pytest.mark.parametrize(
