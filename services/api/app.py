@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from services.api.errors import answer_domain_errors
 from services.api.limits import SlidingWindow
 from services.api.outages import answer_outages_with_503
 from services.api.routes import accounts, cases, dialogues, health, incidents, notifications, selfchecks
@@ -49,6 +50,7 @@ def create_app(container: Container, run_dispatcher: bool | None = None) -> Fast
     app.state.container = container
     app.state.rate_limits = SlidingWindow()
     answer_outages_with_503(app)
+    answer_domain_errors(app)
     app.include_router(health.router)
     app.include_router(accounts.router)
     app.include_router(notifications.router)

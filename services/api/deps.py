@@ -9,7 +9,7 @@ from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
-from services.api.authz import Principal
+from services.access import Principal
 from services.api.security import account_for_token
 from services.bootstrap import Container
 

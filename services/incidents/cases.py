@@ -15,9 +15,10 @@ from events.contracts import CaseAction, CaseUpdated
 from services.incidents.tables import Case, CaseHistory, CaseStatus, CoordinatorProfile, DutyShift
 from services.store.tables import Account, Role
 from services.store.uow import UnitOfWork
+from workflows.incidents import case_rules
 from workflows.incidents.routing import Coordinator
 
-OPEN = (CaseStatus.NEW, CaseStatus.QUEUED, CaseStatus.ASSIGNED, CaseStatus.ACKNOWLEDGED)
+OPEN = case_rules.OPEN
 _CODE_ALPHABET = string.ascii_uppercase.replace("O", "").replace("I", "") + "23456789"
 
 

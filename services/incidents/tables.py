@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
 from sqlalchemy import Column, Index, LargeBinary, String, Text
 from sqlmodel import Field, SQLModel
 
 from services.store.types import UtcDateTime
+from workflows.incidents.case_rules import CaseStatus, OfferStatus
 
 
 class Incident(SQLModel, table=True):
@@ -45,15 +45,6 @@ class EvidenceFile(SQLModel, table=True):
     size: int
     data_enc: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     added_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
-
-
-class CaseStatus(StrEnum):
-    NEW = "new"  # reported, not yet triaged
-    QUEUED = "queued"  # nobody in the region could take it: programme queue
-    ASSIGNED = "assigned"  # waiting for acknowledgement
-    ACKNOWLEDGED = "acknowledged"
-    RESOLVED = "resolved"
-    CLOSED = "closed"
 
 
 class Case(SQLModel, table=True):
@@ -109,13 +100,6 @@ class CaseNote(SQLModel, table=True):
     body_enc: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     from_reporter: bool = False
     created_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
-
-
-class OfferStatus(StrEnum):
-    OFFERED = "offered"
-    ACCEPTED = "accepted"
-    DECLINED = "declined"
-    DELIVERED = "delivered"
 
 
 class SupportOffer(SQLModel, table=True):

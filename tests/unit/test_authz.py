@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 import pytest
-from fastapi import HTTPException
 
-from services.api.authz import Principal, Scope, can_access, require_access, require_role
+from services.access import Principal, Scope, can_access, require_access, require_role
+from services.api.errors import status_of
 from services.store.tables import Role
+from workflows.errors import Forbidden, NotFound
 
 OFFICIAL = Principal("official-1", Role.OFFICIAL)
 OTHER_OFFICIAL = Principal("official-2", Role.OFFICIAL)
@@ -56,14 +57,14 @@ def test_a_coordinator_without_region_sees_no_regional_queue() -> None:
 
 
 def test_denial_is_a_404_that_does_not_reveal_the_object() -> None:
-    with pytest.raises(HTTPException) as caught:
+    with pytest.raises(NotFound) as caught:
         require_access(OTHER_OFFICIAL, CASE, "case")
-    assert caught.value.status_code == 404
-    assert caught.value.detail == "case not found"
+    assert status_of(caught.value) == 404
+    assert str(caught.value) == "case not found"
 
 
 def test_role_check_is_a_403() -> None:
-    with pytest.raises(HTTPException) as caught:
+    with pytest.raises(Forbidden) as caught:
         require_role(OFFICIAL, Role.ADMIN)
-    assert caught.value.status_code == 403
+    assert status_of(caught.value) == 403
     require_role(ADMIN, Role.ADMIN)

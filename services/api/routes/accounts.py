@@ -12,7 +12,7 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
-from services.api.authz import Scope, require_access, require_role
+from services.access import Scope, require_access, require_role
 from services.api.deps import ContainerDep, CurrentPrincipal, SessionDep
 from services.api.limits import rate_limited
 from services.api.security import (

@@ -3,44 +3,36 @@
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException, Query, status
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import col, or_, select
 
-from events.contracts import CaseAction
-from services.api.authz import Principal, Scope, can_access, require_access, require_role
+from services.access import Principal, can_access, require_access, require_role
 from services.api.deps import ContainerDep, CurrentPrincipal, SessionDep
-from services.api.routes.incidents import Information, add_information, evidence_files, evidence_links
+from services.api.routes.incidents import Information, evidence_files, evidence_links
 from services.bootstrap import Container
-from services.incidents.cases import OPEN, record
-from services.incidents.handlers import notify_coordinator
-from services.incidents.rules import incident_rules
+from services.incidents import case_actions
+from services.incidents.case_actions import case_scope
+from services.incidents.cases import OPEN
 from services.incidents.tables import (
     Campaign,
     Case,
     CaseHistory,
     CaseNote,
-    CaseStatus,
     Incident,
-    OfferStatus,
     SupportOffer,
 )
-from services.store.tables import Account, Role
+from services.store.tables import Role
 from services.store.uow import UnitOfWork
-from workflows.incidents.triage import LADDER, Severity
+from workflows.incidents.case_rules import CaseNotFound
+from workflows.incidents.triage import LADDER
 
 router = APIRouter(tags=["cases"])
-
-
-def case_scope(case: Case) -> Scope:
-    """Reporter, assignee and the coordinators of the region; never the municipality."""
-    return Scope(owner_id=case.reporter_id, assignee_id=case.assignee_id, region_ags=case.region_ags)
 
 
 def may_read_content(principal: Principal, case: Case) -> bool:
@@ -154,7 +146,7 @@ def my_cases(principal: CurrentPrincipal, session: SessionDep) -> list[CaseSumma
 def _load(session: SessionDep, principal: Principal, case_id: str) -> Case:
     case = session.get(Case, case_id)
     if case is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "case not found")
+        raise CaseNotFound()
     require_access(principal, case_scope(case), "case")
     return case
 
@@ -216,49 +208,18 @@ def read_case(
 
 
 @contextmanager
-def acting_on(container: Container, principal: Principal, case_id: str) -> Iterator[tuple[UnitOfWork, Case]]:
-    """Load the case for a change, check access, and commit what the block recorded."""
+def committed(container: Container) -> Iterator[UnitOfWork]:
+    """One transaction for one operation; committed when the block ends without an error."""
     with container.uow() as uow:
-        case = uow.session.get(
-            Case, case_id, with_for_update=uow.session.get_bind().dialect.name == "postgresql"
-        )
-        if case is None:
-            raise HTTPException(status.HTTP_404_NOT_FOUND, "case not found")
-        require_access(principal, case_scope(case), "case")
-        yield uow, case
+        yield uow
         uow.commit()
-
-
-def _must_handle(principal: Principal, case: Case) -> None:
-    if principal.role is not Role.ADMIN and principal.account_id != case.assignee_id:
-        raise HTTPException(
-            status.HTTP_403_FORBIDDEN, "only the assigned coordinator or an admin may do this"
-        )
-
-
-def _must_be_reporter(principal: Principal, case: Case) -> None:
-    if principal.account_id != case.reporter_id:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "only the person who reported the case may do this")
-
-
-def _must_be_open(case: Case) -> None:
-    if case.status not in OPEN:
-        raise HTTPException(status.HTTP_409_CONFLICT, f"the case is {case.status}")
 
 
 @router.post("/cases/{case_id}/acknowledge", response_model=CaseSummary)
 def acknowledge(case_id: str, principal: CurrentPrincipal, container: ContainerDep) -> CaseSummary:
     """The assignee takes the case: escalation stops."""
-    with acting_on(container, principal, case_id) as (uow, case):
-        _must_handle(principal, case)
-        if case.status != CaseStatus.ASSIGNED:
-            raise HTTPException(
-                status.HTTP_409_CONFLICT, f"only an assigned case can be acknowledged; it is {case.status}"
-            )
-        case.status = CaseStatus.ACKNOWLEDGED
-        case.acknowledged_at = uow.clock()
-        case.next_escalation_at = None
-        record(uow, case, CaseAction.ACKNOWLEDGED, principal.account_id)
+    with committed(container) as uow:
+        case = case_actions.acknowledge(uow, principal, case_id)
     return _summary(case)
 
 
@@ -271,33 +232,8 @@ class Reassignment(BaseModel):
 def reassign(
     case_id: str, body: Reassignment, principal: CurrentPrincipal, container: ContainerDep
 ) -> CaseSummary:
-    require_role(principal, Role.COORDINATOR, Role.ADMIN)
-    with acting_on(container, principal, case_id) as (uow, case):
-        _must_be_open(case)
-        target = uow.session.get(Account, body.assignee_id)
-        if target is None or not target.is_active or target.role != Role.COORDINATOR:
-            raise HTTPException(
-                status.HTTP_422_UNPROCESSABLE_CONTENT, "assignee_id must be an active coordinator"
-            )
-        if not case.region_ags.startswith(target.region or "-"):
-            raise HTTPException(
-                status.HTTP_422_UNPROCESSABLE_CONTENT, "this coordinator does not cover the case's region"
-            )
-        now = uow.clock()
-        window = incident_rules().routing.acknowledge_within[Severity(case.severity or "medium")]
-        case.assignee_id = target.id
-        case.status = CaseStatus.ASSIGNED
-        case.acknowledge_by = case.next_escalation_at = now + window
-        record(uow, case, CaseAction.REASSIGNED, principal.account_id, {"to": target.id})
-        incident = uow.session.get(Incident, case.incident_id)
-        notify_coordinator(
-            uow,
-            case,
-            target.id,
-            incident.kind if incident else "other",
-            "case_assigned",
-            urgent=case.severity == Severity.CRITICAL,
-        )
+    with committed(container) as uow:
+        case = case_actions.reassign(uow, principal, case_id, body.assignee_id)
     return _summary(case)
 
 
@@ -311,19 +247,8 @@ def add_note(
     case_id: str, body: NoteCreate, principal: CurrentPrincipal, container: ContainerDep
 ) -> dict[str, str]:
     """An internal note by coordinators (stored encrypted; the reporter does not see it)."""
-    require_role(principal, Role.COORDINATOR, Role.ADMIN)
-
-    with acting_on(container, principal, case_id) as (uow, case):
-        uow.session.add(
-            CaseNote(
-                id=str(uuid.uuid4()),
-                case_id=case.id,
-                author_id=principal.account_id,
-                body_enc=container.cipher.encrypt(body.text),
-                created_at=uow.clock(),
-            )
-        )
-        record(uow, case, CaseAction.NOTE_ADDED, principal.account_id)
+    with committed(container) as uow:
+        case_actions.add_note(uow, container.cipher, principal, case_id, body.text)
     return {"status": "added"}
 
 
@@ -332,73 +257,36 @@ def reporter_information(
     case_id: str, body: Information, principal: CurrentPrincipal, container: ContainerDep
 ) -> dict[str, str]:
     """The reporting official adds information to their case."""
-    with acting_on(container, principal, case_id) as (uow, case):
-        _must_be_reporter(principal, case)
-        add_information(uow, container, case, principal.account_id, body.text)
+    with committed(container) as uow:
+        case_actions.inform(uow, container.cipher, principal, case_id, body.text)
     return {"status": "added"}
 
 
 @router.post("/cases/{case_id}/resolve", response_model=CaseSummary)
 def resolve(case_id: str, principal: CurrentPrincipal, container: ContainerDep) -> CaseSummary:
-    with acting_on(container, principal, case_id) as (uow, case):
-        _must_handle(principal, case)
-        _must_be_open(case)
-        case.status = CaseStatus.RESOLVED
-        case.next_escalation_at = case.next_checkin_due = None
-        record(uow, case, CaseAction.RESOLVED, principal.account_id)
+    with committed(container) as uow:
+        case = case_actions.resolve(uow, principal, case_id)
     return _summary(case)
 
 
 @router.post("/cases/{case_id}/close", response_model=CaseSummary)
 def close(case_id: str, principal: CurrentPrincipal, container: ContainerDep) -> CaseSummary:
-    with acting_on(container, principal, case_id) as (uow, case):
-        _must_handle(principal, case)
-        if case.status == CaseStatus.CLOSED:
-            raise HTTPException(status.HTTP_409_CONFLICT, "the case is closed already")
-        case.status = CaseStatus.CLOSED
-        case.next_escalation_at = case.next_checkin_due = None
-        record(uow, case, CaseAction.CLOSED, principal.account_id)
+    with committed(container) as uow:
+        case = case_actions.close(uow, principal, case_id)
     return _summary(case)
-
-
-def _offer(uow: UnitOfWork, case: Case, offer_id: str) -> SupportOffer:
-    offer = uow.session.get(SupportOffer, offer_id)
-    if offer is None or offer.case_id != case.id:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "offer not found")
-    return offer
 
 
 @router.post("/cases/{case_id}/offers/{offer_id}/{answer}", response_model=OfferPublic)
 def answer_offer(
     case_id: str,
     offer_id: str,
-    answer: Literal["accept", "decline", "delivered"],
+    answer: case_actions.OfferAnswer,
     principal: CurrentPrincipal,
     container: ContainerDep,
 ) -> OfferPublic:
     """The official accepts or declines an offer; the coordinator marks it delivered."""
-    with acting_on(container, principal, case_id) as (uow, case):
-        offer = _offer(uow, case, offer_id)
-        now = uow.clock()
-        if answer == "delivered":
-            _must_handle(principal, case)
-            if offer.status == OfferStatus.DECLINED:
-                raise HTTPException(status.HTTP_409_CONFLICT, "a declined offer cannot be delivered")
-            offer.status, offer.delivered_at, offer.delivered_by = (
-                OfferStatus.DELIVERED,
-                now,
-                principal.account_id,
-            )
-            action = CaseAction.SUPPORT_DELIVERED
-        else:
-            _must_be_reporter(principal, case)
-            if offer.status != OfferStatus.OFFERED:
-                raise HTTPException(status.HTTP_409_CONFLICT, f"the offer is {offer.status} already")
-            offer.status = OfferStatus.ACCEPTED if answer == "accept" else OfferStatus.DECLINED
-            offer.responded_at = now
-            action = CaseAction.OFFER_ACCEPTED if answer == "accept" else CaseAction.OFFER_DECLINED
-        uow.session.add(offer)
-        record(uow, case, action, principal.account_id, {"offer": offer.kind})
+    with committed(container) as uow:
+        offer = case_actions.answer_offer(uow, principal, case_id, offer_id, answer)
     return OfferPublic.model_validate(offer, from_attributes=True)
 
 
@@ -412,34 +300,22 @@ def enable_checkin(
     case_id: str, body: CheckinSettings, principal: CurrentPrincipal, container: ContainerDep
 ) -> CaseSummary:
     """During an acute threat: if the official misses a check-in, the case escalates."""
-    with acting_on(container, principal, case_id) as (uow, case):
-        _must_be_reporter(principal, case)
-        _must_be_open(case)
-        case.checkin_interval_minutes = body.interval_minutes
-        case.next_checkin_due = uow.clock() + timedelta(minutes=body.interval_minutes)
-        record(
-            uow, case, CaseAction.CHECKIN_ENABLED, principal.account_id, {"minutes": body.interval_minutes}
-        )
+    with committed(container) as uow:
+        case = case_actions.enable_checkin(uow, principal, case_id, body.interval_minutes)
     return _summary(case)
 
 
 @router.post("/cases/{case_id}/checkin", response_model=CaseSummary)
 def check_in(case_id: str, principal: CurrentPrincipal, container: ContainerDep) -> CaseSummary:
-    with acting_on(container, principal, case_id) as (uow, case):
-        _must_be_reporter(principal, case)
-        if case.checkin_interval_minutes is None:
-            raise HTTPException(status.HTTP_409_CONFLICT, "check-ins are not switched on for this case")
-        case.next_checkin_due = uow.clock() + timedelta(minutes=case.checkin_interval_minutes)
-        record(uow, case, CaseAction.CHECKED_IN, principal.account_id)
+    with committed(container) as uow:
+        case = case_actions.check_in(uow, principal, case_id)
     return _summary(case)
 
 
 @router.post("/cases/{case_id}/checkin/disable", response_model=CaseSummary)
 def disable_checkin(case_id: str, principal: CurrentPrincipal, container: ContainerDep) -> CaseSummary:
-    with acting_on(container, principal, case_id) as (uow, case):
-        _must_be_reporter(principal, case)
-        case.checkin_interval_minutes = case.next_checkin_due = None
-        record(uow, case, CaseAction.CHECKIN_ENABLED, principal.account_id, {"minutes": None})
+    with committed(container) as uow:
+        case = case_actions.disable_checkin(uow, principal, case_id)
     return _summary(case)
 
 

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from services.api.authz import Principal, Scope, require_access, require_role
+from services.access import Principal, Scope, require_access, require_role
 from services.api.deps import ContainerDep, CurrentPrincipal, SessionDep
 from services.api.limits import rate_limited
 from services.bootstrap import Container

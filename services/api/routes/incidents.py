@@ -13,16 +13,16 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session, col, select
 
 from events.contracts import CaseAction
-from services.api.authz import Principal, Scope, require_access, require_role
+from services.access import Principal, Scope, require_access, require_role
 from services.api.deps import ContainerDep, CurrentPrincipal, SessionDep
 from services.api.limits import rate_limited
 from services.bootstrap import Container
 from services.crypto import keyed_hash
+from services.incidents.case_actions import add_information
 from services.incidents.cases import record
 from services.incidents.intake import IncidentCreate, Reported, report_incident
-from services.incidents.tables import Case, CaseNote, EvidenceFile, Incident, SupportOffer
+from services.incidents.tables import Case, EvidenceFile, Incident, SupportOffer
 from services.store.tables import Role
-from services.store.uow import UnitOfWork
 
 router = APIRouter(tags=["incidents"])
 MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
@@ -113,25 +113,9 @@ def anonymous_information(
 ) -> dict[str, str]:
     with container.uow() as uow:
         case = anonymous_case(uow.session, container, code, secret)
-        add_information(uow, container, case, None, body.text)
+        add_information(uow, container.cipher, case, None, body.text)
         uow.commit()
     return {"status": "added"}
-
-
-def add_information(
-    uow: UnitOfWork, container: Container, case: Case, author_id: str | None, text: str
-) -> None:
-    uow.session.add(
-        CaseNote(
-            id=str(uuid.uuid4()),
-            case_id=case.id,
-            author_id=author_id,
-            body_enc=container.cipher.encrypt(text),
-            from_reporter=True,
-            created_at=uow.clock(),
-        )
-    )
-    record(uow, case, CaseAction.INFORMATION_ADDED, author_id)
 
 
 @router.post("/cases/{case_id}/evidence", status_code=status.HTTP_201_CREATED)

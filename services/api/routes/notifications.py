@@ -12,7 +12,7 @@ from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, field_validator, 
 from sqlmodel import col, select
 
 from notifications.messages import LOCALES, Channel
-from services.api.authz import Scope, require_access, require_role
+from services.access import Scope, require_access, require_role
 from services.api.deps import ContainerDep, CurrentPrincipal, SessionDep
 from services.notify.tables import (
     DeliveryStatus,

@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 
 from events import new_envelope
 from events.contracts import SelfCheckSubmitted
-from services.api.authz import Principal, Scope, require_access, require_role
+from services.access import Principal, Scope, require_access, require_role
 from services.api.deps import ContainerDep, CurrentPrincipal, SessionDep
 from services.api.pages import language, pages
 from services.bootstrap import Container

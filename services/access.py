@@ -1,16 +1,16 @@
-"""Per-object authorisation: one helper every endpoint uses (DESIGN invariant 7).
+"""Per-object authorisation: one helper every operation uses, whatever the interface (DESIGN
+invariant 7).
 
-An object states who may see it (its Scope); a caller is a Principal. Denials answer 404, so a
-caller cannot even learn that someone else's object exists.
+An object states who may see it (its Scope); a caller is a Principal. A denial is NotFound (the API
+answers 404), so a caller cannot even learn that someone else's object exists.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from fastapi import HTTPException, status
-
 from services.store.tables import Account, Role
+from workflows.errors import Forbidden, NotFound
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,11 +54,16 @@ def can_access(principal: Principal, scope: Scope) -> bool:
 
 
 def require_access(principal: Principal, scope: Scope, what: str = "object") -> None:
-    """Raise 404 unless the principal may access an object with this scope."""
+    """Raise NotFound unless the principal may access an object with this scope."""
     if not can_access(principal, scope):
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"{what} not found")
+        raise NotFound(f"{what} not found")
 
 
 def require_role(principal: Principal, *roles: Role) -> None:
     if principal.role not in roles:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "your role may not do this")
+        raise RoleNotAllowed()
+
+
+class RoleNotAllowed(Forbidden):
+    def __init__(self) -> None:
+        super().__init__("your role may not do this")

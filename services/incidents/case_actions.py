@@ -1,0 +1,202 @@
+"""What people do to a case: the coordinators' actions and the reporting official's answers.
+
+Every interface calls these (the API today; pages, the CLI and the messenger next), each in the
+same shape: load and lock the case, check access, decide with ``workflows.incidents.case_rules``,
+change, record the history line and ``CaseUpdated``. The caller commits the unit of work. Failures
+are named domain errors; an interface maps them to its own answer.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from typing import Literal
+
+from events.contracts import CaseAction
+from services.access import Principal, Scope, require_access, require_role
+from services.crypto import FieldCipher
+from services.incidents.cases import record
+from services.incidents.handlers import notify_coordinator
+from services.incidents.rules import incident_rules
+from services.incidents.tables import Case, CaseNote, Incident, SupportOffer
+from services.store.tables import Account, Role
+from services.store.uow import UnitOfWork
+from workflows.incidents import case_rules
+from workflows.incidents.case_rules import CaseStatus, OfferStatus
+from workflows.incidents.triage import Severity
+
+OfferAnswer = Literal["accept", "decline", "delivered"]
+
+
+def case_scope(case: Case) -> Scope:
+    """Reporter, assignee and the coordinators of the region; never the municipality."""
+    return Scope(owner_id=case.reporter_id, assignee_id=case.assignee_id, region_ags=case.region_ags)
+
+
+def load_for_change(uow: UnitOfWork, principal: Principal, case_id: str) -> Case:
+    """The case, row-locked on PostgreSQL for the rest of the transaction, if the caller may see it."""
+    postgres = uow.session.get_bind().dialect.name == "postgresql"
+    case = uow.session.get(Case, case_id, with_for_update=postgres)
+    if case is None:
+        raise case_rules.CaseNotFound()
+    require_access(principal, case_scope(case), "case")
+    return case
+
+
+def _handler(principal: Principal, case: Case) -> None:
+    case_rules.check_handler(principal.account_id, principal.role is Role.ADMIN, case.assignee_id)
+
+
+def acknowledge(uow: UnitOfWork, principal: Principal, case_id: str) -> Case:
+    """The assignee takes the case: escalation stops."""
+    case = load_for_change(uow, principal, case_id)
+    _handler(principal, case)
+    case_rules.check_acknowledgeable(case.status)
+    case.status = CaseStatus.ACKNOWLEDGED
+    case.acknowledged_at = uow.clock()
+    case.next_escalation_at = None
+    record(uow, case, CaseAction.ACKNOWLEDGED, principal.account_id)
+    return case
+
+
+def reassign(uow: UnitOfWork, principal: Principal, case_id: str, assignee_id: str) -> Case:
+    """Give the case to another coordinator of its region; they are told, the deadline restarts."""
+    require_role(principal, Role.COORDINATOR, Role.ADMIN)
+    case = load_for_change(uow, principal, case_id)
+    case_rules.check_open(case.status)
+    target = uow.session.get(Account, assignee_id)
+    if target is None or not target.is_active or target.role != Role.COORDINATOR:
+        raise case_rules.UnsuitableAssignee("assignee_id must be an active coordinator")
+    if not case.region_ags.startswith(target.region or "-"):
+        raise case_rules.UnsuitableAssignee("this coordinator does not cover the case's region")
+    window = incident_rules().routing.acknowledge_within[Severity(case.severity or "medium")]
+    case.assignee_id = target.id
+    case.status = CaseStatus.ASSIGNED
+    case.acknowledge_by = case.next_escalation_at = uow.clock() + window
+    record(uow, case, CaseAction.REASSIGNED, principal.account_id, {"to": target.id})
+    incident = uow.session.get(Incident, case.incident_id)
+    kind = incident.kind if incident else "other"
+    urgent = case.severity == Severity.CRITICAL
+    notify_coordinator(uow, case, target.id, kind, "case_assigned", urgent=urgent)
+    return case
+
+
+def add_note(uow: UnitOfWork, cipher: FieldCipher, principal: Principal, case_id: str, text: str) -> Case:
+    """An internal note by coordinators, stored encrypted; the reporter does not see it."""
+    require_role(principal, Role.COORDINATOR, Role.ADMIN)
+    case = load_for_change(uow, principal, case_id)
+    uow.session.add(
+        CaseNote(
+            id=str(uuid.uuid4()),
+            case_id=case.id,
+            author_id=principal.account_id,
+            body_enc=cipher.encrypt(text),
+            created_at=uow.clock(),
+        )
+    )
+    record(uow, case, CaseAction.NOTE_ADDED, principal.account_id)
+    return case
+
+
+def add_information(
+    uow: UnitOfWork, cipher: FieldCipher, case: Case, author_id: str | None, text: str
+) -> None:
+    """New information from the reporter (signed in or anonymous), stored encrypted."""
+    uow.session.add(
+        CaseNote(
+            id=str(uuid.uuid4()),
+            case_id=case.id,
+            author_id=author_id,
+            body_enc=cipher.encrypt(text),
+            from_reporter=True,
+            created_at=uow.clock(),
+        )
+    )
+    record(uow, case, CaseAction.INFORMATION_ADDED, author_id)
+
+
+def inform(uow: UnitOfWork, cipher: FieldCipher, principal: Principal, case_id: str, text: str) -> Case:
+    """The signed-in reporting official adds information to their case."""
+    case = load_for_change(uow, principal, case_id)
+    case_rules.check_reporter(principal.account_id, case.reporter_id)
+    add_information(uow, cipher, case, principal.account_id, text)
+    return case
+
+
+def resolve(uow: UnitOfWork, principal: Principal, case_id: str) -> Case:
+    case = load_for_change(uow, principal, case_id)
+    _handler(principal, case)
+    case_rules.check_open(case.status)
+    case.status = CaseStatus.RESOLVED
+    case.next_escalation_at = case.next_checkin_due = None
+    record(uow, case, CaseAction.RESOLVED, principal.account_id)
+    return case
+
+
+def close(uow: UnitOfWork, principal: Principal, case_id: str) -> Case:
+    case = load_for_change(uow, principal, case_id)
+    _handler(principal, case)
+    case_rules.check_closable(case.status)
+    case.status = CaseStatus.CLOSED
+    case.next_escalation_at = case.next_checkin_due = None
+    record(uow, case, CaseAction.CLOSED, principal.account_id)
+    return case
+
+
+def answer_offer(
+    uow: UnitOfWork, principal: Principal, case_id: str, offer_id: str, answer: OfferAnswer
+) -> SupportOffer:
+    """The official accepts or declines an offer; the coordinator marks it delivered."""
+    case = load_for_change(uow, principal, case_id)
+    offer = uow.session.get(SupportOffer, offer_id)
+    if offer is None or offer.case_id != case.id:
+        raise case_rules.OfferNotFound()
+    now = uow.clock()
+    if answer == "delivered":
+        _handler(principal, case)
+        case_rules.check_offer_deliverable(offer.status)
+        offer.status, offer.delivered_at, offer.delivered_by = (
+            OfferStatus.DELIVERED,
+            now,
+            principal.account_id,
+        )
+        action = CaseAction.SUPPORT_DELIVERED
+    else:
+        case_rules.check_reporter(principal.account_id, case.reporter_id)
+        case_rules.check_offer_answerable(offer.status)
+        offer.status = OfferStatus.ACCEPTED if answer == "accept" else OfferStatus.DECLINED
+        offer.responded_at = now
+        action = CaseAction.OFFER_ACCEPTED if answer == "accept" else CaseAction.OFFER_DECLINED
+    uow.session.add(offer)
+    record(uow, case, action, principal.account_id, {"offer": offer.kind})
+    return offer
+
+
+def enable_checkin(uow: UnitOfWork, principal: Principal, case_id: str, interval_minutes: int) -> Case:
+    """During an acute threat: if the official misses a check-in, the case escalates."""
+    case = load_for_change(uow, principal, case_id)
+    case_rules.check_reporter(principal.account_id, case.reporter_id)
+    case_rules.check_open(case.status)
+    case.checkin_interval_minutes = interval_minutes
+    case.next_checkin_due = uow.clock() + timedelta(minutes=interval_minutes)
+    record(uow, case, CaseAction.CHECKIN_ENABLED, principal.account_id, {"minutes": interval_minutes})
+    return case
+
+
+def check_in(uow: UnitOfWork, principal: Principal, case_id: str) -> Case:
+    """'I am safe': the next check-in is due one interval from now."""
+    case = load_for_change(uow, principal, case_id)
+    case_rules.check_reporter(principal.account_id, case.reporter_id)
+    if case.checkin_interval_minutes is None:
+        raise case_rules.CheckinsOff()
+    case.next_checkin_due = uow.clock() + timedelta(minutes=case.checkin_interval_minutes)
+    record(uow, case, CaseAction.CHECKED_IN, principal.account_id)
+    return case
+
+
+def disable_checkin(uow: UnitOfWork, principal: Principal, case_id: str) -> Case:
+    case = load_for_change(uow, principal, case_id)
+    case_rules.check_reporter(principal.account_id, case.reporter_id)
+    case.checkin_interval_minutes = case.next_checkin_due = None
+    record(uow, case, CaseAction.CHECKIN_ENABLED, principal.account_id, {"minutes": None})
+    return case

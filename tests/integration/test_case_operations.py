@@ -1,0 +1,96 @@
+"""The case lifecycle driven through its operations, without HTTP: the same functions the API calls
+(and the pages, the CLI and the messenger will). Failures are named domain errors. Both databases."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import TypeVar
+
+import pytest
+
+from services.access import Principal
+from services.bootstrap import Container
+from services.incidents import case_actions
+from services.incidents.intake import IncidentCreate, report_incident
+from services.store.tables import Role
+from services.store.uow import UnitOfWork
+from tests.support.people import person
+from workflows.errors import NotFound
+from workflows.incidents.case_rules import (
+    CaseAlreadyClosed,
+    CaseNotAssigned,
+    CaseNotOpen,
+    CaseStatus,
+    CheckinsOff,
+    NotAssignee,
+    NotReporter,
+    OfferNotFound,
+    UnsuitableAssignee,
+)
+
+pytestmark = pytest.mark.integration
+T = TypeVar("T")
+
+
+def act(container: Container, operation: Callable[[UnitOfWork], T]) -> T:
+    """One operation in one transaction, as every interface runs it."""
+    with container.uow() as uow:
+        result = operation(uow)
+        uow.commit()
+    return result
+
+
+def test_a_case_from_report_to_closing_through_its_operations(container: Container) -> None:
+    region = f"16{random.randint(100, 999)}"  # a district of its own on the shared database
+    official = Principal(person(container, Role.OFFICIAL).id, Role.OFFICIAL)
+    coordinator_id = person(container, Role.COORDINATOR, region=region, expertise="security").id
+    coordinator = Principal(coordinator_id, Role.COORDINATOR, region=region)
+    stranger = Principal(person(container, Role.COORDINATOR, region="09").id, Role.COORDINATOR, region="09")
+    report = IncidentCreate(
+        kind="threat",  # type: ignore[arg-type]
+        channel="letter",
+        occurred_at=datetime.now(UTC),
+        municipality_ags=f"{region}000",
+        targets=["self"],
+        immediate_danger=False,
+        narrative="A letter threatening the mayor arrived at the town hall.",
+    )
+    secret = container.settings.secret_key.get_secret_value()
+    reported = act(
+        container, lambda uow: report_incident(uow, report, official.account_id, container.cipher, secret)
+    )
+    container.dispatcher().drain()
+    case_id = reported.case_id
+
+    with pytest.raises(NotFound):  # another region's coordinator cannot even learn that it exists
+        act(container, lambda uow: case_actions.acknowledge(uow, stranger, case_id))
+    with pytest.raises(NotAssignee):
+        act(container, lambda uow: case_actions.acknowledge(uow, official, case_id))
+    case = act(container, lambda uow: case_actions.acknowledge(uow, coordinator, case_id))
+    assert case.status == CaseStatus.ACKNOWLEDGED and case.next_escalation_at is None
+    with pytest.raises(CaseNotAssigned):
+        act(container, lambda uow: case_actions.acknowledge(uow, coordinator, case_id))
+    with pytest.raises(UnsuitableAssignee, match="does not cover the case's region"):
+        act(container, lambda uow: case_actions.reassign(uow, coordinator, case_id, stranger.account_id))
+
+    with pytest.raises(CheckinsOff):
+        act(container, lambda uow: case_actions.check_in(uow, official, case_id))
+    with pytest.raises(NotReporter):
+        act(container, lambda uow: case_actions.enable_checkin(uow, coordinator, case_id, 60))
+    case = act(container, lambda uow: case_actions.enable_checkin(uow, official, case_id, 60))
+    assert case.checkin_interval_minutes == 60 and case.next_checkin_due is not None
+    with pytest.raises(OfferNotFound):
+        act(
+            container,
+            lambda uow: case_actions.answer_offer(uow, official, case_id, "no-such-offer", "accept"),
+        )
+
+    case = act(container, lambda uow: case_actions.resolve(uow, coordinator, case_id))
+    assert case.status == CaseStatus.RESOLVED and case.next_checkin_due is None
+    with pytest.raises(CaseNotOpen, match="the case is resolved"):
+        act(container, lambda uow: case_actions.resolve(uow, coordinator, case_id))
+    act(container, lambda uow: case_actions.close(uow, coordinator, case_id))
+    with pytest.raises(CaseAlreadyClosed):
+        act(container, lambda uow: case_actions.close(uow, coordinator, case_id))

@@ -1,0 +1,24 @@
+"""Domain errors: what went wrong, named in the domain's words. Each interface maps the four kinds to
+its own answer (the API: 404, 403, 409, 422) in one table; nothing else needs to know HTTP."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """A command that cannot be carried out; the message says why, for the person who gave it."""
+
+
+class NotFound(DomainError, LookupError):
+    """The thing does not exist, or the caller may not know that it does."""
+
+
+class Forbidden(DomainError, PermissionError):
+    """The caller may see the thing but not do this to it."""
+
+
+class Conflict(DomainError):
+    """The thing is not in a state that allows this (already closed, already answered, ...)."""
+
+
+class Invalid(DomainError, ValueError):
+    """The values of the command do not fit (an assignee who cannot take the case, ...)."""
