@@ -27,7 +27,7 @@ from sqlmodel import Session
 
 from bench import common
 from bench.common import free_port, percentile, progress, service_env
-from services.api.routes.accounts import AccountCreate, new_account
+from services.accounts.operations import AccountCreate, new_account
 from services.dialogues import organisers
 from services.dialogues.organisers import DialogueCreate
 from services.dialogues.registrations import RegistrationCreate, register

@@ -26,7 +26,7 @@ from bench import common
 from bench.common import bare_consumer_rate, progress, service_env
 from events import decode
 from events.catalog import DIALOGUES
-from services.api.routes.accounts import AccountCreate, new_account
+from services.accounts.operations import AccountCreate, new_account
 from services.dialogues import organisers
 from services.dialogues.organisers import DialogueCreate
 from services.dialogues.registrations import RegistrationCreate, register

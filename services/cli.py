@@ -148,7 +148,7 @@ def accounts_create(
     from pydantic import ValidationError
     from sqlmodel import Session
 
-    from services.api.routes.accounts import AccountCreate, new_account
+    from services.accounts.operations import AccountCreate, new_account
     from services.store.engine import make_engine
     from services.store.uow import utc_now
 

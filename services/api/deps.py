@@ -10,7 +10,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
 from services.access import Principal
-from services.api.security import account_for_token
+from services.accounts.credentials import account_for_token
 from services.bootstrap import Container
 
 _bearer = HTTPBearer(auto_error=False)

@@ -9,8 +9,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
+from services.accounts.operations import AccountCreate, new_account
 from services.api.app import create_app
-from services.api.routes.accounts import AccountCreate, new_account
 from services.bootstrap import bootstrap
 from services.store.tables import Role
 from services.store.uow import utc_now

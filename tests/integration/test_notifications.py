@@ -17,8 +17,8 @@ from sqlmodel import Session, col, select
 from events.catalog import NOTIFICATIONS
 from notifications.channels import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify_webhook
 from notifications.messages import MESSAGES
+from services.accounts.operations import AccountCreate, new_account
 from services.api.app import create_app
-from services.api.routes.accounts import AccountCreate, new_account
 from services.bootstrap import Container, bootstrap
 from services.notify.requests import request_notification
 from services.notify.tables import (

@@ -11,7 +11,7 @@ import pytest
 from sqlmodel import Session
 
 from notifications.messages import MESSAGES
-from services.api.routes.accounts import AccountCreate, new_account
+from services.accounts.operations import AccountCreate, new_account
 from services.notify.requests import request_notification
 from tests.support.mail import MailServer
 from tests.support.pipeline import KafkaPipeline, pipeline_settings

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from services.api.routes.accounts import AccountCreate, new_account
+from services.accounts.operations import AccountCreate, new_account
 from services.bootstrap import Container
 from services.incidents.tables import CoordinatorProfile
 from services.store.tables import Role

@@ -2,31 +2,27 @@
 
 from __future__ import annotations
 
-import uuid
-from datetime import datetime, timedelta
-from typing import Annotated
+from datetime import timedelta
 
 from fastapi import APIRouter, Depends, HTTPException, status
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, model_validator
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
 from sqlalchemy import func
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
 from services.access import Scope, require_access, require_role
-from services.api.deps import ContainerDep, CurrentPrincipal, SessionDep
-from services.api.limits import rate_limited
-from services.api.security import (
-    hash_password,
+from services.accounts import operations as accounts
+from services.accounts.credentials import (
     is_locked,
     issue_token,
     record_failed_login,
     verify_password,
 )
+from services.accounts.operations import AccountCreate, AccountPublic
+from services.api.deps import ContainerDep, CurrentPrincipal, SessionDep
+from services.api.limits import rate_limited
 from services.store.tables import Account, ApiToken, Role
 
 router = APIRouter(tags=["accounts"])
-AGS = Annotated[str, Field(pattern=r"^\d{8}$", description="official 8-digit municipality key (AGS)")]
-REGION = Annotated[str, Field(pattern=r"^\d{2,8}$", description="AGS prefix, e.g. '05' or '05315'")]
 
 
 class Credentials(BaseModel):
@@ -39,38 +35,6 @@ class TokenPublic(BaseModel):
     access_token: str
     token_type: str = "bearer"  # noqa: S105 - the scheme name, not a secret
     expires_in: int
-
-
-class AccountCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    email: EmailStr
-    display_name: str = Field(min_length=1, max_length=200)
-    role: Role
-    password: str = Field(min_length=12, max_length=200, description="at least 12 characters")
-    municipality_ags: AGS | None = None
-    region: REGION | None = None
-
-    @model_validator(mode="after")
-    def _role_needs(self) -> AccountCreate:
-        if self.role is Role.MUNICIPALITY and not self.municipality_ags:
-            raise ValueError("a municipality account needs municipality_ags")
-        if self.role is Role.COORDINATOR and not self.region:
-            raise ValueError("a coordinator account needs a region (AGS prefix)")
-        return self
-
-
-class AccountPublic(BaseModel):
-    id: str
-    email: str
-    display_name: str
-    role: Role
-    municipality_ags: str | None
-    region: str | None
-    is_active: bool
-
-    @classmethod
-    def of(cls, account: Account) -> AccountPublic:
-        return cls.model_validate(account, from_attributes=True)
 
 
 @router.post(
@@ -123,13 +87,8 @@ def create_account(
 ) -> AccountPublic:
     """Admins create accounts for officials, coordinators, organisers and municipalities."""
     require_role(principal, Role.ADMIN)
-    account = new_account(body, container.clock())
-    session.add(account)
-    try:
-        session.commit()
-    except IntegrityError:
-        session.rollback()
-        raise HTTPException(status.HTTP_409_CONFLICT, "an account with this e-mail exists already") from None
+    with container.uow() as uow:
+        account = accounts.create_account(uow, body)
     return AccountPublic.of(account)
 
 
@@ -148,17 +107,4 @@ def read_account(account_id: str, principal: CurrentPrincipal, session: SessionD
     return AccountPublic.of(account)
 
 
-def new_account(body: AccountCreate, now: datetime) -> Account:
-    return Account(
-        id=str(uuid.uuid4()),
-        email=body.email.lower(),
-        display_name=body.display_name,
-        role=body.role,
-        password_hash=hash_password(body.password),
-        municipality_ags=body.municipality_ags,
-        region=body.region,
-        created_at=now,
-    )
-
-
-__all__ = ["AccountCreate", "AccountPublic", "new_account", "router"]
+__all__ = ["router"]

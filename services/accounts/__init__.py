@@ -1,0 +1,1 @@
+"""Accounts: credentials, tokens and the account operations."""
