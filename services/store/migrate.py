@@ -6,7 +6,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine
+from sqlalchemy import Engine, MetaData
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -26,9 +26,11 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         command.upgrade(config, revision)
 
 
-def autogenerate(engine: Engine, message: str) -> None:
-    """Write a new migration from the difference between the models and the database."""
+def autogenerate(engine: Engine, metadata: MetaData, message: str) -> None:
+    """Write a new migration from the difference between the tables (``services.schema.metadata``)
+    and the database."""
     config = alembic_config(engine)
+    config.attributes["metadata"] = metadata
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.revision(config, message=message, autogenerate=True)

@@ -4,9 +4,9 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
+from services.schema import metadata
 from services.store.engine import make_engine
 from services.store.migrate import upgrade
-from services.store.models import metadata
 
 pytestmark = pytest.mark.integration
 

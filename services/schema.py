@@ -1,4 +1,6 @@
-"""Every table of the service, registered on one metadata (for migrations and their tests)."""
+"""Every table of the service, registered on one metadata: what a new migration is written from, and
+what the migration test compares the migrated database with. It lives outside services/store,
+because it knows every stream."""
 
 from __future__ import annotations
 
