@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import hmac
-import json
 import uuid
 from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, HTTPException, UploadFile, status
-from pydantic import BaseModel, ConfigDict, Field
-from sqlmodel import Session, col, select
+from pydantic import BaseModel
+from sqlmodel import Session, select
 
 from events.contracts import CaseAction
 from services.access import Principal, Scope, require_access, require_role
@@ -21,7 +20,8 @@ from services.crypto import keyed_hash
 from services.incidents.case_actions import add_information
 from services.incidents.cases import record
 from services.incidents.intake import IncidentCreate, Reported, report_incident
-from services.incidents.tables import Case, EvidenceFile, Incident, SupportOffer
+from services.incidents.schemas import Information
+from services.incidents.tables import Case, EvidenceFile, SupportOffer
 from services.store.tables import Role
 
 router = APIRouter(tags=["incidents"])
@@ -68,11 +68,6 @@ class AnonymousStatus(BaseModel):
     severity: str | None
     offers: list[str]
     updated_at: datetime
-
-
-class Information(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    text: str = Field(min_length=1, max_length=10000)
 
 
 def anonymous_case(session: Session, container: Container, code: str, secret: str) -> Case:
@@ -158,14 +153,3 @@ def _own_case(session: Session, principal: Principal, case_id: str) -> Case:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "case not found")
     require_access(principal, Scope(owner_id=case.reporter_id), "case")
     return case
-
-
-def evidence_links(container: Container, incident: Incident) -> list[str]:
-    if incident.evidence_links_enc is None:
-        return []
-    links: list[str] = json.loads(container.cipher.decrypt(incident.evidence_links_enc))
-    return links
-
-
-def evidence_files(session: Session, incident_id: str) -> list[EvidenceFile]:
-    return list(session.exec(select(EvidenceFile).where(col(EvidenceFile.incident_id) == incident_id)).all())
