@@ -26,7 +26,9 @@ def status_of(error: DomainError) -> int:
 
 async def domain_error(_request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, DomainError)
-    return JSONResponse({"detail": str(error)}, status_code=status_of(error))
+    # Errors named per field (a list, like FastAPI's own validation answers) keep that shape.
+    detail = getattr(error, "detail", None) or str(error)
+    return JSONResponse({"detail": detail}, status_code=status_of(error))
 
 
 def answer_domain_errors(app: FastAPI) -> None:

@@ -16,6 +16,7 @@ from services.selfchecks.tables import Respondent, SelfCheckRecommendation, Self
 from services.store.uow import UnitOfWork
 from workflows.selfchecks.comparison import peers, size_class, trend
 from workflows.selfchecks.recommendations import recommend
+from workflows.selfchecks.round_rules import RoundStatus
 from workflows.selfchecks.scoring import score
 
 
@@ -30,7 +31,7 @@ def score_round(envelope: Envelope, uow: UnitOfWork) -> None:
     round_ = uow.session.get(SelfCheckRound, submitted.selfcheck_id)
     if round_ is None:
         raise LookupError(f"self-check {submitted.selfcheck_id} does not exist")
-    if round_.status == "scored":
+    if round_.status == RoundStatus.SCORED:
         return
     definition = questionnaire(round_.questionnaire_version)
     respondents = uow.session.exec(select(Respondent).where(Respondent.round_id == round_.id)).all()
@@ -39,12 +40,16 @@ def score_round(envelope: Envelope, uow: UnitOfWork) -> None:
 
     earlier = uow.session.exec(
         select(SelfCheckRound)
-        .where(SelfCheckRound.municipality_ags == round_.municipality_ags, SelfCheckRound.status == "scored")
+        .where(
+            SelfCheckRound.municipality_ags == round_.municipality_ags,
+            SelfCheckRound.status == RoundStatus.SCORED,
+        )
         .order_by(col(SelfCheckRound.scored_at).desc())
     ).first()
     others = uow.session.exec(
         select(SelfCheckRound).where(
-            SelfCheckRound.status == "scored", SelfCheckRound.municipality_ags != round_.municipality_ags
+            SelfCheckRound.status == RoundStatus.SCORED,
+            SelfCheckRound.municipality_ags != round_.municipality_ags,
         )
     ).all()
     latest: dict[str, SelfCheckRound] = {}
@@ -70,7 +75,7 @@ def score_round(envelope: Envelope, uow: UnitOfWork) -> None:
             "size_class": size_class(round_.population),
         }
     )
-    round_.overall, round_.status, round_.scored_at = result.overall, "scored", now
+    round_.overall, round_.status, round_.scored_at = result.overall, RoundStatus.SCORED, now
     uow.session.add(round_)
     for item in advice:
         recommendation = SelfCheckRecommendation(
