@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from events import new_envelope
 from events.contracts import RegistrationCancelled, RegistrationRequested
@@ -17,11 +17,12 @@ from services.crypto import keyed_hash
 from services.dialogues.tables import Dialogue, DialogueStatus, Registration
 from services.store.uow import UnitOfWork, UnitOfWorkFactory
 from workflows.dialogues.seating import HOLDS_SEAT, RegistrationStatus
+from workflows.errors import Conflict, NotFound
 
 Language = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}$")]
 
 
-class DialogueClosed(Exception):
+class DialogueClosed(Conflict):
     """Registering is not possible; the message says why (answered 409)."""
 
 
@@ -202,3 +203,37 @@ def cancel(uow: UnitOfWork, registration: Registration) -> None:
             now,
         )
     )
+
+
+class RegistrationNotFound(NotFound):
+    def __init__(self) -> None:
+        super().__init__("registration not found")
+
+
+class RegistrationIsCancelled(Conflict):
+    def __init__(self) -> None:
+        super().__init__("the registration is cancelled")
+
+
+def by_link(session: Session, secret: str, registration_id: str, token: str) -> Registration:
+    """The registration behind a mailed link; a wrong token is the same as no registration."""
+    registration = session.get(Registration, registration_id)
+    if registration is None or not token_matches(secret, registration_id, token):
+        raise RegistrationNotFound()
+    return registration
+
+
+def change_needs(uow: UnitOfWork, registration_id: str, token: str, needs: RegistrationNeeds) -> Registration:
+    registration = by_link(uow.session, uow.secret, registration_id, token)
+    if registration.status == RegistrationStatus.CANCELLED:
+        raise RegistrationIsCancelled()
+    apply_needs(registration, needs)
+    uow.session.add(registration)
+    return registration
+
+
+def cancel_by_link(uow: UnitOfWork, registration_id: str, token: str) -> Registration:
+    """The resident cancels; the seat goes to the next person on the waiting list."""
+    registration = by_link(uow.session, uow.secret, registration_id, token)
+    cancel(uow, registration)
+    return registration
