@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
@@ -12,6 +13,7 @@ from sqlmodel import Session
 from services.access import Principal
 from services.accounts.credentials import account_for_token
 from services.bootstrap import Container
+from services.store.uow import UnitOfWork
 
 _bearer = HTTPBearer(auto_error=False)
 
@@ -55,3 +57,11 @@ def get_principal(
 
 
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
+
+
+@contextmanager
+def committed(container: Container) -> Iterator[UnitOfWork]:
+    """One transaction for one operation; committed when the block ends without an error."""
+    with container.uow() as uow:
+        yield uow
+        uow.commit()

@@ -4,9 +4,7 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import TypeVar
 
 import pytest
 
@@ -15,7 +13,7 @@ from services.bootstrap import Container
 from services.incidents import case_actions
 from services.incidents.intake import IncidentCreate, report_incident
 from services.store.tables import Role
-from services.store.uow import UnitOfWork
+from tests.support.operations import act
 from tests.support.people import person
 from workflows.errors import NotFound
 from workflows.incidents.case_rules import (
@@ -31,15 +29,6 @@ from workflows.incidents.case_rules import (
 )
 
 pytestmark = pytest.mark.integration
-T = TypeVar("T")
-
-
-def act(container: Container, operation: Callable[[UnitOfWork], T]) -> T:
-    """One operation in one transaction, as every interface runs it."""
-    with container.uow() as uow:
-        result = operation(uow)
-        uow.commit()
-    return result
 
 
 def test_a_case_from_report_to_closing_through_its_operations(container: Container) -> None:

@@ -4,8 +4,6 @@ Failures are named domain errors; answers that do not fit are named per question
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
-from typing import TypeVar
 
 import pytest
 
@@ -14,8 +12,8 @@ from services.bootstrap import Container
 from services.selfchecks import rounds
 from services.selfchecks.schemas import RoundCreate
 from services.store.tables import Role
-from services.store.uow import UnitOfWork
 from tests.integration.test_selfchecks import answers
+from tests.support.operations import act
 from tests.support.people import person
 from workflows.errors import NotFound
 from workflows.selfchecks.round_rules import (
@@ -28,14 +26,6 @@ from workflows.selfchecks.round_rules import (
 )
 
 pytestmark = pytest.mark.integration
-T = TypeVar("T")
-
-
-def act(container: Container, operation: Callable[[UnitOfWork], T]) -> T:
-    with container.uow() as uow:
-        result = operation(uow)
-        uow.commit()
-    return result
 
 
 def municipality(container: Container) -> Principal:

@@ -4,14 +4,11 @@ errors are answered by the one table in services.api.errors."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from services.api.deps import ContainerDep, CurrentPrincipal, SessionDep
-from services.bootstrap import Container
+from services.api.deps import ContainerDep, CurrentPrincipal, SessionDep, committed
 from services.incidents import case_actions, case_views
 from services.incidents.case_views import QueueScope, summary
 from services.incidents.schemas import (
@@ -24,17 +21,8 @@ from services.incidents.schemas import (
     OfferPublic,
     Reassignment,
 )
-from services.store.uow import UnitOfWork
 
 router = APIRouter(tags=["cases"])
-
-
-@contextmanager
-def committed(container: Container) -> Iterator[UnitOfWork]:
-    """One transaction for one operation; committed when the block ends without an error."""
-    with container.uow() as uow:
-        yield uow
-        uow.commit()
 
 
 @router.get("/cases", response_model=list[CaseSummary])

@@ -4,16 +4,13 @@ route parses, calls one operation of services.selfchecks.rounds and serialises."
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, HTTPException, Query, status
 from fastapi.responses import HTMLResponse
 
-from services.api.deps import ContainerDep, CurrentPrincipal, SessionDep
+from services.api.deps import ContainerDep, CurrentPrincipal, SessionDep, committed
 from services.api.pages import language, pages
-from services.bootstrap import Container
 from services.selfchecks import rounds
 from services.selfchecks.questionnaires import questionnaire
 from services.selfchecks.report import report_values
@@ -24,17 +21,9 @@ from services.selfchecks.schemas import (
     RoundCreate,
     RoundPublic,
 )
-from services.store.uow import UnitOfWork
 
 router = APIRouter(tags=["self-checks"])
 Token = Annotated[str, Query(description="the secret from your answer link")]
-
-
-@contextmanager
-def committed(container: Container) -> Iterator[UnitOfWork]:
-    with container.uow() as uow:
-        yield uow
-        uow.commit()
 
 
 @router.get("/selfchecks/questionnaires/{version}")
