@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from services.api.errors import answer_domain_errors
+from services.api.errors import answer_domain_errors, error_responses
 from services.api.limits import SlidingWindow
 from services.api.outages import answer_outages_with_503
 from services.api.routes import accounts, cases, dialogues, health, incidents, notifications, selfchecks
@@ -51,11 +51,13 @@ def create_app(container: Container, run_dispatcher: bool | None = None) -> Fast
     app.state.rate_limits = SlidingWindow()
     answer_outages_with_503(app)
     answer_domain_errors(app)
-    app.include_router(health.router)
-    app.include_router(accounts.router)
-    app.include_router(notifications.router)
-    app.include_router(incidents.router)
-    app.include_router(cases.router)
-    app.include_router(dialogues.router)
-    app.include_router(selfchecks.router)
+    app.include_router(health.router, responses=error_responses(503))
+    app.include_router(accounts.router, responses=error_responses(401, 403, 404, 409, 422, 429, 503))
+    app.include_router(notifications.router, responses=error_responses(401, 403, 404, 422, 503))
+    app.include_router(
+        incidents.router, responses=error_responses(401, 403, 404, 409, 413, 415, 422, 429, 503)
+    )
+    app.include_router(cases.router, responses=error_responses(401, 403, 404, 409, 422, 503))
+    app.include_router(dialogues.router, responses=error_responses(401, 403, 404, 409, 422, 429, 503))
+    app.include_router(selfchecks.router, responses=error_responses(401, 403, 404, 409, 422, 503))
     return app

@@ -4,8 +4,11 @@ failure: operations raise named domain errors, and this answers them, with the b
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import FastAPI, Request, status
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 
 from workflows.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 
@@ -33,3 +36,27 @@ async def domain_error(_request: Request, error: Exception) -> JSONResponse:
 
 def answer_domain_errors(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, domain_error)
+
+
+class ErrorBody(BaseModel):
+    """Every error answer: a sentence a person can act on, or the list of fields that do not fit."""
+
+    detail: str | list[dict[str, Any]]
+
+
+WHAT_IT_MEANS = {
+    401: "sign in first, or sign in again",
+    403: "your role or your relation to this object does not allow this",
+    404: "not found, or not yours to see",
+    409: "the object is not in a state that allows this; the detail says why",
+    413: "the upload is too large",
+    415: "this type of file is not accepted",
+    422: "a value does not fit; the detail names it",
+    429: "too many requests; wait as long as Retry-After says",
+    503: "a dependency is away; nothing was saved; try again after Retry-After",
+}
+
+
+def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """The error answers of a router, for its OpenAPI document."""
+    return {code: {"model": ErrorBody, "description": WHAT_IT_MEANS[code]} for code in codes}

@@ -144,6 +144,17 @@ def test_openapi_documents_the_endpoints(client: TestClient) -> None:
     assert {"/healthz", "/readyz", "/auth/token", "/me", "/accounts", "/accounts/{account_id}"} <= set(paths)
 
 
+def test_openapi_lists_the_error_answers_with_one_body_shape(client: TestClient) -> None:
+    document = client.get("/openapi.json").json()
+    acknowledge = document["paths"]["/cases/{case_id}/acknowledge"]["post"]["responses"]
+    assert {"401", "403", "404", "409", "503"} <= set(acknowledge)
+    evidence = document["paths"]["/cases/{case_id}/evidence"]["post"]["responses"]
+    assert {"413", "415"} <= set(evidence)
+    assert acknowledge["409"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/ErrorBody"
+    }
+
+
 def test_public_endpoints_are_rate_limited_per_client(database_url: str) -> None:
     container = bootstrap(
         pipeline_settings(database_url, sign_in_per_minute=3, anonymous_reports_per_minute=2)
