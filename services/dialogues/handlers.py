@@ -11,7 +11,7 @@ from events.contracts import RegistrationCancelled, RegistrationRequested
 from services.dialogues.messages import notify_organiser, notify_registration
 from services.dialogues.tables import Dialogue, DialogueStatus, Registration
 from services.store.uow import UnitOfWork
-from workflows.dialogues.seating import RegistrationStatus, crossed_thresholds, decide_seat
+from workflows.dialogues.seating import Allocation, RegistrationStatus, crossed_thresholds, decide_seat
 
 
 def locked_dialogue(uow: UnitOfWork, dialogue_id: str) -> Dialogue:
@@ -58,7 +58,7 @@ def allocate_seat(envelope: Envelope, uow: UnitOfWork) -> None:
         registration.status = RegistrationStatus.REJECTED
         uow.session.add(registration)
         return
-    if dialogue.allocation == "lottery":
+    if dialogue.allocation == Allocation.LOTTERY:
         notify_registration(
             uow, registration, dialogue, "registration_received", draw_at=dialogue.registration_closes_at
         )
@@ -153,6 +153,6 @@ def release_seat(envelope: Envelope, uow: UnitOfWork) -> None:
     if registration.name is not None:
         notify_registration(uow, registration, dialogue, "registration_cancelled")
     if dialogue.status == DialogueStatus.PUBLISHED and (
-        dialogue.allocation == "fcfs" or dialogue.lottery_drawn_at
+        dialogue.allocation == Allocation.FCFS or dialogue.lottery_drawn_at
     ):
         fill_free_seats(uow, dialogue)

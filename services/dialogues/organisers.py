@@ -14,7 +14,7 @@ from services.dialogues.messages import notify_registrants
 from services.dialogues.tables import Dialogue, DialogueJob, DialogueStatus, Registration
 from services.store.uow import UnitOfWork
 from workflows.dialogues.schedule import jobs_for
-from workflows.dialogues.seating import HOLDS_SEAT, RegistrationStatus
+from workflows.dialogues.seating import HOLDS_SEAT, Allocation, RegistrationStatus
 
 SpokenLanguage = Literal["de", "en", "tr", "ar", "uk", "ru", "fa", "pl"]
 
@@ -43,7 +43,7 @@ class DialogueFields(BaseModel):
     registration_opens_at: AwareDatetime
     registration_closes_at: AwareDatetime
     languages: list[SpokenLanguage] = Field(default_factory=_german_only)
-    allocation: Literal["fcfs", "lottery"] = "fcfs"
+    allocation: Allocation = Allocation.FCFS
     quotas: dict[str, int] = Field(default_factory=dict, description="seats reserved per group in a lottery")
     reminder_hours: list[int] = Field(default_factory=lambda: [48, 2])
     brief_days: list[int] = Field(default_factory=lambda: [7, 2])
@@ -60,7 +60,7 @@ class DialogueFields(BaseModel):
             raise ValueError("a venue is needed unless the format is online")
         if sum(self.quotas.values()) > self.capacity or any(v < 0 for v in self.quotas.values()):
             raise ValueError("quotas must be positive and fit into the capacity")
-        if self.quotas and self.allocation != "lottery":
+        if self.quotas and self.allocation != Allocation.LOTTERY:
             raise ValueError("quotas need the lottery allocation")
         return self
 
@@ -162,7 +162,7 @@ def schedule(uow: UnitOfWork, dialogue: Dialogue) -> None:
         tuple(int(h) for h in dialogue.reminder_hours.split(",") if h),
         tuple(int(d) for d in dialogue.brief_days.split(",") if d),
         dialogue.retention_days,
-        dialogue.allocation == "lottery",
+        dialogue.allocation == Allocation.LOTTERY,
         dialogue.survey_url is not None,
     ):
         if job.kind not in done:

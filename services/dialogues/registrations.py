@@ -16,7 +16,7 @@ from events.contracts import RegistrationCancelled, RegistrationRequested
 from services.crypto import keyed_hash
 from services.dialogues.tables import Dialogue, DialogueStatus, Registration
 from services.store.uow import UnitOfWork, UnitOfWorkFactory
-from workflows.dialogues.seating import HOLDS_SEAT, RegistrationStatus
+from workflows.dialogues.seating import HOLDS_SEAT, Allocation, RegistrationStatus
 from workflows.errors import Conflict, NotFound
 
 Language = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}$")]
@@ -132,7 +132,7 @@ def register(uow: UnitOfWork, dialogue_id: str, body: RegistrationCreate) -> tup
     ).first()
     if existing is not None and existing.status != RegistrationStatus.CANCELLED:
         return existing, False
-    if not dialogue.waitlist_enabled and dialogue.allocation == "fcfs":
+    if not dialogue.waitlist_enabled and dialogue.allocation == Allocation.FCFS:
         taken = uow.session.exec(
             select(Registration.id)
             .where(Registration.dialogue_id == dialogue.id)

@@ -9,6 +9,7 @@ from sqlalchemy import Column, Index, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from services.store.types import UtcDateTime
+from workflows.dialogues.seating import Allocation
 
 
 class DialogueStatus(StrEnum):
@@ -38,7 +39,7 @@ class Dialogue(SQLModel, table=True):
     registration_opens_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
     registration_closes_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
     languages: str = Field(default="de", max_length=100)
-    allocation: str = Field(default="fcfs", max_length=10)  # fcfs | lottery
+    allocation: Allocation = Field(default=Allocation.FCFS, sa_column=Column(String(10), nullable=False))
     quotas: str = Field(default="{}", sa_column=Column(Text, nullable=False))  # {"group": seats}
     reminder_hours: str = Field(default="48,2", max_length=50)
     brief_days: str = Field(default="7,2", max_length=50)

@@ -8,13 +8,14 @@ import random
 import pytest
 
 from services.access import Principal
-from services.bootstrap import Container
+from services.bootstrap import Container, bootstrap
 from services.selfchecks import rounds
 from services.selfchecks.schemas import RoundCreate
 from services.store.tables import Role
 from tests.integration.test_selfchecks import answers
 from tests.support.operations import act
 from tests.support.people import person
+from tests.support.pipeline import pipeline_settings
 from workflows.errors import NotFound
 from workflows.selfchecks.round_rules import (
     FieldErrors,
@@ -34,7 +35,9 @@ def municipality(container: Container) -> Principal:
     return Principal(found.id, Role.MUNICIPALITY, municipality_ags=ags)
 
 
-def test_a_round_from_opening_to_submission_through_its_operations(container: Container) -> None:
+def test_a_round_from_opening_to_submission_through_its_operations(private_database_url: str) -> None:
+    # A database of its own: a submitted round on the shared one would count as a peer elsewhere.
+    container = bootstrap(pipeline_settings(private_database_url))
     town, other_town = municipality(container), municipality(container)
     coordinator = Principal(
         person(container, Role.COORDINATOR, region="09").id, Role.COORDINATOR, region="09"

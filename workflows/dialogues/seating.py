@@ -6,6 +6,13 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 
+class Allocation(StrEnum):
+    """How a dialogue's seats are given."""
+
+    FCFS = "fcfs"  # first come, first served; then the waiting list
+    LOTTERY = "lottery"  # drawn at the close of registration, quotas first
+
+
 class RegistrationStatus(StrEnum):
     REQUESTED = "requested"  # received; decided by the worker (or waiting for the lottery)
     CONFIRMED = "confirmed"
