@@ -11,7 +11,7 @@ from sqlmodel import col, select
 from events import Envelope
 from events.contracts import SelfCheckSubmitted, SupportOfferIssued, SupportSubject
 from services.notify.requests import request_notification
-from services.selfchecks.questionnaires import questionnaire
+from services.selfchecks.questionnaire_files import questionnaire
 from services.selfchecks.tables import Respondent, SelfCheckRecommendation, SelfCheckRound
 from services.store.uow import UnitOfWork
 from workflows.selfchecks.comparison import peers, size_class, trend

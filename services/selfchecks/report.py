@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from services.selfchecks.questionnaires import questionnaire
+from services.selfchecks.questionnaire_files import questionnaire
 from services.selfchecks.tables import SelfCheckRecommendation, SelfCheckRound
 
 TEXTS: dict[str, dict[str, Any]] = {

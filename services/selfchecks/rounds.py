@@ -19,7 +19,7 @@ from services.crypto import keyed_hash
 from services.dialogues import organisers
 from services.dialogues.organisers import DialogueCreate
 from services.dialogues.tables import Dialogue
-from services.selfchecks.questionnaires import questionnaire
+from services.selfchecks.questionnaire_files import questionnaire
 from services.selfchecks.schemas import RoundCreate, RoundPublic
 from services.selfchecks.tables import Respondent, SelfCheckRecommendation, SelfCheckRound
 from services.store.tables import Account, Role

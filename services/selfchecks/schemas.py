@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.selfchecks.questionnaires import LATEST
+from services.selfchecks.questionnaire_files import LATEST
 
 
 class RoundCreate(BaseModel):

@@ -16,7 +16,7 @@ from events import decode
 from events.catalog import SUPPORT_OFFERS
 from services.api.app import create_app
 from services.bootstrap import Container, bootstrap
-from services.selfchecks.questionnaires import questionnaire
+from services.selfchecks.questionnaire_files import questionnaire
 from services.store.tables import OutboxRecord, Role
 from tests.support.kafka import read_topic
 from tests.support.mail import MailServer

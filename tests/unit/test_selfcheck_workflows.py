@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from services.selfchecks.questionnaires import FOLDER, load
+from services.selfchecks.questionnaire_files import FOLDER, load
 from workflows.selfchecks.comparison import MIN_PEERS, peers, size_class, trend
 from workflows.selfchecks.questionnaire import Questionnaire, QuestionnaireError
 from workflows.selfchecks.recommendations import recommend

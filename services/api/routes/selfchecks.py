@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse
 from services.api.deps import ContainerDep, CurrentPrincipal, SessionDep, committed
 from services.api.pages import language, pages
 from services.selfchecks import rounds
-from services.selfchecks.questionnaires import questionnaire
+from services.selfchecks.questionnaire_files import questionnaire
 from services.selfchecks.report import report_values
 from services.selfchecks.schemas import (
     AnswersUpdate,
