@@ -1,4 +1,5 @@
-"""Sending due deliveries: claim, render, send, record; retry with backoff; give up loudly.
+"""Due deliveries: claim, render, hand to the channel (services.notify.channel_sender), record; retry
+with backoff; give up loudly.
 
 A delivery is claimed with a conditional UPDATE (so several workers can run senders) and sent
 outside any open transaction. Urgent and bulk deliveries are sent by separate callers, so a bulk
@@ -9,7 +10,6 @@ from __future__ import annotations
 
 import json
 import logging
-import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -19,15 +19,14 @@ from sqlmodel import Session, col, select
 from events import encode, new_envelope
 from events.catalog import NOTIFICATIONS, NOTIFICATIONS_URGENT
 from events.contracts import NotificationRequested
-from notifications.channels import DeliveryError, Mail, MailSender, WebhookSender, build_email, message_id
-from notifications.messages import Channel
+from notifications.channels import DeliveryError, MailSender, WebhookSender
 from notifications.policy import RetrySchedule
-from notifications.rendering import Rendered, Renderer
-from services.notify.contacts import Contact, resolve
+from notifications.rendering import Renderer
+from services.notify.channel_sender import ChannelSender
+from services.notify.contacts import resolve
 from services.notify.requests import request_notification
 from services.notify.tables import (
     DeliveryStatus,
-    InboxMessage,
     Notification,
     NotificationDelivery,
     NotificationStatus,
@@ -62,8 +61,7 @@ class DeliveryRunner:
     ) -> None:
         self._engine = engine
         self._renderer = renderer
-        self._mail = mail
-        self._webhooks = webhooks
+        self._channels = ChannelSender(mail, webhooks, config.mail_from, config.mail_domain, clock)
         self._config = config
         self._clock = clock
 
@@ -137,58 +135,9 @@ class DeliveryRunner:
                     f"cannot prepare: {type(exc).__name__}: {exc}", True
                 )
             else:
-                error = self._send(session, delivery, notification, contact, rendered)
+                error = self._channels.send(session, delivery, notification, contact, rendered)
             self._record(session, delivery, notification, error)
             return error is not None and error.outage
-
-    def _send(
-        self,
-        session: Session,
-        delivery: NotificationDelivery,
-        notification: Notification,
-        contact: Contact,
-        rendered: Rendered,
-    ) -> DeliveryError | None:
-        try:
-            if delivery.channel == Channel.EMAIL:
-                assert contact.email is not None
-                mail = Mail(
-                    self._config.mail_from,
-                    contact.email,
-                    message_id(notification.id, self._config.mail_domain),
-                    self._clock(),
-                )
-                self._mail.send(build_email(mail, rendered))
-            elif delivery.channel == Channel.WEBHOOK:
-                assert contact.webhook_url is not None and contact.webhook_secret is not None
-                payload = {
-                    **rendered.webhook,
-                    "notification_id": notification.id,
-                    "urgent": notification.urgent,
-                }
-                self._webhooks.send(contact.webhook_url, contact.webhook_secret, payload, delivery.id)
-            elif delivery.channel == Channel.INBOX:
-                assert contact.account_id is not None
-                if session.exec(
-                    select(InboxMessage).where(InboxMessage.notification_id == notification.id)
-                ).first():
-                    return None  # already in the inbox (a crash after insert, before the status update)
-                session.add(
-                    InboxMessage(
-                        id=str(uuid.uuid4()),
-                        account_id=contact.account_id,
-                        notification_id=notification.id,
-                        title=rendered.inbox_title[:300],
-                        body=rendered.inbox_body,
-                        urgent=notification.urgent,
-                        created_at=self._clock(),
-                    )
-                )
-            else:
-                return DeliveryError(f"unknown channel {delivery.channel!r}", permanent=True)
-        except DeliveryError as exc:
-            return exc
-        return None
 
     def _record(
         self,
@@ -258,12 +207,9 @@ class DeliveryRunner:
             topic=topic.dead_letter.name,
             key=notification.recipient_id,
             value=encode(new_envelope(request, self._clock())),
-            headers=[
-                ("error", error.reason[:1000]),
-                ("channel", str(delivery.channel)),
-                ("attempts", str(delivery.attempts)),
-                ("failed-at", self._clock().isoformat()),
-            ],
+            headers=outbox.dead_letter_headers(
+                error.reason, delivery.attempts, self._clock(), [("channel", str(delivery.channel))]
+            ),
             now=self._clock(),
         )
         if notification.template == ALERT_TEMPLATE:

@@ -26,8 +26,6 @@ from services.store.uow import UnitOfWork, UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
 
-ERROR_HEADER_LIMIT = 1000
-
 
 @dataclass(frozen=True, slots=True)
 class Record:
@@ -199,16 +197,14 @@ class Processor:
         self, uow: UnitOfWork, record: Record, error: str, attempts: int, event_id: str | None = None
     ) -> None:
         value, value_headers = dead_letter_value(record.value)
-        headers = [
-            ("error", error[:ERROR_HEADER_LIMIT]),
+        about = [
             ("source-topic", record.topic),
             ("source-partition", "" if record.partition is None else str(record.partition)),
             ("source-offset", "" if record.offset is None else str(record.offset)),
-            ("attempts", str(attempts)),
-            ("failed-at", uow.clock().isoformat()),
             *value_headers,
             *([("event-id", event_id)] if event_id else []),
         ]
+        headers = outbox.dead_letter_headers(error, attempts, uow.clock(), about)
         outbox.add_raw(
             uow.session,
             topic=record.topic + DEAD_LETTER_SUFFIX,

@@ -20,6 +20,7 @@ ADVISORY_LOCK_NAMESPACE = 0x57454C54  # "WELT": keeps our advisory locks apart f
 Headers = list[tuple[str, str]]
 # A dead letter of a tombstone carries no value: the relay sends it as a tombstone again.
 NULL_VALUE_HEADER = "value-null"
+ERROR_HEADER_LIMIT = 1000
 
 
 def shard_of(key: str) -> int:
@@ -62,6 +63,17 @@ def add_raw(
     )
     session.add(record)
     return record
+
+
+def dead_letter_headers(error: str, attempts: int, failed_at: datetime, about: Headers) -> Headers:
+    """What every dead letter carries, whoever writes it (the Processor, the notifier): the reason,
+    what it is about (source offset, channel, ...), how often it was tried, when it was given up."""
+    return [
+        ("error", error[:ERROR_HEADER_LIMIT]),
+        *about,
+        ("attempts", str(attempts)),
+        ("failed-at", failed_at.isoformat()),
+    ]
 
 
 def decode_headers(record: OutboxRecord) -> Headers:
