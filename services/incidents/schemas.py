@@ -4,8 +4,19 @@ No table model leaves the service, so no column is shown by accident."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+
+class Added(BaseModel):
+    status: Literal["added"] = "added"
+
+
+class EvidenceAdded(BaseModel):
+    id: str
+    size: int
+    content_type: str
 
 
 class Information(BaseModel):

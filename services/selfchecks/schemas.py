@@ -37,6 +37,29 @@ class AnswersUpdate(BaseModel):
     answers: dict[str, Any] = Field(description="question id -> answer; null means 'we cannot say'")
 
 
+class RespondentLink(BaseModel):
+    id: str
+    answer_url: str = Field(description="the respondent's secret link; send it to them, keep it from others")
+
+
+class AnswersPublic(BaseModel):
+    label: str
+    questionnaire_version: str
+    status: str
+    answers: dict[str, Any]
+
+
+class AnswersSaved(BaseModel):
+    saved: int
+    answered: int
+    of: int
+
+
+class DraftCreated(BaseModel):
+    dialogue_id: str
+    status: str
+
+
 class DraftDialogue(BaseModel):
     model_config = ConfigDict(extra="forbid")
     organiser_id: str

@@ -12,6 +12,7 @@ from services.api.deps import ContainerDep, CurrentPrincipal, SessionDep, commit
 from services.incidents import case_actions, case_views
 from services.incidents.case_views import QueueScope, summary
 from services.incidents.schemas import (
+    Added,
     CampaignPublic,
     CaseDetail,
     CaseSummary,
@@ -66,24 +67,22 @@ def reassign(
     return summary(case)
 
 
-@router.post("/cases/{case_id}/notes", status_code=status.HTTP_201_CREATED)
-def add_note(
-    case_id: str, body: NoteCreate, principal: CurrentPrincipal, container: ContainerDep
-) -> dict[str, str]:
+@router.post("/cases/{case_id}/notes", response_model=Added, status_code=status.HTTP_201_CREATED)
+def add_note(case_id: str, body: NoteCreate, principal: CurrentPrincipal, container: ContainerDep) -> Added:
     """An internal note by coordinators (stored encrypted; the reporter does not see it)."""
     with committed(container) as uow:
         case_actions.add_note(uow, container.cipher, principal, case_id, body.text)
-    return {"status": "added"}
+    return Added()
 
 
-@router.post("/cases/{case_id}/information", status_code=status.HTTP_201_CREATED)
+@router.post("/cases/{case_id}/information", response_model=Added, status_code=status.HTTP_201_CREATED)
 def reporter_information(
     case_id: str, body: Information, principal: CurrentPrincipal, container: ContainerDep
-) -> dict[str, str]:
+) -> Added:
     """The reporting official adds information to their case."""
     with committed(container) as uow:
         case_actions.inform(uow, container.cipher, principal, case_id, body.text)
-    return {"status": "added"}
+    return Added()
 
 
 @router.post("/cases/{case_id}/resolve", response_model=CaseSummary)

@@ -20,7 +20,7 @@ from services.crypto import keyed_hash
 from services.incidents.case_actions import add_information
 from services.incidents.cases import record
 from services.incidents.intake import IncidentCreate, Reported, report_incident
-from services.incidents.schemas import Information
+from services.incidents.schemas import Added, EvidenceAdded, Information
 from services.incidents.tables import Case, EvidenceFile, SupportOffer
 from services.store.tables import Role
 
@@ -102,21 +102,21 @@ def anonymous_status(
     )
 
 
-@router.post("/anonymous/cases/{code}/information", status_code=status.HTTP_201_CREATED)
+@router.post("/anonymous/cases/{code}/information", response_model=Added, status_code=status.HTTP_201_CREATED)
 def anonymous_information(
     code: str, body: Information, secret: SecretHeader, container: ContainerDep
-) -> dict[str, str]:
+) -> Added:
     with container.uow() as uow:
         case = anonymous_case(uow.session, container, code, secret)
         add_information(uow, container.cipher, case, None, body.text)
         uow.commit()
-    return {"status": "added"}
+    return Added()
 
 
-@router.post("/cases/{case_id}/evidence", status_code=status.HTTP_201_CREATED)
+@router.post("/cases/{case_id}/evidence", response_model=EvidenceAdded, status_code=status.HTTP_201_CREATED)
 async def upload_evidence(
     case_id: str, file: UploadFile, principal: CurrentPrincipal, container: ContainerDep
-) -> dict[str, object]:
+) -> EvidenceAdded:
     """The reporting official adds a file (PNG, JPEG, PDF or plain text, at most 10 MiB)."""
     data = await file.read(MAX_EVIDENCE_BYTES + 1)
     content_type = (file.content_type or "").split(";")[0].strip()
@@ -144,7 +144,7 @@ async def upload_evidence(
         uow.session.add(evidence)
         record(uow, case, CaseAction.INFORMATION_ADDED, principal.account_id, {"evidence_file": evidence.id})
         uow.commit()
-    return {"id": evidence.id, "size": len(data), "content_type": content_type}
+    return EvidenceAdded(id=evidence.id, size=len(data), content_type=content_type)
 
 
 def _own_case(session: Session, principal: Principal, case_id: str) -> Case:

@@ -15,9 +15,13 @@ from services.selfchecks import rounds
 from services.selfchecks.questionnaire_files import questionnaire
 from services.selfchecks.report import report_values
 from services.selfchecks.schemas import (
+    AnswersPublic,
+    AnswersSaved,
     AnswersUpdate,
+    DraftCreated,
     DraftDialogue,
     RespondentCreate,
+    RespondentLink,
     RoundCreate,
     RoundPublic,
 )
@@ -71,7 +75,9 @@ def my_rounds(principal: CurrentPrincipal, session: SessionDep) -> list[RoundPub
     return [rounds.public(session, r) for r in rounds.rounds_of(session, principal)]
 
 
-@router.post("/selfchecks/{round_id}/respondents", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/selfchecks/{round_id}/respondents", response_model=RespondentLink, status_code=status.HTTP_201_CREATED
+)
 def add_respondent(
     round_id: str, body: RespondentCreate, principal: CurrentPrincipal, container: ContainerDep
 ) -> dict[str, str]:
@@ -86,7 +92,7 @@ def add_respondent(
     }
 
 
-@router.get("/selfchecks/respondents/{respondent_id}")
+@router.get("/selfchecks/respondents/{respondent_id}", response_model=AnswersPublic)
 def read_answers(
     respondent_id: str, token: Token, session: SessionDep, container: ContainerDep
 ) -> dict[str, Any]:
@@ -101,7 +107,7 @@ def read_answers(
     }
 
 
-@router.put("/selfchecks/respondents/{respondent_id}")
+@router.put("/selfchecks/respondents/{respondent_id}", response_model=AnswersSaved)
 def save_answers(
     respondent_id: str, token: Token, body: AnswersUpdate, container: ContainerDep
 ) -> dict[str, Any]:
@@ -165,6 +171,7 @@ def report(
 
 @router.post(
     "/selfchecks/{round_id}/recommendations/{recommendation_id}/draft-dialogue",
+    response_model=DraftCreated,
     status_code=status.HTTP_201_CREATED,
 )
 def draft_dialogue(
