@@ -15,8 +15,13 @@ from services.dialogues.tables import Dialogue, DialogueJob, DialogueStatus, Reg
 from services.store.uow import UnitOfWork
 from workflows.dialogues.schedule import jobs_for
 from workflows.dialogues.seating import HOLDS_SEAT, Allocation, RegistrationStatus
+from workflows.errors import Conflict
 
 SpokenLanguage = Literal["de", "en", "tr", "ar", "uk", "ru", "fa", "pl"]
+
+
+class DialogueStateConflict(Conflict):
+    """The dialogue's state does not allow this change (cancelled, published, seats taken)."""
 
 
 def _german_only() -> list[SpokenLanguage]:
@@ -173,7 +178,7 @@ def schedule(uow: UnitOfWork, dialogue: Dialogue) -> None:
 
 def publish(uow: UnitOfWork, dialogue: Dialogue) -> None:
     if dialogue.status != DialogueStatus.DRAFT:
-        raise ValueError(f"the dialogue is {dialogue.status}")
+        raise DialogueStateConflict(f"the dialogue is {dialogue.status}")
     dialogue.status = DialogueStatus.PUBLISHED
     dialogue.updated_at = uow.clock()
     uow.session.add(dialogue)
@@ -183,9 +188,9 @@ def publish(uow: UnitOfWork, dialogue: Dialogue) -> None:
 def update(uow: UnitOfWork, dialogue: Dialogue, body: DialogueFields) -> bool:
     """Returns True when time or place changed and everyone registered was told."""
     if dialogue.status == DialogueStatus.CANCELLED:
-        raise ValueError("the dialogue is cancelled")
+        raise DialogueStateConflict("the dialogue is cancelled")
     if body.capacity < seats_taken(uow, dialogue.id):
-        raise ValueError("the capacity cannot go below the seats already confirmed")
+        raise DialogueStateConflict("the capacity cannot go below the seats already confirmed")
     moved = (dialogue.starts_at, dialogue.ends_at, dialogue.venue) != (
         body.starts_at,
         body.ends_at,
@@ -208,7 +213,7 @@ def update(uow: UnitOfWork, dialogue: Dialogue, body: DialogueFields) -> bool:
 
 def cancel_dialogue(uow: UnitOfWork, dialogue: Dialogue) -> None:
     if dialogue.status == DialogueStatus.CANCELLED:
-        raise ValueError("the dialogue is cancelled already")
+        raise DialogueStateConflict("the dialogue is cancelled already")
     was_published = dialogue.status == DialogueStatus.PUBLISHED
     dialogue.status = DialogueStatus.CANCELLED
     dialogue.updated_at = uow.clock()

@@ -60,17 +60,14 @@ def _change(
     with container.uow() as uow:
         dialogue = organised(uow.session, principal, dialogue_id, change=True)
         notified = False
-        try:
-            if action == "update":
-                assert body is not None
-                notified = organisers.update(uow, dialogue, body)
-            elif action == "publish":
-                organisers.publish(uow, dialogue)
-            else:
-                organisers.cancel_dialogue(uow, dialogue)
-                notified = True
-        except ValueError as exc:
-            raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
+        if action == "update":
+            assert body is not None
+            notified = organisers.update(uow, dialogue, body)
+        elif action == "publish":
+            organisers.publish(uow, dialogue)
+        else:
+            organisers.cancel_dialogue(uow, dialogue)
+            notified = True
         uow.commit()
         return dialogue, notified
 
