@@ -92,20 +92,32 @@ class Reconciler:
                 envelopes.append((row, decode(row.value)))
             except DecodeError:
                 continue  # raw bytes put on an input topic on purpose (a drill): not an event of ours
+        handled = _handled(session, self._handlers, [envelope for _, envelope in envelopes])
         missing: list[Record] = []
         for row, envelope in envelopes:
-            names = [handler_name(h) for h in self._handlers.for_event(type(envelope.event))]
-            if not names:
-                continue
-            done = session.scalar(
-                select(func.count())
-                .select_from(InboxRecord)
-                .where(col(InboxRecord.event_id) == envelope.event_id, col(InboxRecord.handler).in_(names))
-            )
-            if done == len(names) or _dead_lettered(session, row.topic, envelope.event_id):
+            names = {handler_name(h) for h in self._handlers.for_event(type(envelope.event))}
+            if names <= handled.get(envelope.event_id, set()):
+                continue  # every handler applied it (or it has none)
+            if _dead_lettered(session, row.topic, envelope.event_id):
                 continue
             missing.append(Record(topic=row.topic, value=row.value, key=row.key.encode()))
         return missing
+
+
+def _handled(session: Session, handlers: HandlerTable, envelopes: Sequence[Envelope]) -> dict[str, set[str]]:
+    """Which handlers applied which of these events: one inbox query per handler for the batch."""
+    by_handler: dict[str, list[str]] = {}
+    for envelope in envelopes:
+        for handler in handlers.for_event(type(envelope.event)):
+            by_handler.setdefault(handler_name(handler), []).append(envelope.event_id)
+    handled: dict[str, set[str]] = {}
+    for name, event_ids in by_handler.items():
+        query = select(InboxRecord.event_id).where(
+            col(InboxRecord.handler) == name, col(InboxRecord.event_id).in_(event_ids)
+        )
+        for event_id in session.exec(query):
+            handled.setdefault(event_id, set()).add(name)
+    return handled
 
 
 def _first_row_since(session: Session, since: datetime) -> int:
