@@ -19,7 +19,7 @@ from services.dialogues.timers import DialogueTimers
 from services.incidents.timers import CaseTimers
 from services.notify.delivery import DeliveryRunner, SenderConfig
 from services.pipeline.dispatcher import EmbeddedDispatcher
-from services.pipeline.handlers import HandlerTable, load_handlers
+from services.pipeline.handler_types import HandlerTable, load_handlers
 from services.pipeline.processing import Processor, RetryPolicy
 from services.pipeline.reconciler import Reconciler
 from services.settings import Settings

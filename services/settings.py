@@ -30,7 +30,7 @@ class Settings(BaseSettings):
     encryption_keys: SecretStr = SecretStr("")
     public_base_url: str = "http://127.0.0.1:8000"
 
-    handlers: str = "services.handlers:HANDLERS"
+    handlers: str = "services.handler_table:HANDLERS"
     handler_max_attempts: int = Field(default=5, ge=1)
     handler_backoff_s: float = Field(default=0.2, gt=0)
     handler_backoff_max_s: float = Field(default=10.0, gt=0)

@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import Engine, update
 from sqlmodel import Session, col, select
 
-from services.dialogues.handlers import fill_free_seats, locked_dialogue
+from services.dialogues.event_handlers import fill_free_seats, locked_dialogue
 from services.dialogues.messages import notify_organiser, notify_registrants, notify_registration
 from services.dialogues.tables import Dialogue, DialogueJob, DialogueStatus, Registration
 from services.store.uow import Clock, UnitOfWork

@@ -16,7 +16,7 @@ from events.contracts import CaseAction
 from services.access import Principal, Scope, require_access, require_role
 from services.crypto import FieldCipher
 from services.incidents.cases import record
-from services.incidents.handlers import notify_coordinator
+from services.incidents.messages import notify_coordinator
 from services.incidents.rules import incident_rules
 from services.incidents.tables import Case, CaseNote, Incident, SupportOffer
 from services.store.tables import Account, Role

@@ -90,32 +90,7 @@ def report_incident(
     uow: UnitOfWork, body: IncidentCreate, reporter_id: str | None, cipher: FieldCipher, secret_key: str
 ) -> Reported:
     now = uow.clock()
-    incident = Incident(
-        id=str(uuid.uuid4()),
-        reporter_id=reporter_id,
-        kind=body.kind.value,
-        channel=body.channel,
-        occurred_at=body.occurred_at,
-        municipality_ags=body.municipality_ags,
-        targets=",".join(dict.fromkeys(body.targets)),
-        children_involved=body.children_involved,
-        threat_of_violence=body.threat_of_violence,
-        immediate_danger=body.immediate_danger,
-        language=body.language,
-        narrative_enc=cipher.encrypt(body.narrative),
-        evidence_links_enc=cipher.encrypt(json.dumps([str(u) for u in body.evidence_links])),
-        perpetrator_marks=",".join(
-            sorted(
-                {
-                    keyed_hash(secret_key, h)
-                    for h in [*body.perpetrator_handles, *map(str, body.evidence_links)]
-                }
-            )
-        ),
-        support_wanted=",".join(dict.fromkeys(body.support_wanted)),
-        consent_police=body.consent_police,
-        reported_at=now,
-    )
+    incident = _incident(body, reporter_id, cipher, secret_key, now)
     code = secret = None
     if reporter_id is None:
         code, secret = new_anonymous_code(), secrets.token_urlsafe(24)
@@ -153,4 +128,31 @@ def report_incident(
         emergency_advice=EMERGENCY_ADVICE if body.immediate_danger else None,
         anonymous_code=code,
         anonymous_secret=secret,
+    )
+
+
+def _incident(
+    body: IncidentCreate, reporter_id: str | None, cipher: FieldCipher, secret_key: str, now: datetime
+) -> Incident:
+    """The stored report: free text encrypted, perpetrators' handles and links kept only as keyed hashes
+    (enough to see a campaign, not to read who)."""
+    marks = {keyed_hash(secret_key, h) for h in [*body.perpetrator_handles, *map(str, body.evidence_links)]}
+    return Incident(
+        id=str(uuid.uuid4()),
+        reporter_id=reporter_id,
+        kind=body.kind.value,
+        channel=body.channel,
+        occurred_at=body.occurred_at,
+        municipality_ags=body.municipality_ags,
+        targets=",".join(dict.fromkeys(body.targets)),
+        children_involved=body.children_involved,
+        threat_of_violence=body.threat_of_violence,
+        immediate_danger=body.immediate_danger,
+        language=body.language,
+        narrative_enc=cipher.encrypt(body.narrative),
+        evidence_links_enc=cipher.encrypt(json.dumps([str(u) for u in body.evidence_links])),
+        perpetrator_marks=",".join(sorted(marks)),
+        support_wanted=",".join(dict.fromkeys(body.support_wanted)),
+        consent_police=body.consent_police,
+        reported_at=now,
     )

@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 
 from events.contracts import CaseAction
 from services.incidents.cases import chain_of, record
-from services.incidents.handlers import notify_coordinator
+from services.incidents.messages import notify_coordinator
 from services.incidents.rules import incident_rules
 from services.incidents.tables import Case, CaseStatus, Incident
 from services.store.uow import Clock, UnitOfWork

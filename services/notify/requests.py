@@ -13,6 +13,7 @@ from notifications.messages import MESSAGES
 from notifications.policy import earliest_send
 from services.notify.contacts import resolve
 from services.notify.tables import DeliveryStatus, Notification, NotificationDelivery, NotificationStatus
+from services.pipeline.handler_types import handles
 from services.store.uow import UnitOfWork
 
 
@@ -70,6 +71,7 @@ class NotificationMissing(LookupError):
     pass
 
 
+@handles("notify.plan_deliveries")
 def plan_deliveries(envelope: Envelope, uow: UnitOfWork) -> None:
     """Handler of NotificationRequested: one delivery row per channel, due now — or, for a
     non-urgent message in the recipient's quiet hours, when they end. Sending happens after commit."""

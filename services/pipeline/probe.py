@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from events import Envelope
 from events.contracts import PipelineProbe, ProbeFault
+from services.pipeline.handler_types import handles
 from services.store.tables import ProbeReceipt
 from services.store.uow import UnitOfWork
 
@@ -12,6 +13,7 @@ class ProbeFaultInjected(RuntimeError):
     """Raised on purpose for a probe that asks for a fault drill."""
 
 
+@handles("pipeline.record_probe")
 def record_probe(envelope: Envelope, uow: UnitOfWork) -> None:
     probe = envelope.event
     assert isinstance(probe, PipelineProbe)

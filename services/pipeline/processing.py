@@ -19,7 +19,7 @@ from enum import StrEnum
 
 from events import DecodeError, Envelope, decode
 from events.catalog import DEAD_LETTER_SUFFIX, DEAD_LETTER_VALUE_LIMIT
-from services.pipeline.handlers import HandlerTable, handler_name
+from services.pipeline.handler_types import HandlerTable, handler_name
 from services.store import outbox
 from services.store.outage import is_database_outage
 from services.store.uow import UnitOfWork, UnitOfWorkFactory

@@ -20,7 +20,7 @@ from sqlmodel import Session, col, func, select
 
 from events import DecodeError, Envelope, decode
 from events.catalog import DEAD_LETTER_SUFFIX, INPUT_TOPICS
-from services.pipeline.handlers import HandlerTable, handler_name
+from services.pipeline.handler_types import HandlerTable, handler_name
 from services.pipeline.processing import Processor, Record
 from services.store.tables import InboxRecord, OutboxRecord
 from services.store.uow import Clock

@@ -10,7 +10,7 @@ from typing import Any, cast
 import faust
 
 from events.catalog import TopicSpec
-from services.pipeline.handlers import HandlerTable
+from services.pipeline.handler_types import HandlerTable
 from services.pipeline.processing import Processor, Record
 from services.settings import Settings
 from services.timers import Timer

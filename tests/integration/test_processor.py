@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 from events import Envelope, encode, new_envelope
 from events.catalog import PROBES
 from events.contracts import NotificationRequested, PipelineProbe
-from services.pipeline.handlers import HandlerTable
+from services.pipeline.handler_types import HandlerTable
 from services.pipeline.probe import record_probe
 from services.pipeline.processing import Outcome, Processor, Record, RetryPolicy
 from services.store import outbox

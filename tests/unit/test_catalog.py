@@ -13,7 +13,7 @@ from events.catalog import (
     topic_for,
 )
 from events.contracts import CONTRACTS, NotificationRequested
-from services.handlers import HANDLERS
+from services.handler_table import HANDLERS
 
 
 def test_every_contract_is_routed_to_a_topic_keyed_by_one_of_its_fields() -> None:

@@ -70,15 +70,20 @@ def brief(
         childcare_staff=childcare_staff(ages),
         dietary=dict(sorted(dietary.items())),
     )
+    tasks = sorted(procurement(summary, starts_at, step_free_venue), key=lambda t: t.deadline)
+    return Brief(**{**summary.__dict__, "tasks": tuple(tasks)})
+
+
+def procurement(summary: Brief, starts_at: datetime, step_free_venue: bool) -> list[Task]:
+    """What must be booked or prepared for these needs, each by a number of days before the start."""
+
+    def by(days: int) -> datetime:
+        return starts_at - timedelta(days=days)
+
     tasks: list[Task] = []
     if summary.sign_language:
         tasks.append(
-            Task(
-                "dgs",
-                "DGS-Dolmetschung buchen",
-                "Book a German Sign Language interpreter",
-                starts_at - timedelta(days=14),
-            )
+            Task("dgs", "DGS-Dolmetschung buchen", "Book a German Sign Language interpreter", by(14))
         )
     for language, count in summary.interpreter_languages.items():
         if count >= INTERPRETER_THRESHOLD:
@@ -87,32 +92,28 @@ def brief(
                     f"interpreter:{language}",
                     f"Dolmetschung {language} buchen ({count} Personen)",
                     f"Book an interpreter for {language} ({count} people)",
-                    starts_at - timedelta(days=10),
+                    by(10),
                 )
             )
     if summary.childcare_staff:
+        staff, children = summary.childcare_staff, summary.children
         tasks.append(
             Task(
                 "childcare",
-                f"Kinderbetreuung: {summary.childcare_staff} Betreuungskräfte für {summary.children} Kinder",
-                f"Childcare: {summary.childcare_staff} carers for {summary.children} children",
-                starts_at - timedelta(days=7),
+                f"Kinderbetreuung: {staff} Betreuungskräfte für {children} Kinder",
+                f"Childcare: {staff} carers for {children} children",
+                by(7),
             )
         )
-    if summary.step_free:
-        title = (
-            "Stufenlosen Zugang prüfen"
-            if step_free_venue
-            else "Stufenlosen Zugang herstellen (Ort ist nicht stufenlos)"
-        )
+    if summary.step_free and step_free_venue:
+        tasks.append(Task("step_free", "Stufenlosen Zugang prüfen", "Check step-free access", by(7)))
+    elif summary.step_free:
         tasks.append(
             Task(
                 "step_free",
-                title,
-                "Check step-free access"
-                if step_free_venue
-                else "Arrange step-free access (the venue is not step-free)",
-                starts_at - timedelta(days=7),
+                "Stufenlosen Zugang herstellen (Ort ist nicht stufenlos)",
+                "Arrange step-free access (the venue is not step-free)",
+                by(7),
             )
         )
     if summary.simple_language:
@@ -121,7 +122,7 @@ def brief(
                 "simple_language",
                 "Unterlagen in Leichter Sprache vorbereiten",
                 "Prepare material in easy-to-read language",
-                starts_at - timedelta(days=5),
+                by(5),
             )
         )
     if summary.dietary:
@@ -130,7 +131,7 @@ def brief(
                 "catering",
                 "Verpflegung nach Ernährungswünschen bestellen",
                 "Order catering for dietary needs",
-                starts_at - timedelta(days=3),
+                by(3),
             )
         )
-    return Brief(**{**summary.__dict__, "tasks": tuple(sorted(tasks, key=lambda t: t.deadline))})
+    return tasks

@@ -94,75 +94,84 @@ class Questionnaire:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], source: str) -> Questionnaire:
-        def fail(problem: str) -> QuestionnaireError:
-            return QuestionnaireError(f"{source}: {problem}")
-
-        def texts(value: Any, where: str, allow_empty: bool = False) -> dict[str, str]:
-            if not isinstance(value, dict) or any(not isinstance(value.get(lang), str) for lang in LANGUAGES):
-                raise fail(f"{where} needs a text in {' and '.join(LANGUAGES)}")
-            if not allow_empty and any(not value[lang].strip() for lang in LANGUAGES):
-                raise fail(f"{where} has an empty text")
-            return {lang: value[lang] for lang in LANGUAGES}
-
+        reader = _Reader(source)
         try:
-            seen: set[str] = set()
-            fields = []
-            for f in data["fields"]:
-                if f["id"] in seen:
-                    raise fail(f"duplicate id {f['id']!r}")
-                seen.add(f["id"])
-                questions = []
-                for q in f["questions"]:
-                    where = f"question {q.get('id')!r}"
-                    if q["id"] in seen:
-                        raise fail(f"duplicate id {q['id']!r}")
-                    seen.add(q["id"])
-                    if q["type"] not in TYPES:
-                        raise fail(f"{where} has an unknown type {q['type']!r}")
-                    if not (isinstance(q["weight"], int | float) and q["weight"] > 0):
-                        raise fail(f"{where} needs a positive weight")
-                    options = None
-                    if q["type"] == "choice":
-                        options = {str(o["value"]): float(o["points"]) for o in q["options"]}
-                        for o in q["options"]:
-                            texts(o, f"{where} option {o['value']!r}")
-                            if not 0 <= float(o["points"]) <= 100:
-                                raise fail(f"{where} option points must be 0-100")
-                    if q["type"] == "number" and not 0 < float(q["full_score_at"]) <= float(q["max"]):
-                        raise fail(f"{where} needs full_score_at between 0 and max")
-                    questions.append(
-                        Question(
-                            id=q["id"],
-                            field=f["id"],
-                            type=q["type"],
-                            weight=float(q["weight"]),
-                            text=texts(q["text"], where),
-                            help=texts(q.get("help") or {"de": "", "en": ""}, f"{where} help", True),
-                            skippable=bool(q.get("skippable", False)),
-                            options=options,
-                            minimum=float(q.get("min", 0)),
-                            maximum=float(q.get("max", 0)),
-                            full_score_at=float(q.get("full_score_at", 0)),
-                        )
-                    )
-                if not questions:
-                    raise fail(f"field {f['id']!r} has no questions")
-                fields.append(Field(f["id"], texts(f["title"], f"field {f['id']!r}"), tuple(questions)))
+            fields = tuple(reader.field(f) for f in data["fields"])
             levels = tuple(
-                Level(float(lvl["min"]), texts(lvl, f"level {lvl['min']}"))
+                Level(float(lvl["min"]), reader.texts(lvl, f"level {lvl['min']}"))
                 for lvl in sorted(data["levels"], key=lambda x: x["min"])
             )
             if not levels or levels[0].minimum != 0:
-                raise fail("levels must start at 0")
+                raise reader.fail("levels must start at 0")
             recommendations = {
                 field_id: Recommendation(tuple(r["offers"]), r["dialogue_format"])
                 for field_id, r in data["recommendations"].items()
             }
             missing = {f.id for f in fields} - recommendations.keys()
             if missing:
-                raise fail(f"no recommendations for field(s) {sorted(missing)}")
-            return cls(
-                str(data["version"]), texts(data["title"], "title"), tuple(fields), levels, recommendations
-            )
+                raise reader.fail(f"no recommendations for field(s) {sorted(missing)}")
+            title = reader.texts(data["title"], "title")
+            return cls(str(data["version"]), title, fields, levels, recommendations)
         except (KeyError, TypeError) as exc:
-            raise fail(f"missing or malformed entry: {exc}") from None
+            raise reader.fail(f"missing or malformed entry: {exc}") from None
+
+
+class _Reader:
+    """Reads the parts of one questionnaire file, naming the file and the place of each problem."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.seen: set[str] = set()
+
+    def fail(self, problem: str) -> QuestionnaireError:
+        return QuestionnaireError(f"{self.source}: {problem}")
+
+    def texts(self, value: Any, where: str, allow_empty: bool = False) -> dict[str, str]:
+        if not isinstance(value, dict) or any(not isinstance(value.get(lang), str) for lang in LANGUAGES):
+            raise self.fail(f"{where} needs a text in {' and '.join(LANGUAGES)}")
+        if not allow_empty and any(not value[lang].strip() for lang in LANGUAGES):
+            raise self.fail(f"{where} has an empty text")
+        return {lang: value[lang] for lang in LANGUAGES}
+
+    def unique(self, identifier: str) -> str:
+        if identifier in self.seen:
+            raise self.fail(f"duplicate id {identifier!r}")
+        self.seen.add(identifier)
+        return identifier
+
+    def field(self, f: dict[str, Any]) -> Field:
+        field_id = self.unique(f["id"])
+        questions = tuple(self.question(q, field_id) for q in f["questions"])
+        if not questions:
+            raise self.fail(f"field {field_id!r} has no questions")
+        return Field(field_id, self.texts(f["title"], f"field {field_id!r}"), questions)
+
+    def question(self, q: dict[str, Any], field_id: str) -> Question:
+        where = f"question {q.get('id')!r}"
+        self.unique(q["id"])
+        if q["type"] not in TYPES:
+            raise self.fail(f"{where} has an unknown type {q['type']!r}")
+        if not (isinstance(q["weight"], int | float) and q["weight"] > 0):
+            raise self.fail(f"{where} needs a positive weight")
+        options = None
+        if q["type"] == "choice":
+            options = {str(o["value"]): float(o["points"]) for o in q["options"]}
+            for o in q["options"]:
+                self.texts(o, f"{where} option {o['value']!r}")
+                if not 0 <= float(o["points"]) <= 100:
+                    raise self.fail(f"{where} option points must be 0-100")
+        if q["type"] == "number" and not 0 < float(q["full_score_at"]) <= float(q["max"]):
+            raise self.fail(f"{where} needs full_score_at between 0 and max")
+        return Question(
+            id=q["id"],
+            field=field_id,
+            type=q["type"],
+            weight=float(q["weight"]),
+            text=self.texts(q["text"], where),
+            help=self.texts(q.get("help") or {"de": "", "en": ""}, f"{where} help", True),
+            skippable=bool(q.get("skippable", False)),
+            options=options,
+            minimum=float(q.get("min", 0)),
+            maximum=float(q.get("max", 0)),
+            full_score_at=float(q.get("full_score_at", 0)),
+        )

@@ -1,26 +1,47 @@
-"""The explicit table that maps each event type to its handlers."""
+"""What a handler is, and the explicit table that maps each event type to its handlers."""
 
 from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from events import Envelope, Event
 from events.catalog import TopicSpec, topics_of
 from services.store.uow import UnitOfWork
 
 Handler = Callable[[Envelope, UnitOfWork], None]
+H = TypeVar("H", bound=Handler)
+
+_INBOX_NAME = "inbox_name"
+
+
+def handles(inbox_name: str) -> Callable[[H], H]:
+    """Give a handler the stable name its inbox rows are kept under, so that moving or renaming its
+    module does not make every redelivered event look new."""
+
+    def mark(handler: H) -> H:
+        setattr(handler, _INBOX_NAME, inbox_name)
+        return handler
+
+    return mark
 
 
 def handler_name(handler: Handler) -> str:
-    """The stable name a handler's inbox rows are kept under."""
-    return f"{handler.__module__}.{handler.__qualname__}"
+    """The name a handler's inbox rows are kept under: its stable name, else where it is defined."""
+    return getattr(handler, _INBOX_NAME, None) or f"{handler.__module__}.{handler.__qualname__}"
 
 
 @dataclass(frozen=True)
 class HandlerTable:
     routes: Mapping[type[Event], tuple[Handler, ...]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        names = [handler_name(h) for handlers in self.routes.values() for h in handlers]
+        twice = {name for name in names if names.count(name) > 1}
+        if twice:
+            raise ValueError(f"handler names must be unique in a table: {sorted(twice)}")
 
     def for_event(self, event_type: type[Event]) -> tuple[Handler, ...]:
         return self.routes.get(event_type, ())

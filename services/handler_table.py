@@ -10,12 +10,12 @@ from events.contracts import (
     RegistrationRequested,
     SelfCheckSubmitted,
 )
-from services.dialogues.handlers import allocate_seat, release_seat
-from services.incidents.handlers import open_case
+from services.dialogues.event_handlers import allocate_seat, release_seat
+from services.incidents.event_handlers import open_case
 from services.notify.requests import plan_deliveries
-from services.pipeline.handlers import HandlerTable
+from services.pipeline.handler_types import HandlerTable
 from services.pipeline.probe import record_probe
-from services.selfchecks.handlers import score_round
+from services.selfchecks.event_handlers import score_round
 
 HANDLERS = HandlerTable(
     {

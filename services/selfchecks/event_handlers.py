@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Sequence
 from dataclasses import asdict
 
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from events import Envelope
 from events.contracts import SelfCheckSubmitted, SupportOfferIssued, SupportSubject
-from services.notify.requests import request_notification
+from services.pipeline.handler_types import handles
+from services.selfchecks.messages import tell_result
 from services.selfchecks.questionnaire_files import questionnaire
 from services.selfchecks.tables import Respondent, SelfCheckRecommendation, SelfCheckRound
 from services.store.uow import UnitOfWork
 from workflows.selfchecks.comparison import peers, size_class, trend
-from workflows.selfchecks.recommendations import recommend
+from workflows.selfchecks.recommendations import Advice, recommend
 from workflows.selfchecks.round_rules import RoundStatus
 from workflows.selfchecks.scoring import score
 
@@ -25,6 +27,7 @@ def _field_scores(round_: SelfCheckRound) -> dict[str, float | None]:
     return {f["field"]: f["score"] for f in result.get("fields", [])}
 
 
+@handles("selfchecks.score_round")
 def score_round(envelope: Envelope, uow: UnitOfWork) -> None:
     submitted = envelope.event
     assert isinstance(submitted, SelfCheckSubmitted)
@@ -38,34 +41,18 @@ def score_round(envelope: Envelope, uow: UnitOfWork) -> None:
     result = score(definition, [json.loads(r.answers) for r in respondents])
     own = {f.field: f.score for f in result.fields}
 
-    earlier = uow.session.exec(
-        select(SelfCheckRound)
-        .where(
-            SelfCheckRound.municipality_ags == round_.municipality_ags,
-            SelfCheckRound.status == RoundStatus.SCORED,
-        )
-        .order_by(col(SelfCheckRound.scored_at).desc())
-    ).first()
-    others = uow.session.exec(
-        select(SelfCheckRound).where(
-            SelfCheckRound.status == RoundStatus.SCORED,
-            SelfCheckRound.municipality_ags != round_.municipality_ags,
-        )
-    ).all()
-    latest: dict[str, SelfCheckRound] = {}
-    for other in sorted(others, key=lambda r: r.scored_at or r.opened_at):
-        latest[other.municipality_ags] = other  # each peer counts once, with its newest round
-    same_size = [r for r in latest.values() if size_class(r.population) == size_class(round_.population)]
+    earlier = _previous_round(uow.session, round_)
+    latest = _latest_of_others(uow.session, round_)
+    same_size = [r for r in latest if size_class(r.population) == size_class(round_.population)]
     peer_view = peers(list(own), [_field_scores(r) for r in same_size])
     strong: dict[str, list[tuple[str, float]]] = {}
-    for other in latest.values():
+    for other in latest:
         if other.peer_exchange_opt_in:
             for field, value in _field_scores(other).items():
                 if value is not None:
                     strong.setdefault(field, []).append((other.municipality_ags, value))
     advice = recommend(definition, result, strong)
 
-    now = uow.clock()
     round_.result = json.dumps(
         {
             **asdict(result),
@@ -75,8 +62,40 @@ def score_round(envelope: Envelope, uow: UnitOfWork) -> None:
             "size_class": size_class(round_.population),
         }
     )
-    round_.overall, round_.status, round_.scored_at = result.overall, RoundStatus.SCORED, now
+    round_.overall, round_.status, round_.scored_at = result.overall, RoundStatus.SCORED, uow.clock()
     uow.session.add(round_)
+    _recommend(uow, round_, advice, envelope)
+    tell_result(uow, round_, definition, result, envelope)
+
+
+def _previous_round(session: Session, round_: SelfCheckRound) -> SelfCheckRound | None:
+    """The municipality's newest scored round before this one: the base of its trend."""
+    return session.exec(
+        select(SelfCheckRound)
+        .where(
+            SelfCheckRound.municipality_ags == round_.municipality_ags,
+            SelfCheckRound.status == RoundStatus.SCORED,
+        )
+        .order_by(col(SelfCheckRound.scored_at).desc())
+    ).first()
+
+
+def _latest_of_others(session: Session, round_: SelfCheckRound) -> list[SelfCheckRound]:
+    """Every other municipality once, with its newest scored round."""
+    others = session.exec(
+        select(SelfCheckRound).where(
+            SelfCheckRound.status == RoundStatus.SCORED,
+            SelfCheckRound.municipality_ags != round_.municipality_ags,
+        )
+    ).all()
+    latest: dict[str, SelfCheckRound] = {}
+    for other in sorted(others, key=lambda r: r.scored_at or r.opened_at):
+        latest[other.municipality_ags] = other
+    return list(latest.values())
+
+
+def _recommend(uow: UnitOfWork, round_: SelfCheckRound, advice: Sequence[Advice], cause: Envelope) -> None:
+    """Store each recommendation and issue its support offers."""
     for item in advice:
         recommendation = SelfCheckRecommendation(
             id=str(uuid.uuid4()),
@@ -90,28 +109,13 @@ def score_round(envelope: Envelope, uow: UnitOfWork) -> None:
         uow.session.add(recommendation)
         for offer in item.offers:
             uow.emit(
-                envelope.caused(
+                cause.caused(
                     SupportOfferIssued(
                         offer_id=f"{recommendation.id}:{offer}",
                         subject=SupportSubject.SELFCHECK,
                         subject_id=round_.id,
                         offer_kind=offer,
                     ),
-                    now,
+                    uow.clock(),
                 )
             )
-    weakest = min((f for f in result.fields if f.score is not None), key=lambda f: f.score or 0, default=None)
-    field_titles = {f.id: f.title["de"] for f in definition.fields}
-    request_notification(
-        uow,
-        recipient_id=round_.municipality_account_id,
-        template="selfcheck_result",
-        context={
-            "municipality_name": round_.municipality_name,
-            "overall_index": round(result.overall or 0),
-            "weakest_field": field_titles[weakest.field] if weakest else "-",
-            "report_path": f"/selfchecks/{round_.id}/report",
-        },
-        subject_id=round_.id,
-        cause=envelope,
-    )

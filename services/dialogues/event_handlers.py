@@ -10,6 +10,7 @@ from events import Envelope
 from events.contracts import RegistrationCancelled, RegistrationRequested
 from services.dialogues.messages import notify_organiser, notify_registration
 from services.dialogues.tables import Dialogue, DialogueStatus, Registration
+from services.pipeline.handler_types import handles
 from services.store.uow import UnitOfWork
 from workflows.dialogues.seating import Allocation, RegistrationStatus, crossed_thresholds, decide_seat
 
@@ -45,6 +46,7 @@ def _alert_capacity(uow: UnitOfWork, dialogue: Dialogue, before: int, after: int
     dialogue.alerted_thresholds = ",".join(sorted(sent, key=int))
 
 
+@handles("dialogues.allocate_seat")
 def allocate_seat(envelope: Envelope, uow: UnitOfWork) -> None:
     request = envelope.event
     assert isinstance(request, RegistrationRequested)
@@ -139,6 +141,7 @@ def fill_free_seats(uow: UnitOfWork, dialogue: Dialogue) -> int:
     return promoted
 
 
+@handles("dialogues.release_seat")
 def release_seat(envelope: Envelope, uow: UnitOfWork) -> None:
     cancelled = envelope.event
     assert isinstance(cancelled, RegistrationCancelled)
