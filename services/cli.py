@@ -146,11 +146,10 @@ def accounts_create(
 ) -> None:
     """Create an account (the first admin, typically). The password is asked for, never an argument."""
     from pydantic import ValidationError
-    from sqlmodel import Session
 
-    from services.accounts.operations import AccountCreate, new_account
+    from services.accounts.operations import AccountCreate, AccountExists, create_account
     from services.store.engine import make_engine
-    from services.store.uow import utc_now
+    from services.store.uow import UnitOfWork
 
     password = os.environ.get("WELTOFFEN_NEW_PASSWORD") or getpass.getpass("password (12+ characters): ")
     try:
@@ -166,10 +165,12 @@ def accounts_create(
         for error in exc.errors():
             console.print(f"[red]{'.'.join(map(str, error['loc'])) or 'account'}[/red]: {error['msg']}")
         raise typer.Exit(2) from None
-    with Session(make_engine(Settings().database_url)) as session:
-        account = new_account(body, utc_now())
-        session.add(account)
-        session.commit()
+    with UnitOfWork(make_engine(Settings().database_url)) as uow:
+        try:
+            account = create_account(uow, body)
+        except AccountExists as exc:
+            console.print(f"[red]{email}[/red]: {exc}")
+            raise typer.Exit(1) from None
         console.print(f"created {account.role} account {account.id} for {account.email}")
 
 

@@ -22,3 +22,15 @@ class Conflict(DomainError):
 
 class Invalid(DomainError, ValueError):
     """The values of the command do not fit (an assignee who cannot take the case, ...)."""
+
+
+class Unauthenticated(DomainError):
+    """Who is asking is not known (wrong password, expired sign-in)."""
+
+
+class TooManyAttempts(DomainError):
+    """The caller must wait before trying again; ``retry_after`` says how many seconds."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

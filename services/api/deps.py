@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Annotated
 
@@ -10,9 +10,10 @@ from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
-from services.access import Principal
+from services.access import Principal, require_role
 from services.accounts.credentials import account_for_token
 from services.bootstrap import Container
+from services.store.tables import Role
 from services.store.uow import UnitOfWork
 
 _bearer = HTTPBearer(auto_error=False)
@@ -57,6 +58,23 @@ def get_principal(
 
 
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
+
+
+def signed_in_as(*roles: Role) -> Callable[[Principal], Principal]:
+    """A dependency that lets only these roles through (403 for any other role)."""
+
+    def check(principal: CurrentPrincipal) -> Principal:
+        require_role(principal, *roles)
+        return principal
+
+    return check
+
+
+CurrentAdmin = Annotated[Principal, Depends(signed_in_as(Role.ADMIN))]
+CurrentOfficial = Annotated[Principal, Depends(signed_in_as(Role.OFFICIAL))]
+CurrentCoordinator = Annotated[Principal, Depends(signed_in_as(Role.COORDINATOR, Role.ADMIN))]
+CurrentOrganiser = Annotated[Principal, Depends(signed_in_as(Role.ORGANISER, Role.ADMIN))]
+CurrentMunicipality = Annotated[Principal, Depends(signed_in_as(Role.MUNICIPALITY))]
 
 
 @contextmanager

@@ -10,13 +10,23 @@ from fastapi import FastAPI, Request, status
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from workflows.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
+from workflows.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    Invalid,
+    NotFound,
+    TooManyAttempts,
+    Unauthenticated,
+)
 
 STATUS_OF: dict[type[DomainError], int] = {
     NotFound: status.HTTP_404_NOT_FOUND,
     Forbidden: status.HTTP_403_FORBIDDEN,
     Conflict: status.HTTP_409_CONFLICT,
     Invalid: status.HTTP_422_UNPROCESSABLE_CONTENT,
+    Unauthenticated: status.HTTP_401_UNAUTHORIZED,
+    TooManyAttempts: status.HTTP_429_TOO_MANY_REQUESTS,
 }
 
 
@@ -31,7 +41,12 @@ async def domain_error(_request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, DomainError)
     # Errors named per field (a list, like FastAPI's own validation answers) keep that shape.
     detail = getattr(error, "detail", None) or str(error)
-    return JSONResponse({"detail": detail}, status_code=status_of(error))
+    headers = {}
+    if isinstance(error, Unauthenticated):
+        headers["WWW-Authenticate"] = "Bearer"
+    if isinstance(error, TooManyAttempts):
+        headers["Retry-After"] = str(error.retry_after)
+    return JSONResponse({"detail": detail}, status_code=status_of(error), headers=headers)
 
 
 def answer_domain_errors(app: FastAPI) -> None:

@@ -34,3 +34,57 @@ def test_role_specific_fields_are_required() -> None:
         AccountCreate(email="c@example.org", display_name="C", role=Role.COORDINATOR, password=PASSWORD)
     with pytest.raises(ValueError, match="needs municipality_ags"):
         AccountCreate(email="m@example.org", display_name="M", role=Role.MUNICIPALITY, password=PASSWORD)
+
+
+def test_the_cli_creates_an_account_once_and_names_the_problem_the_second_time(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from services.cli import app
+
+    monkeypatch.setenv("WELTOFFEN_DATABASE_URL", database_url)
+    monkeypatch.setenv("WELTOFFEN_NEW_PASSWORD", PASSWORD)
+    email = f"admin-{uuid.uuid4().hex[:6]}@example.org"
+    args = ["accounts", "create", "--email", email, "--role", "admin", "--name", "Admin"]
+    first = CliRunner().invoke(app, args)
+    assert first.exit_code == 0, first.output
+    assert "created admin account" in first.output and email in first.output
+    second = CliRunner().invoke(app, args)
+    assert second.exit_code == 1
+    assert "exists already" in second.output
+
+
+def test_sign_in_counts_wrong_passwords_locks_and_signs_out_everywhere(container: Container) -> None:
+    from datetime import timedelta
+
+    from services.access import Principal
+    from services.accounts.credentials import account_for_token
+    from services.accounts.signing_in import AccountLocked, SignInFailed, sign_in, sign_out
+
+    email = f"mayor-{uuid.uuid4().hex[:6]}@example.org"
+    body = AccountCreate(email=email, display_name="Mayor", role=Role.OFFICIAL, password=PASSWORD)
+    with container.uow() as uow:
+        account = create_account(uow, body)
+    secret, ttl = "test-secret", timedelta(hours=1)
+    with container.uow() as uow:
+        first = sign_in(uow, email.upper(), PASSWORD, secret, ttl)
+        second = sign_in(uow, email, PASSWORD, secret, ttl)
+    for _ in range(4):
+        with container.uow() as uow, pytest.raises(SignInFailed):
+            sign_in(uow, email, "wrong password!", secret, ttl)
+    with container.uow() as uow:
+        sign_in(uow, email, PASSWORD, secret, ttl)  # a success resets the count
+    for _ in range(5):
+        with container.uow() as uow, pytest.raises(SignInFailed):
+            sign_in(uow, email, "wrong password!", secret, ttl)
+    with container.uow() as uow, pytest.raises(AccountLocked) as locked:
+        sign_in(uow, email, PASSWORD, secret, ttl)
+    assert locked.value.retry_after == 15 * 60
+
+    with container.uow() as uow:
+        assert account_for_token(uow.session, secret, first.token, container.clock()) is not None
+        sign_out(uow, Principal.of(account))
+    with container.uow() as uow:
+        for signed_in in (first, second):
+            assert account_for_token(uow.session, secret, signed_in.token, container.clock()) is None

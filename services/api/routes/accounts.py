@@ -6,21 +6,15 @@ from datetime import timedelta
 
 from fastapi import APIRouter, Depends, HTTPException, status
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
-from sqlalchemy import func
 from sqlmodel import col, select
 
-from services.access import Scope, require_access, require_role
+from services.access import Scope, require_access
 from services.accounts import operations as accounts
-from services.accounts.credentials import (
-    is_locked,
-    issue_token,
-    record_failed_login,
-    verify_password,
-)
+from services.accounts import signing_in
 from services.accounts.operations import AccountCreate, AccountPublic
-from services.api.deps import ContainerDep, CurrentPrincipal, SessionDep
+from services.api.deps import ContainerDep, CurrentAdmin, CurrentPrincipal, SessionDep
 from services.api.limits import rate_limited
-from services.store.tables import Account, ApiToken, Role
+from services.store.tables import Account
 
 router = APIRouter(tags=["accounts"])
 
@@ -42,36 +36,20 @@ class TokenPublic(BaseModel):
     response_model=TokenPublic,
     dependencies=[Depends(rate_limited("sign-in", "sign_in_per_minute"))],
 )
-def sign_in(credentials: Credentials, session: SessionDep, container: ContainerDep) -> TokenPublic:
+def sign_in(credentials: Credentials, container: ContainerDep) -> TokenPublic:
     """Exchange e-mail and password for a bearer token."""
-    now = container.clock()
-    account = session.scalar(
-        select(Account).where(func.lower(col(Account.email)) == credentials.email.lower())
-    )
-    if account is not None and is_locked(account, now):
-        raise HTTPException(
-            status.HTTP_429_TOO_MANY_REQUESTS,
-            "too many failed sign-ins; this account is locked for 15 minutes",
-        )
-    if not verify_password(account, credentials.password) or account is None or not account.is_active:
-        if account is not None:
-            record_failed_login(account, now)
-            session.commit()
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "e-mail or password is wrong")
-    account.failed_logins = 0
     ttl = timedelta(hours=container.settings.token_ttl_hours)
-    token = issue_token(session, account, container.settings.secret_key.get_secret_value(), now, ttl)
-    session.commit()
-    return TokenPublic(access_token=token, expires_in=int(ttl.total_seconds()))
+    secret = container.settings.secret_key.get_secret_value()
+    with container.uow() as uow:
+        signed_in = signing_in.sign_in(uow, credentials.email, credentials.password, secret, ttl)
+    return TokenPublic(access_token=signed_in.token, expires_in=int(signed_in.expires_in.total_seconds()))
 
 
 @router.post("/auth/logout", status_code=status.HTTP_204_NO_CONTENT)
-def sign_out(principal: CurrentPrincipal, session: SessionDep, container: ContainerDep) -> None:
+def sign_out(principal: CurrentPrincipal, container: ContainerDep) -> None:
     """Revoke every token of the caller."""
-    now = container.clock()
-    for token in session.scalars(select(ApiToken).where(col(ApiToken.account_id) == principal.account_id)):
-        token.revoked_at = token.revoked_at or now
-    session.commit()
+    with container.uow() as uow:
+        signing_in.sign_out(uow, principal)
 
 
 @router.get("/me", response_model=AccountPublic)
@@ -82,19 +60,15 @@ def me(principal: CurrentPrincipal, session: SessionDep) -> AccountPublic:
 
 
 @router.post("/accounts", response_model=AccountPublic, status_code=status.HTTP_201_CREATED)
-def create_account(
-    body: AccountCreate, principal: CurrentPrincipal, session: SessionDep, container: ContainerDep
-) -> AccountPublic:
+def create_account(body: AccountCreate, principal: CurrentAdmin, container: ContainerDep) -> AccountPublic:
     """Admins create accounts for officials, coordinators, organisers and municipalities."""
-    require_role(principal, Role.ADMIN)
     with container.uow() as uow:
         account = accounts.create_account(uow, body)
     return AccountPublic.of(account)
 
 
 @router.get("/accounts", response_model=list[AccountPublic])
-def list_accounts(principal: CurrentPrincipal, session: SessionDep) -> list[AccountPublic]:
-    require_role(principal, Role.ADMIN)
+def list_accounts(principal: CurrentAdmin, session: SessionDep) -> list[AccountPublic]:
     return [AccountPublic.of(a) for a in session.scalars(select(Account).order_by(col(Account.email)))]
 
 

@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from services.api.deps import ContainerDep, CurrentPrincipal, SessionDep, committed
+from services.api.deps import ContainerDep, CurrentCoordinator, CurrentPrincipal, SessionDep, committed
 from services.incidents import case_actions, case_views
 from services.incidents.case_views import QueueScope, summary
 from services.incidents.schemas import (
@@ -28,7 +28,7 @@ router = APIRouter(tags=["cases"])
 
 @router.get("/cases", response_model=list[CaseSummary])
 def queue(
-    principal: CurrentPrincipal,
+    principal: CurrentCoordinator,
     session: SessionDep,
     scope: Annotated[QueueScope, Query()] = "region",
     include_closed: bool = False,
@@ -60,7 +60,7 @@ def acknowledge(case_id: str, principal: CurrentPrincipal, container: ContainerD
 
 @router.post("/cases/{case_id}/reassign", response_model=CaseSummary)
 def reassign(
-    case_id: str, body: Reassignment, principal: CurrentPrincipal, container: ContainerDep
+    case_id: str, body: Reassignment, principal: CurrentCoordinator, container: ContainerDep
 ) -> CaseSummary:
     with committed(container) as uow:
         case = case_actions.reassign(uow, principal, case_id, body.assignee_id)
@@ -68,7 +68,7 @@ def reassign(
 
 
 @router.post("/cases/{case_id}/notes", response_model=Added, status_code=status.HTTP_201_CREATED)
-def add_note(case_id: str, body: NoteCreate, principal: CurrentPrincipal, container: ContainerDep) -> Added:
+def add_note(case_id: str, body: NoteCreate, principal: CurrentCoordinator, container: ContainerDep) -> Added:
     """An internal note by coordinators (stored encrypted; the reporter does not see it)."""
     with committed(container) as uow:
         case_actions.add_note(uow, container.cipher, principal, case_id, body.text)
@@ -138,6 +138,6 @@ def disable_checkin(case_id: str, principal: CurrentPrincipal, container: Contai
 
 
 @router.get("/campaigns/{campaign_id}", response_model=CampaignPublic)
-def read_campaign(campaign_id: str, principal: CurrentPrincipal, session: SessionDep) -> CampaignPublic:
+def read_campaign(campaign_id: str, principal: CurrentCoordinator, session: SessionDep) -> CampaignPublic:
     """A detected campaign with the linked cases the caller may see (coordinators and admins)."""
     return case_views.campaign(session, principal, campaign_id)

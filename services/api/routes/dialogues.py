@@ -8,8 +8,8 @@ from fastapi import APIRouter, Depends, HTTPException, Query, status
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict
 
-from services.access import Principal, require_role
-from services.api.deps import ContainerDep, CurrentPrincipal, SessionDep
+from services.access import Principal
+from services.api.deps import ContainerDep, CurrentOrganiser, CurrentPrincipal, SessionDep
 from services.api.limits import rate_limited
 from services.bootstrap import Container
 from services.dialogues import dialogue_views, organisers
@@ -28,17 +28,15 @@ from services.dialogues.registrations import (
     register_once,
 )
 from services.dialogues.tables import Dialogue
-from services.store.tables import Role
 
 router = APIRouter(tags=["dialogues"])
 
 
 @router.post("/dialogues", response_model=DialoguePublic, status_code=status.HTTP_201_CREATED)
 def create_dialogue(
-    body: DialogueCreate, principal: CurrentPrincipal, container: ContainerDep
+    body: DialogueCreate, principal: CurrentOrganiser, container: ContainerDep
 ) -> DialoguePublic:
     """A draft; residents see it once it is published."""
-    require_role(principal, Role.ORGANISER, Role.ADMIN)
     with container.uow() as uow:
         dialogue = organisers.create(uow, principal.account_id, body)
         uow.commit()

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, HTTPException, Query, status
 from fastapi.responses import HTMLResponse
 
-from services.api.deps import ContainerDep, CurrentPrincipal, SessionDep, committed
+from services.api.deps import ContainerDep, CurrentMunicipality, CurrentPrincipal, SessionDep, committed
 from services.api.pages import language, pages
 from services.selfchecks import rounds
 from services.selfchecks.questionnaire_files import questionnaire
@@ -63,7 +63,7 @@ def read_questionnaire(version: str) -> dict[str, Any]:
 
 
 @router.post("/selfchecks", response_model=RoundPublic, status_code=status.HTTP_201_CREATED)
-def open_round(body: RoundCreate, principal: CurrentPrincipal, container: ContainerDep) -> RoundPublic:
+def open_round(body: RoundCreate, principal: CurrentMunicipality, container: ContainerDep) -> RoundPublic:
     with committed(container) as uow:
         found = rounds.open_round(uow, principal, body)
     with container.uow() as uow:
