@@ -15,6 +15,7 @@ from notifications.channels import FileSender, MailSender, SmtpSender, WebhookSe
 from notifications.policy import RetrySchedule
 from notifications.rendering import Renderer
 from services.crypto import FieldCipher
+from services.dialogues import recipients as dialogue_recipients
 from services.dialogues.timers import DialogueTimers
 from services.incidents.timers import CaseTimers
 from services.notify.delivery import DeliveryRunner, SenderConfig
@@ -139,6 +140,7 @@ def bootstrap(settings: Settings | None = None, clock: Clock = utc_now) -> Conta
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("kafka").setLevel(logging.WARNING)  # kafka-python logs every connection at INFO
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    dialogue_recipients.register()
     return Container(
         settings=settings,
         engine=make_engine(settings.database_url),

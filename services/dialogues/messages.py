@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from sqlmodel import col, select
 
+from services.dialogues import recipients
 from services.dialogues.tables import Dialogue, Registration
 from services.notify.requests import request_notification
 from services.store.uow import UnitOfWork
@@ -28,7 +29,7 @@ def notify_registration(
 
     request_notification(
         uow,
-        recipient_kind="registration",
+        recipient_kind=recipients.KIND,
         recipient_id=registration.id,
         template=template,
         context={

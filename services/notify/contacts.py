@@ -73,19 +73,18 @@ def account_contact(session: Session, account_id: str) -> Contact:
     )
 
 
-def registration_contact(session: Session, registration_id: str) -> Contact:
-    """A dialogue registrant: no account, e-mail only, in the language they chose."""
-    from services.dialogues.tables import Registration
-
-    registration = session.get(Registration, registration_id)
-    if registration is None or registration.email is None:
-        raise UnknownRecipient(f"registration {registration_id} has no address (anonymised or gone)")
-    return Contact(registration.email, registration.language, (Channel.EMAIL,), None)
-
-
 ContactResolver = Callable[[Session, str], Contact]
-RESOLVERS: dict[str, ContactResolver] = {"account": account_contact, "registration": registration_contact}
+_RESOLVERS: dict[str, ContactResolver] = {"account": account_contact}
+
+
+def register_recipients(kind: str, resolver: ContactResolver) -> None:
+    """A stream tells the notifier how to reach its own kind of recipient (a dialogue's registrant,
+    say); called at bootstrap, so this module never reads a stream's tables."""
+    _RESOLVERS[kind] = resolver
 
 
 def resolve(session: Session, kind: str, recipient_id: str) -> Contact:
-    return RESOLVERS[kind](session, recipient_id)
+    resolver = _RESOLVERS.get(kind)
+    if resolver is None:
+        raise UnknownRecipient(f"no resolver for recipients of kind {kind!r}; is its stream bootstrapped?")
+    return resolver(session, recipient_id)

@@ -113,12 +113,13 @@ def addressed_to(messages: list[EmailMessage], recipient: str) -> list[EmailMess
 def test_confirmation_mail_has_both_parts_right_headers_and_a_calendar_invite(
     container: Container, mail: MailServer
 ) -> None:
-    recipient = account(container, email=f"ayse-{uuid.uuid4().hex[:6]}@example.org")
+    email = f"ayse-{uuid.uuid4().hex[:6]}@example.org"
+    recipient = account(container, email=email)
     prefer(container, recipient, locale="en")
     notification_id = notify(container, recipient, "registration_confirmed")
     container.dispatcher().drain()
 
-    [message] = mail.wait_for(1)
+    [message] = mail.wait_for_mail_to(email)
     assert message["To"].endswith("@example.org") and message["From"] == container.settings.mail_from
     assert message["Subject"] == "Registration confirmed: Bürgerdialog <Zukunft> & Zusammenhalt"
     assert message["Message-ID"] == f"<{notification_id}@{container.settings.mail_domain}>"
@@ -221,7 +222,7 @@ def test_permanent_refusal_is_dead_lettered_and_admins_are_alerted(
             )
         ).all()
         assert len(alerts) == 1
-    alert_mails = addressed_to(mail.wait_for(1), f"{admin_email(container, admin)}")
+    alert_mails = mail.wait_for_mail_to(admin_email(container, admin))
     assert len(alert_mails) == 1 and notification_id in alert_mails[0].get_body(("plain",)).get_content()  # type: ignore[union-attr]
 
 
@@ -298,7 +299,7 @@ def test_webhook_is_signed_and_verifiable_with_the_secret_from_the_api(
         [payload] = receiver.payloads()
         assert payload["message"] == "case_assigned" and payload["notification_id"] == notification_id
         assert payload["text"].startswith("DRINGEND: Neuer Fall F-2026-0042")
-        assert mail.messages() == []  # this recipient chose the webhook only
+        assert addressed_to(mail.messages(), email) == []  # this recipient chose the webhook only
     finally:
         receiver.close()
 
@@ -320,11 +321,13 @@ def test_quiet_hours_hold_back_bulk_but_never_an_urgent_message(
         "email": DeliveryStatus.SENT,
         "inbox": DeliveryStatus.SENT,
     }
-    assert [m["Subject"] for m in mail.wait_for(1)] == ["[DRINGEND] Neuer Fall F-2026-0042 (kritisch)"]
+    email = admin_email(container, recipient)
+    urgent_mail = mail.wait_for_mail_to(email)
+    assert [m["Subject"] for m in urgent_mail] == ["[DRINGEND] Neuer Fall F-2026-0042 (kritisch)"]
 
     clock.now = datetime(2026, 11, 27, 6, 0, 1, tzinfo=UTC)
     container.delivery_runner.send_bulk()
-    assert len(mail.wait_for(2)) == 2
+    assert len(mail.wait_for_mail_to(email, 2)) == 2
 
 
 def test_inbox_and_admin_status_endpoints(container: Container, mail: MailServer) -> None:

@@ -70,6 +70,15 @@ class MailServer:
             time.sleep(0.05)
         return self.messages()
 
+    def wait_for_mail_to(self, address: str, count: int = 1, timeout_s: float = 30.0) -> list[EmailMessage]:
+        """The messages to one address (tests isolate by address: other tests' mail may arrive too)."""
+        deadline = time.monotonic() + timeout_s
+        while True:
+            mine = [m for m in self.messages() if m["To"] == address]
+            if len(mine) >= count or time.monotonic() >= deadline:
+                return mine
+            time.sleep(0.05)
+
 
 class WebhookReceiver:
     """An HTTP endpoint that keeps every request (headers and raw body)."""
