@@ -89,7 +89,7 @@ class Container:
             self.engine,
             self.renderer,
             self.mail_sender(),
-            WebhookSender(s.webhook_timeout_s),
+            WebhookSender(),
             config,
             self.clock,
         )

@@ -39,10 +39,10 @@ def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
 
 
 @app.command()
-def api(host: str | None = None, port: int | None = None) -> None:
+def api(host: str = "127.0.0.1", port: int | None = None) -> None:
     """Only the HTTP API (with Kafka configured, events leave through the relay)."""
     settings = Settings()
-    _run_api(settings, host or settings.api_host, port or settings.api_port)
+    _run_api(settings, host, port or settings.api_port)
 
 
 @app.command()

@@ -64,7 +64,6 @@ class Settings(BaseSettings):
     # While the mail server is unreachable (an outage, not the message's fault), deliveries wait and
     # are tried again at this pace; such tries do not count towards giving up.
     notification_outage_retry_s: float = Field(default=5.0, gt=0)
-    webhook_timeout_s: float = Field(default=10.0, gt=0)
     timer_interval_s: float = Field(default=0.2, gt=0)
 
     # Requests a minute per client address on the public endpoints (0: no limit).
@@ -72,7 +71,6 @@ class Settings(BaseSettings):
     anonymous_reports_per_minute: int = Field(default=10, ge=0)
     registrations_per_minute: int = Field(default=30, ge=0)
 
-    api_host: str = "127.0.0.1"
     api_port: int = 8000
     data_dir: Path = Path("var")
 

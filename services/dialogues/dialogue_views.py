@@ -8,7 +8,7 @@ import io
 import json
 from datetime import datetime
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
@@ -163,7 +163,37 @@ def registrants_csv(rows: list[RegistrantRow]) -> str:
     return buffer.getvalue()
 
 
-def figures(session: Session, principal: Principal, dialogue_id: str) -> dict[str, object]:
+class TaskPublic(BaseModel):
+    key: str
+    title: str
+    deadline: datetime
+
+
+class LogisticsPublic(BaseModel):
+    """The organiser's brief: headcount, aggregated needs, what to book by when."""
+
+    headcount: int
+    waitlisted: int
+    capacity: int
+    step_free: int
+    sign_language: int
+    simple_language: int
+    interpreter_languages: dict[str, int]
+    children: int
+    childcare_staff: int
+    dietary: dict[str, int]
+    tasks: list[TaskPublic]
+
+
+class FiguresPublic(BaseModel):
+    by_status: dict[str, int]
+    attendance_rate: float | None
+    logistics: LogisticsPublic
+    quotas: dict[str, int] = Field(description="seats reserved per group in a lottery")
+    lottery_seed: int | None
+
+
+def figures(session: Session, principal: Principal, dialogue_id: str) -> FiguresPublic:
     """Counts by status, attendance rate, and the logistics brief as it stands now."""
     dialogue = organised(session, principal, dialogue_id)
     rows = session.exec(select(Registration).where(Registration.dialogue_id == dialogue.id)).all()
@@ -179,13 +209,12 @@ def figures(session: Session, principal: Principal, dialogue_id: str) -> dict[st
         dialogue.starts_at,
         "step_free" in dialogue.accessibility.split(","),
     )
-    return {
-        "by_status": counts,
-        "attendance_rate": round(attended / (attended + no_show), 3) if attended + no_show else None,
-        "logistics": {
-            **{k: v for k, v in summary.__dict__.items() if k != "tasks"},
-            "tasks": [{"key": t.key, "title": t.title_en, "deadline": t.deadline} for t in summary.tasks],
-        },
-        "quotas": json.loads(dialogue.quotas),
-        "lottery_seed": dialogue.lottery_seed,
-    }
+    logistics = {k: v for k, v in summary.__dict__.items() if k != "tasks"}
+    tasks = [TaskPublic(key=t.key, title=t.title_en, deadline=t.deadline) for t in summary.tasks]
+    return FiguresPublic(
+        by_status=counts,
+        attendance_rate=round(attended / (attended + no_show), 3) if attended + no_show else None,
+        logistics=LogisticsPublic(**logistics, tasks=tasks),
+        quotas=json.loads(dialogue.quotas),
+        lottery_seed=dialogue.lottery_seed,
+    )

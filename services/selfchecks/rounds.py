@@ -20,7 +20,7 @@ from services.dialogues import organisers
 from services.dialogues.organisers import DialogueCreate
 from services.dialogues.tables import Dialogue
 from services.selfchecks.questionnaire_files import questionnaire
-from services.selfchecks.schemas import RoundCreate, RoundPublic
+from services.selfchecks.schemas import AnswersSaved, RoundCreate, RoundPublic
 from services.selfchecks.tables import Respondent, SelfCheckRecommendation, SelfCheckRound
 from services.store.tables import Account, Role
 from services.store.uow import UnitOfWork
@@ -114,7 +114,7 @@ def by_link(
 
 def save_answers(
     uow: UnitOfWork, secret: str, respondent_id: str, token: str, answers: dict[str, Any]
-) -> dict[str, int]:
+) -> AnswersSaved:
     """Save a draft (merged with what was saved before). Each answer is checked against its question."""
     respondent, found = by_link(uow.session, secret, respondent_id, token)
     round_rules.check_open(found.status)
@@ -131,11 +131,11 @@ def save_answers(
     respondent.answers = json.dumps(merged)
     respondent.updated_at = uow.clock()
     uow.session.add(respondent)
-    return {
-        "saved": len(answers),
-        "answered": sum(v is not None for v in merged.values()),
-        "of": len(questions),
-    }
+    return AnswersSaved(
+        saved=len(answers),
+        answered=sum(v is not None for v in merged.values()),
+        of=len(questions),
+    )
 
 
 def submit(uow: UnitOfWork, principal: Principal, round_id: str) -> SelfCheckRound:

@@ -63,3 +63,69 @@ class DraftCreated(BaseModel):
 class DraftDialogue(BaseModel):
     model_config = ConfigDict(extra="forbid")
     organiser_id: str
+
+
+class QuestionPublic(BaseModel):
+    id: str
+    type: str
+    weight: float
+    text: dict[str, str]
+    help: dict[str, str]
+    skippable: bool
+    options: list[str] | None = Field(description="the values of a choice question")
+
+
+class FieldPublic(BaseModel):
+    id: str
+    title: dict[str, str]
+    questions: list[QuestionPublic]
+
+
+class QuestionnairePublic(BaseModel):
+    """The questions of one questionnaire version, in German and English."""
+
+    version: str
+    title: dict[str, str]
+    fields: list[FieldPublic]
+
+
+class FieldScorePublic(BaseModel):
+    field: str
+    score: float | None = Field(description="0-100; null when every question of the field was skipped")
+    coverage: float = Field(description="share of the field's weight that was answered, 0-1")
+
+
+class DivergencePublic(BaseModel):
+    question: str
+    spread: float = Field(description="highest minus lowest respondent score, 0-100")
+
+
+class PeersPublic(BaseModel):
+    peers: int
+    shown: bool = Field(description="only with enough peers, so no single municipality can be recognised")
+    median: dict[str, float]
+    lower_quartile: dict[str, float]
+    upper_quartile: dict[str, float]
+
+
+class RecommendationPublic(BaseModel):
+    id: str
+    field: str
+    score: float | None
+    offers: list[str]
+    dialogue_format: str | None
+    peer_ags: str | None
+    dialogue_id: str | None
+
+
+class ResultPublic(BaseModel):
+    fields: list[FieldScorePublic]
+    overall: float | None
+    level: str | None
+    divergent: list[DivergencePublic]
+    respondents: int
+    trend: dict[str, float | None] | None = Field(description="change per field since the previous round")
+    previous_round: str | None
+    peers: PeersPublic
+    size_class: str
+    recommendations: list[RecommendationPublic]

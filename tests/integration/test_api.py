@@ -100,7 +100,7 @@ def test_only_admins_create_accounts_and_input_is_validated(client: TestClient) 
     _, admin = make_account(client, Role.ADMIN)
     _, official = make_account(client, Role.OFFICIAL)
     body = {
-        "email": "coord@example.org",
+        "email": f"coord-{uuid.uuid4().hex[:6]}@example.org",
         "display_name": "Koordination Nord",
         "role": "coordinator",
         "password": PASSWORD,

@@ -67,7 +67,7 @@ def test_a_round_from_opening_to_submission_through_its_operations(private_datab
     with pytest.raises(FieldErrors):  # nothing answered yet
         act(container, lambda uow: rounds.submit(uow, town, opened.id))
     saved = act(container, lambda uow: rounds.save_answers(uow, secret, respondent.id, token, answers(3)))
-    assert saved["answered"] == saved["of"] > 0
+    assert saved.answered == saved.of > 0
 
     submitted = act(container, lambda uow: rounds.submit(uow, town, opened.id))
     assert submitted.status == RoundStatus.SUBMITTED

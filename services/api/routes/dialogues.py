@@ -205,7 +205,9 @@ def check_in(
     return found.model_copy(update={"waitlist_position": None})
 
 
-@router.get("/dialogues/{dialogue_id}/figures")
-def figures(dialogue_id: str, principal: CurrentPrincipal, session: SessionDep) -> dict[str, object]:
+@router.get("/dialogues/{dialogue_id}/figures", response_model=dialogue_views.FiguresPublic)
+def figures(
+    dialogue_id: str, principal: CurrentPrincipal, session: SessionDep
+) -> dialogue_views.FiguresPublic:
     """Counts by status, attendance rate, and the logistics brief as it stands now."""
     return dialogue_views.figures(session, principal, dialogue_id)

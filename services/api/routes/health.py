@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 from sqlalchemy import text
 
 from services.api.deps import ContainerDep
@@ -12,13 +13,22 @@ from services.topics import broker_reachable
 router = APIRouter(tags=["health"])
 
 
-@router.get("/healthz")
-def healthz() -> dict[str, str]:
+class Alive(BaseModel):
+    status: str
+
+
+class Readiness(BaseModel):
+    ready: bool
+    checks: dict[str, str] = Field(description="each dependency: ok, or what is wrong with it")
+
+
+@router.get("/healthz", response_model=Alive)
+def healthz() -> Alive:
     """The process is up."""
-    return {"status": "ok"}
+    return Alive(status="ok")
 
 
-@router.get("/readyz")
+@router.get("/readyz", response_model=Readiness, responses={503: {"model": Readiness}})
 def readyz(container: ContainerDep) -> JSONResponse:
     """The database answers and, when a broker is configured, the broker answers."""
     checks: dict[str, str] = {}

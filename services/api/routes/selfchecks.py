@@ -4,15 +4,14 @@ route parses, calls one operation of services.selfchecks.rounds and serialises."
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Header, HTTPException, Query, status
+from fastapi import APIRouter, Header, Query, status
 from fastapi.responses import HTMLResponse
 
 from services.api.deps import ContainerDep, CurrentMunicipality, CurrentPrincipal, SessionDep, committed
 from services.api.pages import language, pages
-from services.selfchecks import rounds
-from services.selfchecks.questionnaire_files import questionnaire
+from services.selfchecks import round_views, rounds
 from services.selfchecks.report import report_values
 from services.selfchecks.schemas import (
     AnswersPublic,
@@ -20,8 +19,10 @@ from services.selfchecks.schemas import (
     AnswersUpdate,
     DraftCreated,
     DraftDialogue,
+    QuestionnairePublic,
     RespondentCreate,
     RespondentLink,
+    ResultPublic,
     RoundCreate,
     RoundPublic,
 )
@@ -30,36 +31,10 @@ router = APIRouter(tags=["self-checks"])
 Token = Annotated[str, Query(description="the secret from your answer link")]
 
 
-@router.get("/selfchecks/questionnaires/{version}")
-def read_questionnaire(version: str) -> dict[str, Any]:
+@router.get("/selfchecks/questionnaires/{version}", response_model=QuestionnairePublic)
+def read_questionnaire(version: str) -> QuestionnairePublic:
     """The questions of a questionnaire version, in German and English."""
-    try:
-        definition = questionnaire(version)
-    except LookupError:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no questionnaire version {version}") from None
-    return {
-        "version": definition.version,
-        "title": definition.title,
-        "fields": [
-            {
-                "id": f.id,
-                "title": f.title,
-                "questions": [
-                    {
-                        "id": q.id,
-                        "type": q.type,
-                        "weight": q.weight,
-                        "text": q.text,
-                        "help": q.help,
-                        "skippable": q.skippable,
-                        "options": list(q.options or {}) or None,
-                    }
-                    for q in f.questions
-                ],
-            }
-            for f in definition.fields
-        ],
-    }
+    return round_views.questionnaire_public(version)
 
 
 @router.post("/selfchecks", response_model=RoundPublic, status_code=status.HTTP_201_CREATED)
@@ -80,37 +55,34 @@ def my_rounds(principal: CurrentPrincipal, session: SessionDep) -> list[RoundPub
 )
 def add_respondent(
     round_id: str, body: RespondentCreate, principal: CurrentPrincipal, container: ContainerDep
-) -> dict[str, str]:
+) -> RespondentLink:
     """A respondent answers through the returned secret link; no account needed."""
     with committed(container) as uow:
         respondent = rounds.add_respondent(uow, principal, round_id, body.label)
     token = rounds.answer_token(container.settings.secret_key.get_secret_value(), respondent.id)
-    return {
-        "id": respondent.id,
-        "answer_url": f"{container.settings.public_base_url}/selfchecks/respondents/{respondent.id}"
-        f"?token={token}",
-    }
+    link = f"{container.settings.public_base_url}/selfchecks/respondents/{respondent.id}?token={token}"
+    return RespondentLink(id=respondent.id, answer_url=link)
 
 
 @router.get("/selfchecks/respondents/{respondent_id}", response_model=AnswersPublic)
 def read_answers(
     respondent_id: str, token: Token, session: SessionDep, container: ContainerDep
-) -> dict[str, Any]:
+) -> AnswersPublic:
     """Resume: the answers saved so far."""
     secret = container.settings.secret_key.get_secret_value()
     respondent, found = rounds.by_link(session, secret, respondent_id, token)
-    return {
-        "label": respondent.label,
-        "questionnaire_version": found.questionnaire_version,
-        "status": found.status,
-        "answers": json.loads(respondent.answers),
-    }
+    return AnswersPublic(
+        label=respondent.label,
+        questionnaire_version=found.questionnaire_version,
+        status=found.status,
+        answers=json.loads(respondent.answers),
+    )
 
 
 @router.put("/selfchecks/respondents/{respondent_id}", response_model=AnswersSaved)
 def save_answers(
     respondent_id: str, token: Token, body: AnswersUpdate, container: ContainerDep
-) -> dict[str, Any]:
+) -> AnswersSaved:
     """Save a draft (merged with what was saved before). Each answer is checked against its question."""
     secret = container.settings.secret_key.get_secret_value()
     with committed(container) as uow:
@@ -126,31 +98,10 @@ def submit(round_id: str, principal: CurrentPrincipal, container: ContainerDep) 
         return rounds.public(uow.session, found)
 
 
-def _scored(session: SessionDep, principal: CurrentPrincipal, round_id: str) -> Any:
-    found = rounds.load_round(session, principal, round_id)
-    if found.result is None:
-        raise HTTPException(status.HTTP_409_CONFLICT, f"no result yet: the self-check is {found.status}")
-    return found
-
-
-@router.get("/selfchecks/{round_id}/result")
-def result(round_id: str, principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
-    found = _scored(session, principal, round_id)
-    return {
-        **json.loads(found.result),
-        "recommendations": [
-            {
-                "id": r.id,
-                "field": r.field,
-                "score": r.score,
-                "offers": r.offers.split(","),
-                "dialogue_format": r.dialogue_format,
-                "peer_ags": r.peer_ags,
-                "dialogue_id": r.dialogue_id,
-            }
-            for r in rounds.recommendations(session, found.id)
-        ],
-    }
+@router.get("/selfchecks/{round_id}/result", response_model=ResultPublic)
+def result(round_id: str, principal: CurrentPrincipal, session: SessionDep) -> ResultPublic:
+    """Scores per field, the trend since the last round, peers of the same size, recommendations."""
+    return round_views.result_public(session, principal, round_id)
 
 
 @router.get("/selfchecks/{round_id}/report", response_class=HTMLResponse)
@@ -162,7 +113,7 @@ def report(
     accept_language: Annotated[str | None, Header()] = None,
 ) -> HTMLResponse:
     """The report as a page with an SVG chart; works without JavaScript, in German and English."""
-    found = _scored(session, principal, round_id)
+    found = round_views.scored_round(session, principal, round_id)
     chosen = language(lang, accept_language)
     values = report_values(found, rounds.recommendations(session, found.id), chosen)
     html = pages().get_template("selfcheck_report.html").render(values)
@@ -180,8 +131,8 @@ def draft_dialogue(
     body: DraftDialogue,
     principal: CurrentPrincipal,
     container: ContainerDep,
-) -> dict[str, str]:
+) -> DraftCreated:
     """Turn a recommended dialogue format into a draft dialogue for the municipality's organiser."""
     with committed(container) as uow:
         dialogue = rounds.draft_dialogue(uow, principal, round_id, recommendation_id, body.organiser_id)
-    return {"dialogue_id": dialogue.id, "status": dialogue.status}
+    return DraftCreated(dialogue_id=dialogue.id, status=dialogue.status)

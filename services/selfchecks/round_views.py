@@ -1,0 +1,87 @@
+"""What a self-check shows: the questionnaire's questions and a round's result with its
+recommendations, as the API's public models."""
+
+from __future__ import annotations
+
+import json
+
+from sqlmodel import Session
+
+from services.access import Principal
+from services.selfchecks import rounds
+from services.selfchecks.questionnaire_files import questionnaire
+from services.selfchecks.schemas import (
+    FieldPublic,
+    QuestionnairePublic,
+    QuestionPublic,
+    RecommendationPublic,
+    ResultPublic,
+)
+from services.selfchecks.tables import SelfCheckRound
+from workflows.errors import Conflict, NotFound
+
+
+class NoSuchQuestionnaire(NotFound):
+    def __init__(self, version: str) -> None:
+        super().__init__(f"no questionnaire version {version}")
+
+
+class NotScoredYet(Conflict):
+    def __init__(self, status: str) -> None:
+        super().__init__(f"no result yet: the self-check is {status}")
+
+
+def questionnaire_public(version: str) -> QuestionnairePublic:
+    try:
+        definition = questionnaire(version)
+    except LookupError:
+        raise NoSuchQuestionnaire(version) from None
+    return QuestionnairePublic(
+        version=definition.version,
+        title=definition.title,
+        fields=[
+            FieldPublic(
+                id=f.id,
+                title=f.title,
+                questions=[
+                    QuestionPublic(
+                        id=q.id,
+                        type=q.type,
+                        weight=q.weight,
+                        text=q.text,
+                        help=q.help,
+                        skippable=q.skippable,
+                        options=list(q.options or {}) or None,
+                    )
+                    for q in f.questions
+                ],
+            )
+            for f in definition.fields
+        ],
+    )
+
+
+def scored_round(session: Session, principal: Principal, round_id: str) -> SelfCheckRound:
+    """A round the caller may see, once it has a result."""
+    found = rounds.load_round(session, principal, round_id)
+    if found.result is None:
+        raise NotScoredYet(found.status)
+    return found
+
+
+def result_public(session: Session, principal: Principal, round_id: str) -> ResultPublic:
+    found = scored_round(session, principal, round_id)
+    assert found.result is not None
+    recommendations = [
+        RecommendationPublic(
+            id=r.id,
+            field=r.field,
+            score=r.score,
+            offers=r.offers.split(","),
+            dialogue_format=r.dialogue_format,
+            peer_ags=r.peer_ags,
+            dialogue_id=r.dialogue_id,
+        )
+        for r in rounds.recommendations(session, found.id)
+    ]
+    return ResultPublic.model_validate({**json.loads(found.result), "recommendations": recommendations})
