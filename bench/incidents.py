@@ -188,6 +188,19 @@ def measure(client: httpx.Client, token: str, inbox: Inbox, ags: str, reports: i
     return latencies
 
 
+def wait_until_ready(client: httpx.Client, logs: Path) -> None:
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            if client.get("/readyz").status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        if time.monotonic() > deadline:
+            raise SystemExit(f"bench: the API did not become ready; see {logs}")
+        time.sleep(0.2)
+
+
 def run(reports: int, burst_size: int, database_url: str, bootstrap: str) -> dict[str, object]:
     ags = "05315000"
     inbox = Inbox()
@@ -208,16 +221,7 @@ def run(reports: int, burst_size: int, database_url: str, bootstrap: str) -> dic
     }
     try:
         with httpx.Client(base_url=f"http://127.0.0.1:{api_port}", timeout=30) as client:
-            deadline = time.monotonic() + 120
-            while True:
-                try:
-                    if client.get("/readyz").status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                if time.monotonic() > deadline:
-                    raise SystemExit(f"bench: the API did not become ready; see {logs}")
-                time.sleep(0.2)
+            wait_until_ready(client, logs)
             token = client.post("/auth/token", json={"email": email, "password": password}).json()[
                 "access_token"
             ]

@@ -19,7 +19,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import func
+from sqlalchemy import Engine, func
 from sqlmodel import Session, col, select
 
 from bench import common
@@ -96,6 +96,47 @@ def prepare(settings: Settings, registrations: int, capacity: int) -> str:
     return dialogue_id
 
 
+def wait_until_decided(engine: Engine, dialogue_id: str, registrations: int, data_dir: Path) -> None:
+    deadline = time.monotonic() + max(300, registrations / 20)
+    while True:
+        with Session(engine) as session:
+            undecided = session.exec(
+                select(func.count())
+                .select_from(Registration)
+                .where(Registration.dialogue_id == dialogue_id, Registration.status == "requested")
+            ).one()
+        if not undecided:
+            return
+        if time.monotonic() > deadline:
+            raise SystemExit(
+                f"bench: {undecided} registrations still undecided; see {data_dir / 'worker.log'}"
+            )
+        progress(f"{registrations - undecided}/{registrations} decided")
+        time.sleep(1)
+
+
+def seated_in_arrival_order(
+    engine: Engine, dialogue_id: str, capacity: int
+) -> tuple[list[Registration], bool]:
+    """Every registration, and whether seats and waiting list follow the order of arrival on the topic."""
+    with Session(engine) as session:
+        rows = list(session.exec(select(Registration).where(Registration.dialogue_id == dialogue_id)).all())
+        order: dict[str, int] = {}
+        for record in session.exec(
+            select(OutboxRecord).where(OutboxRecord.topic == DIALOGUES.name).order_by(col(OutboxRecord.id))
+        ).all():
+            order.setdefault(decode(record.value).event.registration_id, len(order))  # type: ignore[attr-defined]
+    confirmed = {r.id for r in rows if r.status == "confirmed"}
+    waiting = sorted((r for r in rows if r.status == "waitlisted"), key=lambda r: r.waitlist_position or 0)
+    by_arrival = sorted(rows, key=lambda r: order[r.id])
+    in_order = (
+        {r.id for r in by_arrival[:capacity]} == confirmed
+        and [r.id for r in by_arrival[capacity:]] == [r.id for r in waiting]
+        and [r.waitlist_position for r in waiting] == list(range(1, len(waiting) + 1))
+    )
+    return rows, in_order
+
+
 def run(
     registrations: int, capacity: int, database_url: str, bootstrap: str, data_dir: Path
 ) -> dict[str, object]:
@@ -111,42 +152,15 @@ def run(
         started = datetime.now(UTC)
         thread = threading.Thread(target=relay.run, args=(stop,), daemon=True)
         thread.start()
-        deadline = time.monotonic() + max(300, registrations / 20)
-        while True:
-            with Session(engine) as session:
-                undecided = session.exec(
-                    select(func.count())
-                    .select_from(Registration)
-                    .where(Registration.dialogue_id == dialogue_id, Registration.status == "requested")
-                ).one()
-            if not undecided:
-                break
-            if time.monotonic() > deadline:
-                raise SystemExit(
-                    f"bench: {undecided} registrations still undecided; see {data_dir / 'worker.log'}"
-                )
-            progress(f"{registrations - undecided}/{registrations} decided")
-            time.sleep(1)
+        wait_until_decided(engine, dialogue_id, registrations, data_dir)
     finally:
         stop.set()
         common.stop(worker)
-    with Session(engine) as session:
-        rows = session.exec(select(Registration).where(Registration.dialogue_id == dialogue_id)).all()
-        order: dict[str, int] = {}
-        for record in session.exec(
-            select(OutboxRecord).where(OutboxRecord.topic == DIALOGUES.name).order_by(col(OutboxRecord.id))
-        ).all():
-            order.setdefault(decode(record.value).event.registration_id, len(order))  # type: ignore[attr-defined]
+    rows, in_order = seated_in_arrival_order(engine, dialogue_id, capacity)
     last = max(r.decided_at for r in rows if r.decided_at is not None)
     seconds = (last - started).total_seconds()
     confirmed = [r for r in rows if r.status == "confirmed"]
-    waiting = sorted((r for r in rows if r.status == "waitlisted"), key=lambda r: r.waitlist_position or 0)
-    by_arrival = sorted(rows, key=lambda r: order[r.id])
-    in_order = (
-        {r.id for r in by_arrival[:capacity]} == {r.id for r in confirmed}
-        and [r.id for r in by_arrival[capacity:]] == [r.id for r in waiting]
-        and [r.waitlist_position for r in waiting] == list(range(1, len(waiting) + 1))
-    )
+    waiting = [r for r in rows if r.status == "waitlisted"]
     progress("baseline: a bare aiokafka consumer reads the same messages")
     baseline = asyncio.run(bare_consumer_rate(settings, DIALOGUES, registrations))
     rate = registrations / seconds
