@@ -34,3 +34,11 @@ class TooManyAttempts(DomainError):
     def __init__(self, message: str, retry_after: int) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class TooLarge(DomainError):
+    """What was sent is larger than allowed."""
+
+
+class UnsupportedType(DomainError):
+    """What was sent is of a type that is not accepted."""

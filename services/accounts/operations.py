@@ -9,11 +9,13 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, model_validator
 from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
 
+from services.access import Principal, Scope, require_access, require_role
 from services.accounts.credentials import hash_password
 from services.store.tables import Account, Role
 from services.store.uow import UnitOfWork
-from workflows.errors import Conflict
+from workflows.errors import Conflict, NotFound
 
 
 class AccountExists(Conflict):
@@ -79,3 +81,22 @@ def create_account(uow: UnitOfWork, body: AccountCreate) -> Account:
     except IntegrityError:
         raise AccountExists() from None
     return account
+
+
+class AccountNotFound(NotFound):
+    def __init__(self) -> None:
+        super().__init__("account not found")
+
+
+def account_of(session: Session, principal: Principal, account_id: str) -> AccountPublic:
+    """One's own account; an admin sees any."""
+    account = session.get(Account, account_id)
+    if account is None:
+        raise AccountNotFound()
+    require_access(principal, Scope(owner_id=account.id), "account")
+    return AccountPublic.of(account)
+
+
+def all_accounts(session: Session, principal: Principal) -> list[AccountPublic]:
+    require_role(principal, Role.ADMIN)
+    return [AccountPublic.of(a) for a in session.scalars(select(Account).order_by(col(Account.email)))]

@@ -16,8 +16,10 @@ from workflows.errors import (
     Forbidden,
     Invalid,
     NotFound,
+    TooLarge,
     TooManyAttempts,
     Unauthenticated,
+    UnsupportedType,
 )
 
 STATUS_OF: dict[type[DomainError], int] = {
@@ -27,6 +29,8 @@ STATUS_OF: dict[type[DomainError], int] = {
     Invalid: status.HTTP_422_UNPROCESSABLE_CONTENT,
     Unauthenticated: status.HTTP_401_UNAUTHORIZED,
     TooManyAttempts: status.HTTP_429_TOO_MANY_REQUESTS,
+    TooLarge: status.HTTP_413_CONTENT_TOO_LARGE,
+    UnsupportedType: status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
 }
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from services.access import Principal
-from services.dialogues.dialogue_views import organised
+from services.dialogues.dialogue_access import organised
 from services.dialogues.registrations import RegistrationNotFound
 from services.dialogues.tables import Registration
 from services.store.uow import UnitOfWork

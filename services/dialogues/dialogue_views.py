@@ -12,25 +12,14 @@ from pydantic import BaseModel, Field
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from services.access import Principal, Scope, require_access
+from services.access import Principal
+from services.dialogues.dialogue_access import DialogueNotFound, organised
 from services.dialogues.organisers import DialoguePublic
 from services.dialogues.registrations import RegistrationNeeds, public
 from services.dialogues.tables import Dialogue, DialogueStatus, Registration
 from services.dialogues.timers import needs_of
-from services.store.tables import Role
 from workflows.dialogues.logistics import brief
 from workflows.dialogues.seating import HOLDS_SEAT, RegistrationStatus
-from workflows.errors import Forbidden, NotFound
-
-
-class DialogueNotFound(NotFound):
-    def __init__(self) -> None:
-        super().__init__("dialogue not found")
-
-
-class NotOrganiser(Forbidden):
-    def __init__(self) -> None:
-        super().__init__("only the organiser or an admin may change this dialogue")
 
 
 class RegistrantRow(BaseModel):
@@ -73,20 +62,6 @@ def dialogue_public(session: Session, dialogue: Dialogue) -> DialoguePublic:
     )
 
 
-def dialogue_scope(dialogue: Dialogue) -> Scope:
-    return Scope(organiser_id=dialogue.organiser_id, municipality_ags=dialogue.municipality_ags)
-
-
-def organised(session: Session, principal: Principal, dialogue_id: str, change: bool = False) -> Dialogue:
-    dialogue = session.get(Dialogue, dialogue_id)
-    if dialogue is None:
-        raise DialogueNotFound()
-    require_access(principal, dialogue_scope(dialogue), "dialogue")
-    if change and principal.role is not Role.ADMIN and principal.account_id != dialogue.organiser_id:
-        raise NotOrganiser()
-    return dialogue
-
-
 def upcoming(session: Session, now: datetime, municipality_ags: str | None) -> list[DialoguePublic]:
     """Published dialogues still to come (public)."""
     query = select(Dialogue).where(Dialogue.status == DialogueStatus.PUBLISHED, col(Dialogue.starts_at) > now)
@@ -95,6 +70,14 @@ def upcoming(session: Session, now: datetime, municipality_ags: str | None) -> l
     return [
         dialogue_public(session, d) for d in session.exec(query.order_by(col(Dialogue.starts_at)).limit(200))
     ]
+
+
+def published_or_draft(session: Session, dialogue_id: str) -> DialoguePublic:
+    """Any dialogue, for whoever has just changed it."""
+    dialogue = session.get(Dialogue, dialogue_id)
+    if dialogue is None:
+        raise DialogueNotFound()
+    return dialogue_public(session, dialogue)
 
 
 def published(session: Session, dialogue_id: str) -> DialoguePublic:

@@ -10,8 +10,11 @@ from typing import Literal
 from pydantic import AnyHttpUrl, AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 from sqlmodel import col, delete, select
 
+from services.access import Principal, require_role
+from services.dialogues.dialogue_access import organised
 from services.dialogues.messages import notify_registrants
 from services.dialogues.tables import Dialogue, DialogueJob, DialogueStatus, Registration
+from services.store.tables import Role
 from services.store.uow import UnitOfWork
 from workflows.dialogues.schedule import jobs_for
 from workflows.dialogues.seating import HOLDS_SEAT, Allocation, RegistrationStatus
@@ -232,3 +235,33 @@ def cancel_dialogue(uow: UnitOfWork, dialogue: Dialogue) -> None:
             "dialogue_cancelled",
             (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED, RegistrationStatus.REQUESTED),
         )
+
+
+class Changed(BaseModel):
+    dialogue_id: str
+    registrants_notified: bool
+
+
+def create_dialogue(uow: UnitOfWork, principal: Principal, body: DialogueCreate) -> Dialogue:
+    """A draft of the caller's; residents see it once it is published."""
+    require_role(principal, Role.ORGANISER, Role.ADMIN)
+    return create(uow, principal.account_id, body)
+
+
+def change_dialogue(uow: UnitOfWork, principal: Principal, dialogue_id: str, body: DialogueFields) -> Changed:
+    """Edit; a new time or place is sent to everyone registered, with a new calendar invite."""
+    dialogue = organised(uow.session, principal, dialogue_id, change=True)
+    return Changed(dialogue_id=dialogue.id, registrants_notified=update(uow, dialogue, body))
+
+
+def publish_dialogue(uow: UnitOfWork, principal: Principal, dialogue_id: str) -> Dialogue:
+    dialogue = organised(uow.session, principal, dialogue_id, change=True)
+    publish(uow, dialogue)
+    return dialogue
+
+
+def call_off(uow: UnitOfWork, principal: Principal, dialogue_id: str) -> Changed:
+    """Cancel the dialogue; everyone registered or waiting is told."""
+    dialogue = organised(uow.session, principal, dialogue_id, change=True)
+    cancel_dialogue(uow, dialogue)
+    return Changed(dialogue_id=dialogue.id, registrants_notified=True)

@@ -14,16 +14,22 @@ from sqlmodel import Session, select
 from events import new_envelope
 from events.contracts import RegistrationCancelled, RegistrationRequested
 from services.crypto import keyed_hash
+from services.dialogues.dialogue_access import DialogueNotFound
 from services.dialogues.tables import Dialogue, DialogueStatus, Registration
 from services.store.uow import UnitOfWork, UnitOfWorkFactory
 from workflows.dialogues.seating import HOLDS_SEAT, Allocation, RegistrationStatus
-from workflows.errors import Conflict, NotFound
+from workflows.errors import Conflict, Invalid, NotFound
 
 Language = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}$")]
 
 
 class DialogueClosed(Conflict):
     """Registering is not possible; the message says why (answered 409)."""
+
+
+class PrivacyNotAccepted(Invalid):
+    def __init__(self, version: str) -> None:
+        super().__init__(f"please agree to the current privacy text (version {version})")
 
 
 class RegistrationNeeds(BaseModel):
@@ -95,7 +101,7 @@ def public(registration: Registration, base_url: str | None = None, secret: str 
 
 def open_for_registration(dialogue: Dialogue | None, now: datetime) -> Dialogue:
     if dialogue is None or dialogue.status == DialogueStatus.DRAFT:
-        raise LookupError("dialogue not found")
+        raise DialogueNotFound()
     if dialogue.status == DialogueStatus.CANCELLED:
         raise DialogueClosed("this dialogue has been cancelled")
     if now >= dialogue.starts_at:
@@ -123,7 +129,7 @@ def register(uow: UnitOfWork, dialogue_id: str, body: RegistrationCreate) -> tup
     now = uow.clock()
     dialogue = open_for_registration(uow.session.get(Dialogue, dialogue_id), now)
     if body.privacy_consent != dialogue.privacy_version:
-        raise ValueError(f"please agree to the current privacy text (version {dialogue.privacy_version})")
+        raise PrivacyNotAccepted(dialogue.privacy_version)
     email_hash = keyed_hash(uow.secret, body.email.lower())
     existing = uow.session.exec(
         select(Registration).where(

@@ -99,3 +99,13 @@ class CampaignPublic(BaseModel):
     reason: str
     detected_at: datetime
     cases: list[CaseSummary]
+
+
+class AnonymousStatus(BaseModel):
+    """What an anonymous reporter sees with code and secret: no names, no notes."""
+
+    case_ref: str
+    status: str
+    severity: str | None
+    offers: list[str]
+    updated_at: datetime

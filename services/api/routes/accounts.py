@@ -4,17 +4,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from fastapi import APIRouter, Depends, HTTPException, status
+from fastapi import APIRouter, Depends, status
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
-from sqlmodel import col, select
 
-from services.access import Scope, require_access
 from services.accounts import operations as accounts
 from services.accounts import signing_in
 from services.accounts.operations import AccountCreate, AccountPublic
 from services.api.deps import ContainerDep, CurrentAdmin, CurrentPrincipal, SessionDep
 from services.api.limits import rate_limited
-from services.store.tables import Account
 
 router = APIRouter(tags=["accounts"])
 
@@ -54,9 +51,7 @@ def sign_out(principal: CurrentPrincipal, container: ContainerDep) -> None:
 
 @router.get("/me", response_model=AccountPublic)
 def me(principal: CurrentPrincipal, session: SessionDep) -> AccountPublic:
-    account = session.get(Account, principal.account_id)
-    assert account is not None  # the principal was just loaded from it
-    return AccountPublic.of(account)
+    return accounts.account_of(session, principal, principal.account_id)
 
 
 @router.post("/accounts", response_model=AccountPublic, status_code=status.HTTP_201_CREATED)
@@ -69,16 +64,12 @@ def create_account(body: AccountCreate, principal: CurrentAdmin, container: Cont
 
 @router.get("/accounts", response_model=list[AccountPublic])
 def list_accounts(principal: CurrentAdmin, session: SessionDep) -> list[AccountPublic]:
-    return [AccountPublic.of(a) for a in session.scalars(select(Account).order_by(col(Account.email)))]
+    return accounts.all_accounts(session, principal)
 
 
 @router.get("/accounts/{account_id}", response_model=AccountPublic)
 def read_account(account_id: str, principal: CurrentPrincipal, session: SessionDep) -> AccountPublic:
-    account = session.get(Account, account_id)
-    if account is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "account not found")
-    require_access(principal, Scope(owner_id=account.id), "account")
-    return AccountPublic.of(account)
+    return accounts.account_of(session, principal, account_id)
 
 
 __all__ = ["router"]

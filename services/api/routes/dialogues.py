@@ -4,20 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query, status
+from fastapi import APIRouter, Depends, Query, status
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict
 
-from services.access import Principal
-from services.api.deps import ContainerDep, CurrentOrganiser, CurrentPrincipal, SessionDep
+from services.api.deps import ContainerDep, CurrentOrganiser, CurrentPrincipal, SessionDep, committed
 from services.api.limits import rate_limited
 from services.bootstrap import Container
 from services.dialogues import dialogue_views, organisers
 from services.dialogues.attendance import mark_attendance
-from services.dialogues.dialogue_views import RegistrantRow, dialogue_public, organised
+from services.dialogues.dialogue_views import RegistrantRow, dialogue_public
 from services.dialogues.organisers import DialogueCreate, DialogueFields, DialoguePublic
 from services.dialogues.registrations import (
-    DialogueClosed,
     RegistrationCreate,
     RegistrationNeeds,
     RegistrationPublic,
@@ -27,7 +25,6 @@ from services.dialogues.registrations import (
     public,
     register_once,
 )
-from services.dialogues.tables import Dialogue
 
 router = APIRouter(tags=["dialogues"])
 
@@ -37,9 +34,9 @@ def create_dialogue(
     body: DialogueCreate, principal: CurrentOrganiser, container: ContainerDep
 ) -> DialoguePublic:
     """A draft; residents see it once it is published."""
+    with committed(container) as uow:
+        dialogue = organisers.create_dialogue(uow, principal, body)
     with container.uow() as uow:
-        dialogue = organisers.create(uow, principal.account_id, body)
-        uow.commit()
         return dialogue_public(uow.session, dialogue)
 
 
@@ -48,55 +45,38 @@ class Changed(BaseModel):
     registrants_notified: bool
 
 
-def _change(
-    container: Container,
-    principal: Principal,
-    dialogue_id: str,
-    action: str,
-    body: DialogueFields | None = None,
-) -> tuple[Dialogue, bool]:
+def _changed(container: Container, change: organisers.Changed) -> Changed:
     with container.uow() as uow:
-        dialogue = organised(uow.session, principal, dialogue_id, change=True)
-        notified = False
-        if action == "update":
-            assert body is not None
-            notified = organisers.update(uow, dialogue, body)
-        elif action == "publish":
-            organisers.publish(uow, dialogue)
-        else:
-            organisers.cancel_dialogue(uow, dialogue)
-            notified = True
-        uow.commit()
-        return dialogue, notified
+        dialogue = dialogue_views.published_or_draft(uow.session, change.dialogue_id)
+        return Changed(dialogue=dialogue, registrants_notified=change.registrants_notified)
 
 
 @router.put("/dialogues/{dialogue_id}", response_model=Changed)
 def update_dialogue(
-    dialogue_id: str,
-    body: DialogueFields,
-    principal: CurrentPrincipal,
-    container: ContainerDep,
-    session: SessionDep,
+    dialogue_id: str, body: DialogueFields, principal: CurrentPrincipal, container: ContainerDep
 ) -> Changed:
     """Edit; a new time or place is sent to everyone registered, with a new calendar invite."""
-    dialogue, notified = _change(container, principal, dialogue_id, "update", body)
-    return Changed(dialogue=dialogue_public(session, dialogue), registrants_notified=notified)
+    with committed(container) as uow:
+        change = organisers.change_dialogue(uow, principal, dialogue_id, body)
+    return _changed(container, change)
 
 
 @router.post("/dialogues/{dialogue_id}/publish", response_model=DialoguePublic)
 def publish_dialogue(
-    dialogue_id: str, principal: CurrentPrincipal, container: ContainerDep, session: SessionDep
+    dialogue_id: str, principal: CurrentPrincipal, container: ContainerDep
 ) -> DialoguePublic:
-    dialogue, _ = _change(container, principal, dialogue_id, "publish")
-    return dialogue_public(session, dialogue)
+    with committed(container) as uow:
+        dialogue = organisers.publish_dialogue(uow, principal, dialogue_id)
+    with container.uow() as uow:
+        return dialogue_public(uow.session, dialogue)
 
 
 @router.post("/dialogues/{dialogue_id}/cancel", response_model=Changed)
-def cancel_dialogue(
-    dialogue_id: str, principal: CurrentPrincipal, container: ContainerDep, session: SessionDep
-) -> Changed:
-    dialogue, notified = _change(container, principal, dialogue_id, "cancel")
-    return Changed(dialogue=dialogue_public(session, dialogue), registrants_notified=notified)
+def cancel_dialogue(dialogue_id: str, principal: CurrentPrincipal, container: ContainerDep) -> Changed:
+    """Everyone registered or waiting is told."""
+    with committed(container) as uow:
+        change = organisers.call_off(uow, principal, dialogue_id)
+    return _changed(container, change)
 
 
 @router.get("/dialogues", response_model=list[DialoguePublic])
@@ -122,14 +102,7 @@ def register_for_dialogue(dialogue_id: str, body: RegistrationCreate, container:
     """Public, no account. Answered at once; the seat (or waiting-list place) follows by e-mail.
     Registering again with the same e-mail returns the existing registration."""
     secret = container.settings.secret_key.get_secret_value()
-    try:
-        registration, created = register_once(container.uow, dialogue_id, body)
-    except LookupError:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "dialogue not found") from None
-    except DialogueClosed as exc:
-        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
-    except ValueError as exc:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from None
+    registration, created = register_once(container.uow, dialogue_id, body)
     if created:
         answer = public(registration, container.settings.public_base_url, secret)
         return JSONResponse(answer.model_dump(mode="json"), status_code=status.HTTP_202_ACCEPTED)

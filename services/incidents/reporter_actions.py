@@ -1,0 +1,119 @@
+"""What a reporting official does after the report: follow an anonymous case with its code and
+secret, add information to it, add evidence files to their own case."""
+
+from __future__ import annotations
+
+import hmac
+import uuid
+
+from sqlmodel import Session, select
+
+from events.contracts import CaseAction
+from services.access import Principal, Scope, require_access
+from services.crypto import FieldCipher, keyed_hash
+from services.incidents.case_actions import add_information
+from services.incidents.cases import record
+from services.incidents.schemas import AnonymousStatus, EvidenceAdded
+from services.incidents.tables import Case, EvidenceFile, SupportOffer
+from services.store.uow import UnitOfWork
+from workflows.errors import Invalid, NotFound, TooLarge, UnsupportedType
+
+MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
+EVIDENCE_TYPES = {
+    "image/png": b"\x89PNG",
+    "image/jpeg": b"\xff\xd8\xff",
+    "application/pdf": b"%PDF",
+    "text/plain": b"",
+}
+
+
+class NoAnonymousCase(NotFound):
+    def __init__(self) -> None:
+        super().__init__("no case with this code and secret")
+
+
+class CaseNotFound(NotFound):
+    def __init__(self) -> None:
+        super().__init__("case not found")
+
+
+class EvidenceTooLarge(TooLarge):
+    def __init__(self) -> None:
+        super().__init__(f"a file may be at most {MAX_EVIDENCE_BYTES // (1024 * 1024)} MiB")
+
+
+class EvidenceTypeNotAccepted(UnsupportedType):
+    def __init__(self) -> None:
+        super().__init__(f"allowed file types: {', '.join(sorted(EVIDENCE_TYPES))}")
+
+
+class EvidenceContentMismatch(Invalid):
+    def __init__(self, content_type: str) -> None:
+        super().__init__(f"the file's content is not {content_type}")
+
+
+def anonymous_case(session: Session, secret_key: str, code: str, secret: str) -> Case:
+    """The case of this code, if the secret shown with it matches (compared in constant time)."""
+    case = session.exec(select(Case).where(Case.anonymous_code == code)).first()
+    expected = keyed_hash(secret_key, secret)
+    if (
+        case is None
+        or not case.anonymous_secret_hash
+        or not hmac.compare_digest(case.anonymous_secret_hash, expected)
+    ):
+        raise NoAnonymousCase()
+    return case
+
+
+def anonymous_status(session: Session, secret_key: str, code: str, secret: str) -> AnonymousStatus:
+    case = anonymous_case(session, secret_key, code, secret)
+    offers = session.exec(select(SupportOffer.kind).where(SupportOffer.case_id == case.id)).all()
+    return AnonymousStatus(
+        case_ref=case.ref,
+        status=case.status,
+        severity=case.severity,
+        offers=list(offers),
+        updated_at=case.updated_at,
+    )
+
+
+def inform_anonymously(
+    uow: UnitOfWork, cipher: FieldCipher, secret_key: str, code: str, secret: str, text: str
+) -> Case:
+    case = anonymous_case(uow.session, secret_key, code, secret)
+    add_information(uow, cipher, case, None, text)
+    return case
+
+
+def add_evidence(
+    uow: UnitOfWork,
+    cipher: FieldCipher,
+    principal: Principal,
+    case_id: str,
+    filename: str | None,
+    content_type: str,
+    data: bytes,
+) -> EvidenceAdded:
+    """A file for the reporter's own case: checked for size and type, stored encrypted."""
+    if len(data) > MAX_EVIDENCE_BYTES:
+        raise EvidenceTooLarge()
+    if content_type not in EVIDENCE_TYPES:
+        raise EvidenceTypeNotAccepted()
+    if not data or not data.startswith(EVIDENCE_TYPES[content_type]):
+        raise EvidenceContentMismatch(content_type)
+    case = uow.session.get(Case, case_id)
+    if case is None:
+        raise CaseNotFound()
+    require_access(principal, Scope(owner_id=case.reporter_id), "case")
+    evidence = EvidenceFile(
+        id=str(uuid.uuid4()),
+        incident_id=case.incident_id,
+        filename=(filename or "evidence")[:200],
+        content_type=content_type,
+        size=len(data),
+        data_enc=cipher.encrypt_bytes(data),
+        added_at=uow.clock(),
+    )
+    uow.session.add(evidence)
+    record(uow, case, CaseAction.INFORMATION_ADDED, principal.account_id, {"evidence_file": evidence.id})
+    return EvidenceAdded(id=evidence.id, size=len(data), content_type=content_type)
