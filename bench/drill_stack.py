@@ -22,6 +22,7 @@ from sqlmodel import Session, col, func, select
 
 from bench import common
 from bench.common import ROOT, progress
+from services.crypto import keyed_hash
 from services.dialogues.tables import Registration
 from services.store.engine import make_engine
 from services.store.tables import OutboxRecord
@@ -230,12 +231,14 @@ def outcome(stack: Stack, accepted: list[str]) -> tuple[int, int]:
     if not mailed:
         return 0, duplicated
     engine = make_engine(stack.settings.database_url)
+    secret = stack.settings.secret_key.get_secret_value()
+    marks = [keyed_hash(secret, email) for email in mailed]  # addresses are stored encrypted
     try:
         with Session(engine) as session:
             decided = session.exec(
                 select(func.count())
                 .select_from(Registration)
-                .where(col(Registration.email).in_(mailed), Registration.status == "confirmed")
+                .where(col(Registration.email_hash).in_(marks), Registration.status == "confirmed")
             ).one()
     finally:
         engine.dispose()

@@ -27,6 +27,7 @@ from bench.common import bare_consumer_rate, progress, service_env
 from events import decode
 from events.catalog import DIALOGUES
 from services.accounts.operations import AccountCreate, new_account
+from services.bootstrap import bootstrap
 from services.dialogues import organisers
 from services.dialogues.organisers import DialogueCreate
 from services.dialogues.registrations import RegistrationCreate, register
@@ -43,7 +44,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def prepare(settings: Settings, registrations: int, capacity: int) -> str:
-    engine = make_engine(settings.database_url)
+    engine = bootstrap(settings).engine  # the process's keys for the encrypted columns, too
     upgrade(engine)
     secret = settings.secret_key.get_secret_value()
     with Session(engine) as session:

@@ -29,8 +29,17 @@ DEFAULT_LOCALE = "de"
 SHORT_TEXT_LIMIT = 320  # two SMS segments
 
 
+# Filled in from the recipient when the message is sent, never stored with the notification: a
+# registrant's name is personal data, and the link to their registration carries its secret.
+RECIPIENT_VARIABLES = frozenset({"participant_name", "manage_path"})
+
+
 class MissingVariables(ValueError):
     """A notification was requested without everything its template needs."""
+
+
+class StoredSecret(ValueError):
+    """A notification's stored context would hold what only the recipient may have."""
 
 
 @dataclass(frozen=True)
@@ -39,6 +48,19 @@ class MessageSpec:
     variables: dict[str, type]  # name -> str, int, float or datetime (ISO string in storage)
     sample: dict[str, Any]
     attachments: tuple[str, ...] = field(default=())  # builders in notifications.attachments
+
+    def stored_sample(self) -> dict[str, Any]:
+        """The sample without what comes from the recipient: what a notification stores."""
+        return {k: v for k, v in self.sample.items() if k not in RECIPIENT_VARIABLES}
+
+    def check_storable(self, context: dict[str, Any]) -> None:
+        """What is stored with a notification: everything but what comes from the recipient."""
+        kept = sorted(RECIPIENT_VARIABLES & context.keys())
+        if kept:
+            raise StoredSecret(
+                f"message {self.name!r}: {', '.join(kept)} come from the recipient at send time"
+            )
+        self.coerce({**dict.fromkeys(RECIPIENT_VARIABLES & self.variables.keys(), ""), **context})
 
     def coerce(self, context: dict[str, Any]) -> dict[str, Any]:
         """The stored JSON context with datetimes parsed; raises MissingVariables."""
@@ -181,6 +203,7 @@ MESSAGES: dict[str, MessageSpec] = {
             {**_REGISTRATION_SAMPLE, "draw_at": datetime(2026, 12, 1, 12, 0, tzinfo=UTC)},
         ),
         MessageSpec("registration_cancelled", _REGISTRATION, _REGISTRATION_SAMPLE),
+        MessageSpec("registration_link", _REGISTRATION, _REGISTRATION_SAMPLE),
         MessageSpec("registration_reminder", _REGISTRATION, _REGISTRATION_SAMPLE),
         MessageSpec(
             "dialogue_changed", _REGISTRATION, _REGISTRATION_SAMPLE, attachments=("calendar_invite",)

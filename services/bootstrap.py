@@ -26,6 +26,7 @@ from services.pipeline.reconciler import Reconciler
 from services.settings import Settings
 from services.store.engine import make_engine
 from services.store.outage import database_reachable
+from services.store.types import use_field_cipher
 from services.store.uow import Clock, UnitOfWork, utc_now
 from services.timers import Timer
 
@@ -140,7 +141,8 @@ def bootstrap(settings: Settings | None = None, clock: Clock = utc_now) -> Conta
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("kafka").setLevel(logging.WARNING)  # kafka-python logs every connection at INFO
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    dialogue_recipients.register()
+    dialogue_recipients.register(settings.secret_key.get_secret_value())
+    use_field_cipher(FieldCipher(settings.field_keys()))
     return Container(
         settings=settings,
         engine=make_engine(settings.database_url),

@@ -221,7 +221,7 @@ def crypto_new_key() -> None:
 def crypto_rotate() -> None:
     """Re-encrypt every narrative, evidence file and note under the first configured key."""
     from services.crypto import FieldCipher
-    from services.incidents.rotation import rotate_keys
+    from services.key_rotation import rotate_keys
     from services.store.engine import make_engine
 
     settings = Settings()

@@ -6,10 +6,11 @@ from collections.abc import Iterable
 
 from sqlmodel import col, select
 
-from services.dialogues import recipients
 from services.dialogues.tables import Dialogue, Registration
 from services.notify.requests import request_notification
 from services.store.uow import UnitOfWork
+
+REGISTRANT = "registration"  # the kind of recipient a registrant is (no account: see recipients.py)
 
 
 def dialogue_context(dialogue: Dialogue) -> dict[str, object]:
@@ -25,17 +26,13 @@ def dialogue_context(dialogue: Dialogue) -> dict[str, object]:
 def notify_registration(
     uow: UnitOfWork, registration: Registration, dialogue: Dialogue, template: str, **extra: object
 ) -> None:
-    from services.dialogues.registrations import manage_path
-
     request_notification(
         uow,
-        recipient_kind=recipients.KIND,
+        recipient_kind=REGISTRANT,
         recipient_id=registration.id,
         template=template,
         context={
             **dialogue_context(dialogue),
-            "participant_name": registration.name or "",
-            "manage_path": manage_path(uow.secret, registration.id),
             **extra,
         },
         subject_id=dialogue.id,

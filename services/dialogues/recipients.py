@@ -1,23 +1,33 @@
 """How the notifier reaches a dialogue's registrant: no account, e-mail only, in the language they
-chose. Registered with the notifier at bootstrap."""
+chose; their name and the secret link to their registration are filled in at send time, so neither
+is stored with a notification. Registered with the notifier at bootstrap."""
 
 from __future__ import annotations
 
 from sqlmodel import Session
 
 from notifications.messages import Channel
+from services.dialogues.messages import REGISTRANT
+from services.dialogues.registrations import manage_path
 from services.dialogues.tables import Registration
-from services.notify.contacts import Contact, UnknownRecipient, register_recipients
+from services.notify.contacts import Contact, ContactResolver, UnknownRecipient, register_recipients
 
-KIND = "registration"
-
-
-def registration_contact(session: Session, registration_id: str) -> Contact:
-    registration = session.get(Registration, registration_id)
-    if registration is None or registration.email is None:
-        raise UnknownRecipient(f"registration {registration_id} has no address (anonymised or gone)")
-    return Contact(registration.email, registration.language, (Channel.EMAIL,), None)
+KIND = REGISTRANT
 
 
-def register() -> None:
-    register_recipients(KIND, registration_contact)
+def registration_contacts(secret: str) -> ContactResolver:
+    def contact(session: Session, registration_id: str) -> Contact:
+        registration = session.get(Registration, registration_id)
+        if registration is None or registration.email is None:
+            raise UnknownRecipient(f"registration {registration_id} has no address (anonymised or gone)")
+        details = {
+            "participant_name": registration.name or "",
+            "manage_path": manage_path(secret, registration.id),
+        }
+        return Contact(registration.email, registration.language, (Channel.EMAIL,), None, details=details)
+
+    return contact
+
+
+def register(secret: str) -> None:
+    register_recipients(KIND, registration_contacts(secret))

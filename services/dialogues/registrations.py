@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hmac
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
@@ -15,6 +15,7 @@ from events import new_envelope
 from events.contracts import RegistrationCancelled, RegistrationRequested
 from services.crypto import keyed_hash
 from services.dialogues.dialogue_access import DialogueNotFound
+from services.dialogues.messages import notify_registration
 from services.dialogues.tables import Dialogue, DialogueStatus, Registration
 from services.store.uow import UnitOfWork, UnitOfWorkFactory
 from workflows.dialogues.seating import HOLDS_SEAT, Allocation, RegistrationStatus
@@ -63,7 +64,18 @@ class RegistrationPublic(BaseModel):
     waitlist_position: int | None
     language: str
     needs: RegistrationNeeds
-    manage_url: str | None = None
+
+
+class RegistrationReceived(BaseModel):
+    """The same answer for a new address and for one registered already, so that nobody learns who
+    is registered: the person finds everything else in their mail."""
+
+    dialogue_id: str
+    detail: str = (
+        "Thank you. We have sent you an e-mail: the link in it lets you see, change or cancel your "
+        "registration. / Danke. Wir haben Ihnen eine E-Mail geschickt: Über den Link darin sehen, ändern "
+        "oder stornieren Sie Ihre Anmeldung."
+    )
 
 
 def manage_token(secret: str, registration_id: str) -> str:
@@ -79,7 +91,7 @@ def token_matches(secret: str, registration_id: str, token: str) -> bool:
     return hmac.compare_digest(manage_token(secret, registration_id), token)
 
 
-def public(registration: Registration, base_url: str | None = None, secret: str = "") -> RegistrationPublic:
+def public(registration: Registration) -> RegistrationPublic:
     return RegistrationPublic(
         id=registration.id,
         dialogue_id=registration.dialogue_id,
@@ -95,7 +107,6 @@ def public(registration: Registration, base_url: str | None = None, secret: str 
             dietary=registration.dietary,
             note=registration.needs_note or "",
         ),
-        manage_url=base_url.rstrip("/") + manage_path(secret, registration.id) if base_url else None,
     )
 
 
@@ -137,6 +148,7 @@ def register(uow: UnitOfWork, dialogue_id: str, body: RegistrationCreate) -> tup
         )
     ).first()
     if existing is not None and existing.status != RegistrationStatus.CANCELLED:
+        _send_link_again(uow, existing, dialogue)
         return existing, False
     if not dialogue.waitlist_enabled and dialogue.allocation == Allocation.FCFS:
         taken = uow.session.exec(
@@ -167,6 +179,20 @@ def register(uow: UnitOfWork, dialogue_id: str, body: RegistrationCreate) -> tup
         )
     )
     return registration, True
+
+
+LINK_AGAIN_AFTER = timedelta(minutes=10)
+
+
+def _send_link_again(uow: UnitOfWork, registration: Registration, dialogue: Dialogue) -> None:
+    """Someone registered again with this address: its owner gets their own link by mail (nobody
+    else sees anything). Not more than once in ten minutes, so the form cannot flood a mailbox."""
+    now = uow.clock()
+    if registration.link_sent_at is not None and now - registration.link_sent_at < LINK_AGAIN_AFTER:
+        return
+    registration.link_sent_at = now
+    uow.session.add(registration)
+    notify_registration(uow, registration, dialogue, "registration_link")
 
 
 def register_once(

@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy import Column, Index, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from services.store.types import UtcDateTime
+from services.store.types import EncryptedText, UtcDateTime
 from workflows.dialogues.seating import Allocation
 
 
@@ -74,18 +74,19 @@ class Registration(SQLModel, table=True):
 
     id: str = Field(primary_key=True, max_length=36)
     dialogue_id: str = Field(foreign_key="dialogue.id", max_length=36)
-    name: str | None = Field(default=None, max_length=200)
-    email: str | None = Field(default=None, max_length=320)
+    # Encrypted at rest; the e-mail is found through its keyed hash.
+    name: str | None = Field(default=None, sa_column=Column(EncryptedText, nullable=True))
+    email: str | None = Field(default=None, sa_column=Column(EncryptedText, nullable=True))
     email_hash: str | None = Field(default=None, max_length=64)
-    phone: str | None = Field(default=None, max_length=40)
+    phone: str | None = Field(default=None, sa_column=Column(EncryptedText, nullable=True))
     language: str = Field(default="de", max_length=8)
     step_free: bool = False
     sign_language: bool = False
     simple_language: bool = False
     interpreter_languages: str = Field(default="", max_length=100)
     children_ages: str = Field(default="", max_length=100)
-    dietary: str = Field(default="", max_length=200)
-    needs_note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    dietary: str = Field(default="", sa_column=Column(EncryptedText, nullable=False))
+    needs_note: str | None = Field(default=None, sa_column=Column(EncryptedText, nullable=True))
     groups: str = Field(default="", max_length=200)  # quota groups, e.g. "district:Nord,first_time"
     consent_version: str = Field(max_length=20)
     status: str = Field(default="requested", max_length=12)
@@ -94,6 +95,9 @@ class Registration(SQLModel, table=True):
     requested_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
     decided_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime, nullable=True))
     anonymised_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime, nullable=True))
+    # When its owner was last sent their link because the address registered again (at most every
+    # ten minutes, so the public form cannot flood a mailbox).
+    link_sent_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime, nullable=True))
 
 
 class DialogueJob(SQLModel, table=True):

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Column, Index, LargeBinary, String, Text
 from sqlmodel import Field, SQLModel
 
-from services.store.types import UtcDateTime
+from services.store.types import EncryptedText, UtcDateTime
 from workflows.incidents.case_rules import CaseStatus, OfferStatus
 
 
@@ -40,7 +40,7 @@ class EvidenceFile(SQLModel, table=True):
 
     id: str = Field(primary_key=True, max_length=36)
     incident_id: str = Field(foreign_key="incident.id", index=True, max_length=36)
-    filename: str = Field(max_length=200)
+    filename: str = Field(sa_column=Column(EncryptedText, nullable=False))  # may name a person
     content_type: str = Field(max_length=100)
     size: int
     data_enc: bytes = Field(sa_column=Column(LargeBinary, nullable=False))

@@ -6,8 +6,8 @@ address is used even for a retry.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 
 from sqlmodel import Session
 
@@ -26,6 +26,9 @@ class Contact:
     webhook_url: str | None = None
     webhook_secret: str | None = None
     account_id: str | None = None  # only accounts have an in-app inbox
+    # Values about the recipient that messages use, filled in at send time and never stored with a
+    # notification (a registrant's name, the secret link to their registration).
+    details: Mapping[str, str] = field(default_factory=dict)
 
     def reachable(self) -> tuple[Channel, ...]:
         """Every channel this recipient can be reached on (the urgent lane uses all of them)."""

@@ -127,8 +127,9 @@ class DeliveryRunner:
             try:
                 contact = resolve(session, notification.recipient_kind, notification.recipient_id)
                 locale = notification.locale or contact.locale
+                values = {**json.loads(notification.context), **contact.details}
                 rendered = self._renderer.render(
-                    notification.template, locale, json.loads(notification.context), notification.created_at
+                    notification.template, locale, values, notification.created_at
                 )
             except Exception as exc:  # a message that cannot be rendered will not render next time either
                 error: DeliveryError | None = DeliveryError(

@@ -43,7 +43,7 @@ def request_notification(
     spec = MESSAGES.get(template)
     if spec is None:
         raise UnknownMessage(f"no message called {template!r}")
-    spec.coerce(context)  # refuse now what could not be rendered later
+    spec.check_storable(context)  # refuse now what could not be rendered later
     notification = Notification(
         id=str(uuid.uuid4()),
         recipient_kind=recipient_kind,

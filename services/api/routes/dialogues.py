@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, status
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict
 
 from services.api.deps import ContainerDep, CurrentOrganiser, CurrentPrincipal, SessionDep, committed
@@ -19,6 +19,7 @@ from services.dialogues.registrations import (
     RegistrationCreate,
     RegistrationNeeds,
     RegistrationPublic,
+    RegistrationReceived,
     by_link,
     cancel_by_link,
     change_needs,
@@ -94,20 +95,18 @@ def read_dialogue(dialogue_id: str, session: SessionDep) -> DialoguePublic:
 
 @router.post(
     "/dialogues/{dialogue_id}/registrations",
-    response_model=RegistrationPublic,
+    response_model=RegistrationReceived,
     status_code=status.HTTP_202_ACCEPTED,
     dependencies=[Depends(rate_limited("registration", "registrations_per_minute"))],
 )
-def register_for_dialogue(dialogue_id: str, body: RegistrationCreate, container: ContainerDep) -> Response:
-    """Public, no account. Answered at once; the seat (or waiting-list place) follows by e-mail.
-    Registering again with the same e-mail returns the existing registration."""
-    secret = container.settings.secret_key.get_secret_value()
-    registration, created = register_once(container.uow, dialogue_id, body)
-    if created:
-        answer = public(registration, container.settings.public_base_url, secret)
-        return JSONResponse(answer.model_dump(mode="json"), status_code=status.HTTP_202_ACCEPTED)
-    # Never hand the secret link to whoever knows an e-mail address: the person has it by mail.
-    return JSONResponse(public(registration).model_dump(mode="json"), status_code=status.HTTP_200_OK)
+def register_for_dialogue(
+    dialogue_id: str, body: RegistrationCreate, container: ContainerDep
+) -> RegistrationReceived:
+    """Public, no account. Answered at once and always the same way; the seat (or waiting-list place)
+    and the link to the registration follow by e-mail. Registering again with the same address sends
+    its owner their link again, and shows nothing here."""
+    register_once(container.uow, dialogue_id, body)
+    return RegistrationReceived(dialogue_id=dialogue_id)
 
 
 Token = Annotated[str, Query(description="the secret from your registration link")]
