@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from services.api.errors import answer_domain_errors, error_responses
 from services.api.limits import SlidingWindow
 from services.api.outages import answer_outages_with_503
+from services.api.redaction import redact_logs
 from services.api.routes import accounts, cases, dialogues, health, incidents, notifications, selfchecks
 from services.bootstrap import Container
 from services.timers import run_in_thread
@@ -19,6 +20,7 @@ from services.timers import run_in_thread
 def create_app(container: Container, run_dispatcher: bool | None = None) -> FastAPI:
     """The HTTP app. ``run_dispatcher`` defaults to on in embedded mode (no broker configured)."""
     dispatch = container.settings.embedded if run_dispatcher is None else run_dispatcher
+    redact_logs("uvicorn.access", "uvicorn.error", "services", "weltoffen")
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

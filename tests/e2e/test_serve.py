@@ -46,6 +46,13 @@ def test_serve_runs_embedded_with_sqlite_in_a_fresh_folder(tmp_path: Path) -> No
         assert ready.status_code == 200
         assert ready.json()["checks"] == {"database": "ok", "broker": "embedded (no broker configured)"}
         assert (tmp_path / "var" / "weltoffen.db").exists()
+        # secrets in links never reach the access log
+        httpx.get(f"http://127.0.0.1:{port}/registrations/r-1?token=LinkSecret123", timeout=5)
+        httpx.get(f"http://127.0.0.1:{port}/anonymous/cases/AB12-CD34", headers={"X-Case-Secret": "s"})
     finally:
         server.terminate()
         server.wait(timeout=20)
+    output = server.stdout.read().decode() if server.stdout else ""
+    assert "GET /registrations/r-1?token=[redacted]" in output, output
+    assert "GET /anonymous/cases/[redacted]" in output, output
+    assert "LinkSecret123" not in output and "AB12-CD34" not in output
