@@ -152,6 +152,16 @@ MESSAGES: dict[str, MessageSpec] = {
             {"case_ref": "F-2026-0042", "offers": 3, "case_path": "/cases/42"},
         ),
         MessageSpec(
+            "case_taken_over",
+            {"case_ref": str, "case_path": str, "by": str},  # by: assignee, team_lead or admin
+            {"case_ref": "F-2026-0042", "case_path": "/cases/42", "by": "team_lead"},
+        ),
+        MessageSpec(
+            "case_new_coordinator",
+            {"case_ref": str, "case_path": str},
+            {"case_ref": "F-2026-0042", "case_path": "/cases/42"},
+        ),
+        MessageSpec(
             "case_queued",
             {"case_ref": str, "severity": str, "region": str, "case_path": str},
             {"case_ref": "F-2026-0042", "severity": "high", "region": "03241001", "case_path": "/cases/42"},

@@ -16,9 +16,9 @@ from events.contracts import CaseAction
 from services.access import Principal, Scope, require_access, require_role
 from services.crypto import FieldCipher
 from services.incidents.cases import record
-from services.incidents.messages import notify_coordinator
+from services.incidents.messages import notify_coordinator, tell_change_of_hands
 from services.incidents.rules import incident_rules
-from services.incidents.tables import Case, CaseNote, Incident, SupportOffer
+from services.incidents.tables import Case, CaseNote, CoordinatorProfile, Incident, SupportOffer
 from services.store.tables import Account, Role
 from services.store.uow import UnitOfWork
 from workflows.incidents import case_rules
@@ -60,25 +60,43 @@ def acknowledge(uow: UnitOfWork, principal: Principal, case_id: str) -> Case:
 
 
 def reassign(uow: UnitOfWork, principal: Principal, case_id: str, assignee_id: str) -> Case:
-    """Give the case to another coordinator of its region; they are told, the deadline restarts."""
+    """Give the case to a coordinator of its region: claiming it from the queue, or a handover by its
+    assignee, the team lead or an admin. The new assignee, the previous one and the reporting
+    official are told; the history names both; the deadline restarts."""
     require_role(principal, Role.COORDINATOR, Role.ADMIN)
     case = load_for_change(uow, principal, case_id)
     case_rules.check_open(case.status)
+    by = case_rules.check_handover(
+        principal.account_id, principal.role is Role.ADMIN, _is_team_lead(uow, principal), case.assignee_id
+    )
     target = uow.session.get(Account, assignee_id)
     if target is None or not target.is_active or target.role != Role.COORDINATOR:
         raise case_rules.UnsuitableAssignee("assignee_id must be an active coordinator")
     if not case.region_ags.startswith(target.region or "-"):
         raise case_rules.UnsuitableAssignee("this coordinator does not cover the case's region")
+    previous = case.assignee_id
+    if previous == target.id:
+        return case  # already theirs: nothing changes hands
     window = incident_rules().routing.acknowledge_within[Severity(case.severity or "medium")]
     case.assignee_id = target.id
     case.status = CaseStatus.ASSIGNED
     case.acknowledge_by = case.next_escalation_at = uow.clock() + window
-    record(uow, case, CaseAction.REASSIGNED, principal.account_id, {"to": target.id})
+    record(
+        uow, case, CaseAction.REASSIGNED, principal.account_id, {"from": previous, "to": target.id, "by": by}
+    )
     incident = uow.session.get(Incident, case.incident_id)
     kind = incident.kind if incident else "other"
-    urgent = case.severity == Severity.CRITICAL
-    notify_coordinator(uow, case, target.id, kind, "case_assigned", urgent=urgent)
+    notify_coordinator(uow, case, target.id, kind, "case_assigned", urgent=case.severity == Severity.CRITICAL)
+    tell_change_of_hands(uow, case, previous, by)
     return case
+
+
+def _is_team_lead(uow: UnitOfWork, principal: Principal) -> bool:
+    """A team lead of the region (access to the case was checked before: the region is theirs)."""
+    if principal.role is not Role.COORDINATOR:
+        return False
+    profile = uow.session.get(CoordinatorProfile, principal.account_id)
+    return profile is not None and profile.team_lead
 
 
 def add_note(uow: UnitOfWork, cipher: FieldCipher, principal: Principal, case_id: str, text: str) -> Case:

@@ -77,3 +77,25 @@ def tell_reporter_received(uow: UnitOfWork, case: Case, offers: int, cause: Enve
         subject_id=case.id,
         cause=cause,
     )
+
+
+def tell_change_of_hands(uow: UnitOfWork, case: Case, previous_id: str | None, by: str) -> None:
+    """The previous assignee learns that the case is no longer theirs and who decided it; the
+    reporting official learns that someone new looks after their case (not who)."""
+    context = {"case_ref": case.ref, "case_path": f"/cases/{case.id}"}
+    if previous_id is not None:
+        request_notification(
+            uow,
+            recipient_id=previous_id,
+            template="case_taken_over",
+            context={**context, "by": by},
+            subject_id=case.id,
+        )
+    if case.reporter_id is not None and previous_id is not None:
+        request_notification(
+            uow,
+            recipient_id=case.reporter_id,
+            template="case_new_coordinator",
+            context=context,
+            subject_id=case.id,
+        )

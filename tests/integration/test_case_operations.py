@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 from datetime import UTC, datetime
 
@@ -83,3 +84,79 @@ def test_a_case_from_report_to_closing_through_its_operations(container: Contain
     act(container, lambda uow: case_actions.close(uow, coordinator, case_id))
     with pytest.raises(CaseAlreadyClosed):
         act(container, lambda uow: case_actions.close(uow, coordinator, case_id))
+
+
+def test_only_the_assignee_the_team_lead_or_an_admin_hand_a_case_over_and_everyone_is_told(
+    container: Container,
+) -> None:
+    from sqlmodel import col, select
+
+    from services.incidents.case_views import may_read_content
+    from services.incidents.tables import Case, CaseHistory
+    from services.notify.tables import Notification
+    from workflows.incidents.case_rules import NotYoursToHandOver
+
+    region = f"15{random.randint(100, 999)}"
+    official = Principal(person(container, Role.OFFICIAL).id, Role.OFFICIAL)
+    people = [person(container, Role.COORDINATOR, region=region, expertise="security") for _ in range(2)]
+    lead = Principal(
+        person(container, Role.COORDINATOR, region=region, team_lead=True).id, Role.COORDINATOR, region=region
+    )
+    report = IncidentCreate(
+        kind="threat",  # type: ignore[arg-type]
+        channel="letter",
+        occurred_at=datetime.now(UTC),
+        municipality_ags=f"{region}000",
+        targets=["self"],
+        immediate_danger=False,
+        narrative="A letter threatening the mayor arrived at the town hall.",
+    )
+    secret = container.settings.secret_key.get_secret_value()
+    reported = act(
+        container, lambda uow: report_incident(uow, report, official.account_id, container.cipher, secret)
+    )
+    container.dispatcher().drain()
+    case_id = reported.case_id
+    with container.uow() as uow:
+        case = uow.session.get(Case, case_id)
+        assert case is not None and case.assignee_id in {p.id for p in people}
+        holder_id = case.assignee_id
+    colleague_id = next(p.id for p in people if p.id != holder_id)
+    colleague = Principal(colleague_id, Role.COORDINATOR, region=region)
+
+    # a colleague of the region can neither take the case nor read what it says
+    with pytest.raises(NotYoursToHandOver):
+        act(container, lambda uow: case_actions.reassign(uow, colleague, case_id, colleague_id))
+    with container.uow() as uow:
+        case = uow.session.get(Case, case_id)
+        assert case is not None and case.assignee_id == holder_id
+        assert not may_read_content(colleague, case)
+
+    # the team lead passes it on; the previous assignee and the reporting official are told
+    act(container, lambda uow: case_actions.reassign(uow, lead, case_id, colleague_id))
+    # the new assignee hands it back
+    act(container, lambda uow: case_actions.reassign(uow, colleague, case_id, holder_id))
+    with container.uow() as uow:
+        history = uow.session.exec(
+            select(CaseHistory.actor_id, CaseHistory.detail)
+            .where(CaseHistory.case_id == case_id, CaseHistory.action == "reassigned")
+            .order_by(col(CaseHistory.id))
+        ).all()
+        told = uow.session.exec(
+            select(Notification.recipient_id, Notification.template, Notification.context).where(
+                Notification.subject_id == case_id,
+                col(Notification.template).in_(["case_taken_over", "case_new_coordinator"]),
+            )
+        ).all()
+    assert [(actor, json.loads(detail)) for actor, detail in history] == [
+        (lead.account_id, {"from": holder_id, "to": colleague_id, "by": "team_lead"}),
+        (colleague_id, {"from": colleague_id, "to": holder_id, "by": "assignee"}),
+    ]
+    assert sorted((r, t) for r, t, _ in told) == sorted(
+        [
+            (holder_id, "case_taken_over"),
+            (official.account_id, "case_new_coordinator"),
+            (colleague_id, "case_taken_over"),
+            (official.account_id, "case_new_coordinator"),
+        ]
+    )

@@ -115,3 +115,33 @@ def check_offer_answerable(status: str) -> None:
 def check_offer_deliverable(status: str) -> None:
     if status == OfferStatus.DECLINED:
         raise DeclinedOfferNotDeliverable()
+
+
+class NotYoursToHandOver(Forbidden):
+    def __init__(self) -> None:
+        super().__init__(
+            "this case is assigned to a colleague: only they, the team lead or an admin can hand it over"
+        )
+
+
+class HandoverBy(StrEnum):
+    """Who changed a case's hands; the previous assignee is told which."""
+
+    ASSIGNEE = "assignee"
+    TEAM_LEAD = "team_lead"
+    ADMIN = "admin"
+    QUEUE = "queue"  # claimed or given out from the region's queue: nobody held it
+
+
+def check_handover(actor_id: str, is_admin: bool, is_team_lead: bool, assignee_id: str | None) -> HandoverBy:
+    """Who may give a case to someone: anybody allowed to see an unassigned case (claiming from the
+    queue); for an assigned case only its assignee, the region's team lead or an admin."""
+    if assignee_id is None:
+        return HandoverBy.QUEUE
+    if actor_id == assignee_id:
+        return HandoverBy.ASSIGNEE
+    if is_admin:
+        return HandoverBy.ADMIN
+    if is_team_lead:
+        return HandoverBy.TEAM_LEAD
+    raise NotYoursToHandOver()
