@@ -243,7 +243,15 @@ def _run_api(settings: Settings, host: str, port: int) -> None:
         f"database {container.engine.url.render_as_string(hide_password=True)}, "
         f"API on http://{host}:{port}/docs"
     )
-    uvicorn.run(create_app(container), host=host, port=port, log_level="info")
+    proxies = settings.trusted_proxies.strip()
+    uvicorn.run(
+        create_app(container),
+        host=host,
+        port=port,
+        log_level="info",
+        proxy_headers=bool(proxies),  # otherwise uvicorn believes any loopback client's headers
+        forwarded_allow_ips=proxies or None,
+    )
 
 
 def _broker_settings() -> Settings:

@@ -70,6 +70,10 @@ class Settings(BaseSettings):
     sign_in_per_minute: int = Field(default=20, ge=0)
     anonymous_reports_per_minute: int = Field(default=10, ge=0)
     registrations_per_minute: int = Field(default=30, ge=0)
+    anonymous_case_lookups_per_minute: int = Field(default=10, ge=0)
+    # Proxies whose X-Forwarded-For / -Proto is believed (comma-separated addresses, "*" for any).
+    # Empty: the peer's address is the client's, whatever headers it sends.
+    trusted_proxies: str = ""
 
     api_port: int = 8000
     data_dir: Path = Path("var")

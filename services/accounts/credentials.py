@@ -14,8 +14,6 @@ from sqlmodel import Session
 from services.store.tables import Account, ApiToken
 
 _hasher = PasswordHasher()
-MAX_FAILED_LOGINS = 5
-LOCKOUT = timedelta(minutes=15)
 # Verified against when the account does not exist, so timing does not reveal which e-mails exist.
 _DUMMY_HASH = _hasher.hash("not-a-real-password")
 
@@ -55,14 +53,3 @@ def account_for_token(session: Session, secret_key: str, token: str, now: dateti
         return None
     account = session.get(Account, record.account_id)
     return account if account is not None and account.is_active else None
-
-
-def is_locked(account: Account, now: datetime) -> bool:
-    return account.locked_until is not None and account.locked_until > now
-
-
-def record_failed_login(account: Account, now: datetime) -> None:
-    account.failed_logins += 1
-    if account.failed_logins >= MAX_FAILED_LOGINS:
-        account.locked_until = now + LOCKOUT
-        account.failed_logins = 0

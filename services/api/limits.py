@@ -33,6 +33,12 @@ class SlidingWindow:
             return None
 
 
+def client_address(request: Request) -> str:
+    """The client's address: the peer's, or what a proxy named in WELTOFFEN_TRUSTED_PROXIES forwarded
+    (the server rewrites it only for those proxies; any other client's X-Forwarded-For is ignored)."""
+    return request.client.host if request.client else "unknown"
+
+
 def rate_limited(bucket: str, setting: str) -> Callable[[Request], None]:
     """A dependency: at most ``settings.<setting>`` requests a minute per client (0 switches it off)."""
 
@@ -41,8 +47,7 @@ def rate_limited(bucket: str, setting: str) -> Callable[[Request], None]:
         if limit <= 0:
             return
         window: SlidingWindow = request.app.state.rate_limits
-        client = request.client.host if request.client else "unknown"
-        wait = window.allow(bucket, client, limit)
+        wait = window.allow(bucket, client_address(request), limit)
         if wait is not None:
             raise HTTPException(
                 status.HTTP_429_TOO_MANY_REQUESTS,

@@ -62,6 +62,19 @@ class Role(StrEnum):
     ADMIN = "admin"
 
 
+class SignInThrottle(SQLModel, table=True):
+    """Failed sign-ins of one address from one client. Counted per client, so that nobody can lock the
+    owner out from elsewhere; kept for unknown addresses too, so that the answers do not tell which
+    addresses have an account. The key is a keyed hash: neither address nor client is stored."""
+
+    __tablename__ = "sign_in_throttle"
+
+    key: str = Field(primary_key=True, max_length=64)
+    failures: int = 0
+    first_failed_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
+    blocked_until: datetime | None = Field(default=None, sa_column=Column(UtcDateTime, nullable=True))
+
+
 class Account(SQLModel, table=True):
     __tablename__ = "account"
 
@@ -74,8 +87,6 @@ class Account(SQLModel, table=True):
     # Coordinators: the AGS prefix they cover ("05" = a federal state, "05315" = a district).
     region: str | None = Field(default=None, max_length=8)
     is_active: bool = True
-    failed_logins: int = 0
-    locked_until: datetime | None = Field(default=None, sa_column=Column(UtcDateTime, nullable=True))
     created_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
 
 

@@ -46,6 +46,17 @@ def test_serve_runs_embedded_with_sqlite_in_a_fresh_folder(tmp_path: Path) -> No
         assert ready.status_code == 200
         assert ready.json()["checks"] == {"database": "ok", "broker": "embedded (no broker configured)"}
         assert (tmp_path / "var" / "weltoffen.db").exists()
+        # a client cannot escape the rate limit by claiming other addresses: no proxy is trusted
+        base = f"http://127.0.0.1:{port}"
+        codes = [
+            httpx.post(
+                f"{base}/auth/token",
+                json={"email": f"x{n}@example.org", "password": "wrong"},
+                headers={"X-Forwarded-For": f"198.51.100.{n}"},
+            ).status_code
+            for n in range(21)
+        ]
+        assert codes == [401] * 20 + [429]
         # secrets in links never reach the access log
         httpx.get(f"http://127.0.0.1:{port}/registrations/r-1?token=LinkSecret123", timeout=5)
         httpx.get(f"http://127.0.0.1:{port}/anonymous/cases/AB12-CD34", headers={"X-Case-Secret": "s"})

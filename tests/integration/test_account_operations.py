@@ -55,32 +55,34 @@ def test_the_cli_creates_an_account_once_and_names_the_problem_the_second_time(
     assert "exists already" in second.output
 
 
-def test_sign_in_counts_wrong_passwords_locks_and_signs_out_everywhere(container: Container) -> None:
+def test_sign_in_counts_wrong_passwords_per_client_and_signs_out_everywhere(container: Container) -> None:
     from datetime import timedelta
 
     from services.access import Principal
     from services.accounts.credentials import account_for_token
-    from services.accounts.signing_in import AccountLocked, SignInFailed, sign_in, sign_out
+    from services.accounts.signing_in import SignInFailed, SignInThrottled, sign_in, sign_out
 
     email = f"mayor-{uuid.uuid4().hex[:6]}@example.org"
     body = AccountCreate(email=email, display_name="Mayor", role=Role.OFFICIAL, password=PASSWORD)
     with container.uow() as uow:
         account = create_account(uow, body)
-    secret, ttl = "test-secret", timedelta(hours=1)
+    secret, ttl, here, there = "test-secret", timedelta(hours=1), "203.0.113.1", "203.0.113.2"
     with container.uow() as uow:
-        first = sign_in(uow, email.upper(), PASSWORD, secret, ttl)
-        second = sign_in(uow, email, PASSWORD, secret, ttl)
+        first = sign_in(uow, email.upper(), PASSWORD, secret, ttl, here)
+        second = sign_in(uow, email, PASSWORD, secret, ttl, there)
     for _ in range(4):
         with container.uow() as uow, pytest.raises(SignInFailed):
-            sign_in(uow, email, "wrong password!", secret, ttl)
+            sign_in(uow, email, "wrong password!", secret, ttl, here)
     with container.uow() as uow:
-        sign_in(uow, email, PASSWORD, secret, ttl)  # a success resets the count
+        sign_in(uow, email, PASSWORD, secret, ttl, here)  # a success clears the count
     for _ in range(5):
         with container.uow() as uow, pytest.raises(SignInFailed):
-            sign_in(uow, email, "wrong password!", secret, ttl)
-    with container.uow() as uow, pytest.raises(AccountLocked) as locked:
-        sign_in(uow, email, PASSWORD, secret, ttl)
-    assert locked.value.retry_after == 15 * 60
+            sign_in(uow, email, "wrong password!", secret, ttl, here)
+    with container.uow() as uow, pytest.raises(SignInThrottled) as throttled:
+        sign_in(uow, email, PASSWORD, secret, ttl, here)
+    assert 14 * 60 < throttled.value.retry_after <= 15 * 60 + 1
+    with container.uow() as uow:
+        sign_in(uow, email, PASSWORD, secret, ttl, there)  # the owner elsewhere is not locked out
 
     with container.uow() as uow:
         assert account_for_token(uow.session, secret, first.token, container.clock()) is not None

@@ -83,17 +83,30 @@ def test_missing_wrong_and_revoked_tokens_are_refused(client: TestClient) -> Non
     assert client.get("/me", headers=auth(token)).status_code == 401
 
 
-def test_wrong_password_and_lockout(client: TestClient) -> None:
+def test_failed_sign_ins_block_the_client_not_the_owner_and_do_not_tell_who_has_an_account(
+    client: TestClient,
+) -> None:
     _, _ = make_account(client, Role.COORDINATOR, region="05")
     email = client.get("/me", headers=auth(_)).json()["email"]
-    for _attempt in range(5):
-        response = client.post("/auth/token", json={"email": email, "password": "wrong password!"})
-        assert response.status_code == 401
-        assert response.json()["detail"] == "e-mail or password is wrong"
-    locked = client.post("/auth/token", json={"email": email, "password": PASSWORD})
-    assert locked.status_code == 429
-    unknown = client.post("/auth/token", json={"email": "nobody@example.org", "password": "x"})
-    assert unknown.status_code == 401 and unknown.json()["detail"] == "e-mail or password is wrong"
+    nobody = f"nobody-{uuid.uuid4().hex[:6]}@example.org"
+    answers: dict[str, list[tuple[int, str, str | None]]] = {}
+    for address in (email, nobody):
+        answers[address] = []
+        for _attempt in range(6):
+            response = client.post("/auth/token", json={"email": address, "password": "wrong password!"})
+            answers[address].append(
+                (response.status_code, response.json()["detail"], response.headers.get("Retry-After"))
+            )
+    # a known and an unknown address are answered alike, the sixth time too, with Retry-After
+    assert answers[email] == answers[nobody]
+    assert [code for code, _, _ in answers[email]] == [401] * 5 + [429]
+    assert answers[email][0][1] == "e-mail or password is wrong"
+    assert 800 < int(answers[email][5][2] or 0) <= 900
+    blocked = client.post("/auth/token", json={"email": email, "password": PASSWORD})
+    assert blocked.status_code == 429  # this client, this address: blocked even with the right password
+    # the owner, on another device, is not locked out
+    with TestClient(client.app, client=("198.51.100.7", 50000)) as elsewhere:
+        assert elsewhere.post("/auth/token", json={"email": email, "password": PASSWORD}).status_code == 200
 
 
 def test_only_admins_create_accounts_and_input_is_validated(client: TestClient) -> None:
@@ -160,15 +173,19 @@ def test_public_endpoints_are_rate_limited_per_client(database_url: str) -> None
         pipeline_settings(database_url, sign_in_per_minute=3, anonymous_reports_per_minute=2)
     )
     with TestClient(create_app(container)) as limited:
-        answers = [
-            limited.post("/auth/token", json={"email": "x@example.org", "password": "y"}) for _ in range(4)
-        ]
+        email = f"x-{uuid.uuid4().hex[:6]}@example.org"
+        answers = [limited.post("/auth/token", json={"email": email, "password": "y"}) for _ in range(4)]
         assert [a.status_code for a in answers] == [401, 401, 401, 429]
         assert (
             "try again in" in answers[-1].json()["detail"] and int(answers[-1].headers["Retry-After"]) <= 60
         )
         reports = [limited.post("/incidents/anonymous", json={}) for _ in range(3)]
         assert [r.status_code for r in reports] == [422, 422, 429]  # counted before validation, too
+        guesses = [
+            limited.get(f"/anonymous/cases/GUESS-{n}", headers={"X-Case-Secret": "s"}) for n in range(11)
+        ]
+        assert [g.status_code for g in guesses] == [404] * 10 + [429]  # codes cannot be guessed in bulk
+        assert "Retry-After" in guesses[-1].headers
 
 
 def test_the_window_slides() -> None:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from fastapi import APIRouter, Depends, status
+from fastapi import APIRouter, Depends, Request, status
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 from services.accounts import operations as accounts
 from services.accounts import signing_in
 from services.accounts.operations import AccountCreate, AccountPublic
 from services.api.deps import ContainerDep, CurrentAdmin, CurrentPrincipal, SessionDep
-from services.api.limits import rate_limited
+from services.api.limits import client_address, rate_limited
 
 router = APIRouter(tags=["accounts"])
 
@@ -33,12 +33,14 @@ class TokenPublic(BaseModel):
     response_model=TokenPublic,
     dependencies=[Depends(rate_limited("sign-in", "sign_in_per_minute"))],
 )
-def sign_in(credentials: Credentials, container: ContainerDep) -> TokenPublic:
+def sign_in(credentials: Credentials, request: Request, container: ContainerDep) -> TokenPublic:
     """Exchange e-mail and password for a bearer token."""
     ttl = timedelta(hours=container.settings.token_ttl_hours)
     secret = container.settings.secret_key.get_secret_value()
     with container.uow() as uow:
-        signed_in = signing_in.sign_in(uow, credentials.email, credentials.password, secret, ttl)
+        signed_in = signing_in.sign_in(
+            uow, credentials.email, credentials.password, secret, ttl, client_address(request)
+        )
     return TokenPublic(access_token=signed_in.token, expires_in=int(signed_in.expires_in.total_seconds()))
 
 

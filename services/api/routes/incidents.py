@@ -45,7 +45,10 @@ SecretHeader = Annotated[
 ]
 
 
-@router.get("/anonymous/cases/{code}", response_model=AnonymousStatus)
+anonymous_lookups = [Depends(rate_limited("anonymous-case", "anonymous_case_lookups_per_minute"))]
+
+
+@router.get("/anonymous/cases/{code}", response_model=AnonymousStatus, dependencies=anonymous_lookups)
 def anonymous_status(
     code: str, secret: SecretHeader, session: SessionDep, container: ContainerDep
 ) -> AnonymousStatus:
@@ -53,7 +56,12 @@ def anonymous_status(
     return reporter_actions.anonymous_status(session, secret_key, code, secret)
 
 
-@router.post("/anonymous/cases/{code}/information", response_model=Added, status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/anonymous/cases/{code}/information",
+    response_model=Added,
+    status_code=status.HTTP_201_CREATED,
+    dependencies=anonymous_lookups,
+)
 def anonymous_information(
     code: str, body: Information, secret: SecretHeader, container: ContainerDep
 ) -> Added:
