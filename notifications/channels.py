@@ -8,7 +8,7 @@ import json
 import smtplib
 import ssl
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
@@ -18,6 +18,7 @@ from typing import Protocol
 import httpx
 
 from notifications.rendering import Rendered
+from notifications.webhook_targets import UnsafeWebhook, WebhookPolicy
 
 
 class DeliveryError(Exception):
@@ -162,9 +163,14 @@ def verify_webhook(
 
 @dataclass(frozen=True)
 class WebhookSender:
+    policy: WebhookPolicy = field(default_factory=WebhookPolicy)
     timeout_s: float = 10.0
 
     def send(self, url: str, secret: str, payload: dict[str, object], delivery_id: str) -> None:
+        try:
+            self.policy.check(url)  # again at send time: the name may resolve elsewhere by now
+        except UnsafeWebhook as exc:
+            raise DeliveryError(f"webhook refused: {exc}", permanent=True) from None
         body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
         timestamp = int(time.time())
         headers = {
@@ -175,10 +181,14 @@ class WebhookSender:
             "User-Agent": "Weltoffen-Webhook/1",
         }
         try:
-            response = httpx.post(url, content=body, headers=headers, timeout=self.timeout_s)
+            response = httpx.post(
+                url, content=body, headers=headers, timeout=self.timeout_s, follow_redirects=False
+            )
         except (OSError, httpx.HTTPError) as exc:
             raise DeliveryError(f"webhook unreachable: {type(exc).__name__}", permanent=False) from None
         if response.is_success:
             return
+        if response.is_redirect:
+            raise DeliveryError("webhook answered with a redirect, which is not followed", permanent=True)
         retryable = response.status_code >= 500 or response.status_code in (408, 429)
         raise DeliveryError(f"webhook answered {response.status_code}", permanent=not retryable)

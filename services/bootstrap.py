@@ -14,6 +14,7 @@ from events.catalog import NOTIFICATIONS, NOTIFICATIONS_URGENT
 from notifications.channels import FileSender, MailSender, SmtpSender, WebhookSender
 from notifications.policy import RetrySchedule
 from notifications.rendering import Renderer
+from notifications.webhook_targets import WebhookPolicy
 from services.crypto import FieldCipher
 from services.dialogues import recipients as dialogue_recipients
 from services.dialogues.timers import DialogueTimers
@@ -90,7 +91,7 @@ class Container:
             self.engine,
             self.renderer,
             self.mail_sender(),
-            WebhookSender(),
+            WebhookSender(self.webhook_policy),
             config,
             self.clock,
         )
@@ -102,6 +103,13 @@ class Container:
             NOTIFICATIONS_URGENT.name: self.delivery_runner.send_urgent,
             NOTIFICATIONS.name: self.delivery_runner.send_bulk,
         }
+
+    @cached_property
+    def webhook_policy(self) -> WebhookPolicy:
+        s = self.settings
+        return WebhookPolicy.of(
+            https_only=s.environment == "production", allowed_hosts=s.webhook_allowed_hosts
+        )
 
     @cached_property
     def cipher(self) -> FieldCipher:

@@ -66,6 +66,10 @@ class Settings(BaseSettings):
     notification_outage_retry_s: float = Field(default=5.0, gt=0)
     timer_interval_s: float = Field(default=0.2, gt=0)
 
+    # Webhook hosts trusted even though they resolve to an internal address (comma-separated names or
+    # addresses): a receiver inside the operator's own network. Empty: public addresses only.
+    webhook_allowed_hosts: str = ""
+
     # Requests a minute per client address on the public endpoints (0: no limit).
     sign_in_per_minute: int = Field(default=20, ge=0)
     anonymous_reports_per_minute: int = Field(default=10, ge=0)

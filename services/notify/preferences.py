@@ -10,15 +10,15 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from notifications.messages import LOCALES, Channel
+from notifications.webhook_targets import UnsafeWebhook, WebhookPolicy
 from services.access import Principal
 from services.notify.tables import NotificationPreference
 from services.store.uow import UnitOfWork
 from workflows.errors import Invalid
 
 
-class WebhookNeedsHttps(Invalid):
-    def __init__(self) -> None:
-        super().__init__("webhook_url must use https")
+class UnsafeWebhookTarget(Invalid):
+    """The webhook would point into an internal network, or not use https where it must."""
 
 
 class PreferencesPublic(BaseModel):
@@ -91,11 +91,14 @@ def preferences_of(uow: UnitOfWork, principal: Principal) -> PreferencesPublic:
 
 
 def update_preferences(
-    uow: UnitOfWork, principal: Principal, body: PreferencesUpdate, https_only: bool
+    uow: UnitOfWork, principal: Principal, body: PreferencesUpdate, webhooks: WebhookPolicy
 ) -> PreferencesPublic:
     """Save the caller's choice. A new or changed webhook gets a new signing secret, shown once."""
-    if body.webhook_url is not None and body.webhook_url.scheme != "https" and https_only:
-        raise WebhookNeedsHttps()
+    if body.webhook_url is not None:
+        try:
+            webhooks.check(str(body.webhook_url))
+        except UnsafeWebhook as exc:
+            raise UnsafeWebhookTarget(str(exc)) from None
     preference = uow.session.get(NotificationPreference, principal.account_id) or NotificationPreference(
         account_id=principal.account_id, updated_at=uow.clock()
     )

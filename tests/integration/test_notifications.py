@@ -49,6 +49,7 @@ def make_container(database_url: str, smtp_port: int, clock: Clock) -> Container
         smtp_starttls=False,
         notification_retry_base_s=60,
         notification_max_attempts=3,
+        webhook_allowed_hosts="127.0.0.1",  # the test's receiver: an internal host the operator trusts
     )
     return bootstrap(settings, clock=clock)
 
@@ -431,3 +432,43 @@ def test_without_smtp_mail_is_written_as_eml_files(database_url: str, clock: Clo
     message = message_from_bytes(eml.read_bytes(), policy=policy.default)
     assert message["Subject"].startswith("Anmeldung bestätigt")
     assert [part.get_filename() for part in message.iter_attachments()] == ["einladung.ics"]
+
+
+def test_webhooks_into_the_internal_network_are_refused_when_set_and_when_sent(
+    database_url: str, mail: MailServer, clock: Clock
+) -> None:
+    settings = pipeline_settings(
+        database_url, smtp_host="127.0.0.1", smtp_port=mail.port, smtp_starttls=False
+    )
+    container = bootstrap(settings, clock=clock)  # no allow-list
+    receiver = WebhookReceiver()
+    try:
+        with TestClient(create_app(container, run_dispatcher=False)) as client:
+            email = f"coord-{uuid.uuid4().hex[:6]}@example.org"
+            recipient = account(container, email=email)
+            token = client.post("/auth/token", json={"email": email, "password": PASSWORD}).json()[
+                "access_token"
+            ]
+            for url in (
+                receiver.url,
+                "http://169.254.169.254/latest/meta-data",
+                "http://10.1.2.3/hook",
+                "http://[::1]:9/x",
+                "http://localhost:9/x",
+                "ftp://example.org/x",
+            ):
+                answer = client.put(
+                    "/me/notification-preferences",
+                    json={"channels": ["webhook"], "webhook_url": url},
+                    headers={"Authorization": f"Bearer {token}"},
+                )
+                assert answer.status_code == 422, (url, answer.text)
+        # a webhook stored before this check (or a name that now resolves inward) is refused at send time
+        prefer(container, recipient, channels="webhook", webhook_url=receiver.url, webhook_secret="s")
+        notification_id = notify(container, recipient, "case_assigned")
+        container.dispatcher().drain()
+        webhook = deliveries(container, notification_id)["webhook"]
+        assert webhook.status == DeliveryStatus.DEAD and "internal network" in (webhook.last_error or "")
+        assert receiver.requests == []
+    finally:
+        receiver.close()

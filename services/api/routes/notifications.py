@@ -47,9 +47,8 @@ def my_preferences(principal: CurrentPrincipal, container: ContainerDep) -> Pref
 def change_preferences(
     body: PreferencesUpdate, principal: CurrentPrincipal, container: ContainerDep
 ) -> PreferencesPublic:
-    https_only = container.settings.environment == "production"
     with container.uow() as uow:
-        return update_preferences(uow, principal, body, https_only)
+        return update_preferences(uow, principal, body, container.webhook_policy)
 
 
 @router.get("/admin/notifications", response_model=list[NotificationPublic])
