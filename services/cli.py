@@ -28,20 +28,38 @@ app.add_typer(db_app, name="db")
 app.add_typer(accounts_app, name="accounts")
 console = Console(stderr=True)
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def load_settings(**overrides: object) -> Settings:
+    """The settings, or one line per problem that says what to set (no traceback) and exit code 2."""
+    from pydantic import ValidationError
+
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        for error in exc.errors():
+            where = ".".join(str(part) for part in error["loc"])
+            name = f"WELTOFFEN_{where.upper()}: " if where else ""
+            console.print(
+                f"[red]settings[/red]: {name}{error['msg'].removeprefix('Value error, ')}", soft_wrap=True
+            )
+        raise typer.Exit(2) from None
+
+
 BROKER_SCRIPT = ROOT / "infra" / "kafka" / "broker.sh"
 
 
 @app.command()
 def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
     """Embedded mode: API and handlers in one process, SQLite, no broker. Nothing else to install."""
-    settings = Settings(kafka_bootstrap="")
+    settings = load_settings(kafka_bootstrap="")
     _run_api(settings, host, port)
 
 
 @app.command()
 def api(host: str = "127.0.0.1", port: int | None = None) -> None:
     """Only the HTTP API (with Kafka configured, events leave through the relay)."""
-    settings = Settings()
+    settings = load_settings()
     _run_api(settings, host, port or settings.api_port)
 
 
@@ -131,7 +149,7 @@ def db_upgrade() -> None:
     from services.store.engine import make_engine
     from services.store.migrate import upgrade
 
-    settings = Settings()
+    settings = load_settings()
     upgrade(make_engine(settings.database_url))
     console.print("database is up to date")
 
@@ -165,7 +183,7 @@ def accounts_create(
         for error in exc.errors():
             console.print(f"[red]{'.'.join(map(str, error['loc'])) or 'account'}[/red]: {error['msg']}")
         raise typer.Exit(2) from None
-    with UnitOfWork(make_engine(Settings().database_url)) as uow:
+    with UnitOfWork(make_engine(load_settings().database_url)) as uow:
         try:
             account = create_account(uow, body)
         except AccountExists as exc:
@@ -182,7 +200,7 @@ def outbox_held() -> None:
     from services.store import outbox
     from services.store.engine import make_engine
 
-    with Session(make_engine(Settings().database_url)) as session:
+    with Session(make_engine(load_settings().database_url)) as session:
         rows = outbox.held(session)
         for row in rows:
             print(
@@ -200,7 +218,7 @@ def outbox_release(row_id: int) -> None:
     from services.store import outbox
     from services.store.engine import make_engine
 
-    with Session(make_engine(Settings().database_url)) as session:
+    with Session(make_engine(load_settings().database_url)) as session:
         released = outbox.release(session, row_id)
         session.commit()
     if not released:
@@ -224,7 +242,7 @@ def crypto_rotate() -> None:
     from services.key_rotation import rotate_keys
     from services.store.engine import make_engine
 
-    settings = Settings()
+    settings = load_settings()
     count = rotate_keys(make_engine(settings.database_url), FieldCipher(settings.field_keys()), console.print)
     console.print(f"re-encrypted {count} values under the newest key; the old keys may now be removed")
 
@@ -255,7 +273,7 @@ def _run_api(settings: Settings, host: str, port: int) -> None:
 
 
 def _broker_settings() -> Settings:
-    settings = Settings()
+    settings = load_settings()
     if settings.embedded:
         console.print("[red]WELTOFFEN_KAFKA_BOOTSTRAP is not set[/red]: this command needs a Kafka broker")
         raise typer.Exit(2)

@@ -10,6 +10,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from services.crypto import development_key
 
+MIN_SECRET_LENGTH = 32
 PLACEHOLDER_SECRET = "change-me-development-only"  # noqa: S105 - the placeholder is refused outside development
 
 
@@ -69,6 +70,8 @@ class Settings(BaseSettings):
     # Webhook hosts trusted even though they resolve to an internal address (comma-separated names or
     # addresses): a receiver inside the operator's own network. Empty: public addresses only.
     webhook_allowed_hosts: str = ""
+    # The API documentation: None = on in development and test, off in production.
+    api_docs: bool | None = None
 
     # Requests a minute per client address on the public endpoints (0: no limit).
     sign_in_per_minute: int = Field(default=20, ge=0)
@@ -98,12 +101,26 @@ class Settings(BaseSettings):
         """The deployed topic name: the catalogue name with this deployment's prefix."""
         return self.topic_prefix + name
 
+    @property
+    def docs_enabled(self) -> bool:
+        """The API documentation (/docs, /openapi.json): on unless production says otherwise."""
+        return self.api_docs if self.api_docs is not None else self.environment != "production"
+
     @model_validator(mode="after")
-    def _refuse_placeholder_secret(self) -> Settings:
-        if self.environment == "production" and self.secret_key.get_secret_value() == PLACEHOLDER_SECRET:
-            raise ValueError("WELTOFFEN_SECRET_KEY must be set to a real secret in production")
-        if self.environment == "production" and not self.encryption_keys.get_secret_value():
-            raise ValueError("WELTOFFEN_ENCRYPTION_KEYS must be set in production")
+    def _refuse_weak_secrets(self) -> Settings:
+        if self.environment != "production":
+            return self
+        secret = self.secret_key.get_secret_value()
+        if secret == PLACEHOLDER_SECRET or len(secret) < MIN_SECRET_LENGTH or len(set(secret)) < 10:
+            raise ValueError(
+                f"WELTOFFEN_SECRET_KEY is too weak for production: set at least {MIN_SECRET_LENGTH} random "
+                "characters, e.g. the output of: python -c 'import secrets; print(secrets.token_urlsafe(48))'"
+            )
+        if not self.encryption_keys.get_secret_value():
+            raise ValueError(
+                "WELTOFFEN_ENCRYPTION_KEYS must be set in production: "
+                "set it to the output of 'weltoffen crypto new-key'"
+            )
         return self
 
     def field_keys(self) -> list[str]:

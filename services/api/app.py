@@ -5,16 +5,22 @@ from __future__ import annotations
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
+from services.api.docs import serve_docs
 from services.api.errors import answer_domain_errors, error_responses
 from services.api.limits import SlidingWindow
 from services.api.outages import answer_outages_with_503
 from services.api.redaction import redact_logs
 from services.api.routes import accounts, cases, dialogues, health, incidents, notifications, selfchecks
+from services.api.security_headers import add_security_headers
 from services.bootstrap import Container
 from services.timers import run_in_thread
+
+STATIC = Path(__file__).parent / "static"
 
 
 def create_app(container: Container, run_dispatcher: bool | None = None) -> FastAPI:
@@ -43,12 +49,20 @@ def create_app(container: Container, run_dispatcher: bool | None = None) -> Fast
             for thread in threads:
                 thread.join(timeout=10)
 
+    settings = container.settings
     app = FastAPI(
         title="Weltoffen",
         summary="Workflows for municipalities: hostility incidents, citizen dialogues, self-checks.",
         version="0.1.0",
         lifespan=lifespan,
+        docs_url=None,  # served from local files below, where enabled
+        redoc_url=None,
+        openapi_url="/openapi.json" if settings.docs_enabled else None,
     )
+    if settings.docs_enabled:
+        serve_docs(app)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    add_security_headers(app, hsts=settings.environment == "production")
     app.state.container = container
     app.state.rate_limits = SlidingWindow()
     answer_outages_with_503(app)
