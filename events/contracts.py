@@ -29,7 +29,7 @@ class Event(BaseModel):
         return str(getattr(self, self.key_field))
 
 
-AGS_PATTERN = r"^\d{8}$"
+AGS_PATTERN = r"^[0-9]{8}$"
 
 
 class IncidentKind(StrEnum):
@@ -92,7 +92,7 @@ class CampaignDetected(Event):
     key_field: ClassVar[str] = "campaign_id"
 
     campaign_id: Id
-    district: str = Field(pattern=r"^\d{5}$")
+    district: str = Field(pattern=r"^[0-9]{5}$")
     case_count: int = Field(ge=2)
     detected_at: AwareDatetime
 

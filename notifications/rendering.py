@@ -49,6 +49,12 @@ def local_time(value: datetime | str, locale: str = DEFAULT_LOCALE) -> str:
     return f"{weekday}, {moment:%d.%m.%Y, %H:%M} Uhr"
 
 
+def _cut(name: str, value: Any, keep: int) -> Any:
+    if not isinstance(value, str) or len(value) <= keep or name.endswith(("_path", "_url")):
+        return value
+    return value[: keep - 1].rstrip() + "…"
+
+
 class Renderer:
     def __init__(self, templates: Path = TEMPLATES, base_url: str = "http://127.0.0.1:8000") -> None:
         self.env = SandboxedEnvironment(
@@ -69,11 +75,7 @@ class Renderer:
         values = spec.coerce(context)
         locale = locale if self._has(message, locale) else DEFAULT_LOCALE
         values["locale"] = locale
-        short = self._part(message, Part.SHORT, locale, values).strip()
-        if len(short) > SHORT_TEXT_LIMIT:
-            raise ValueError(
-                f"{message}/{locale}: short text is {len(short)} characters, limit {SHORT_TEXT_LIMIT}"
-            )
+        short = self._short(message, locale, values)
         return Rendered(
             locale=locale,
             subject=" ".join(self._block(message, Part.EMAIL_TEXT, locale, "subject", values).split()),
@@ -96,6 +98,17 @@ class Renderer:
             return True
         except TemplateNotFound:
             return False
+
+    def _short(self, message: str, locale: str, values: dict[str, Any]) -> str:
+        """The SMS-length text. No input may make a message unsendable: when long texts (a title, a
+        place) push it over the limit, they are shortened with an ellipsis, links never."""
+        short = self._part(message, Part.SHORT, locale, values).strip()
+        for keep in (120, 80, 50, 30, 15):
+            if len(short) <= SHORT_TEXT_LIMIT:
+                return short
+            shortened = {k: _cut(k, v, keep) for k, v in values.items()}
+            short = self._part(message, Part.SHORT, locale, shortened).strip()
+        return short if len(short) <= SHORT_TEXT_LIMIT else short[: SHORT_TEXT_LIMIT - 1] + "…"
 
     def _part(self, message: str, part: Part, locale: str, values: dict[str, Any]) -> str:
         return self.env.get_template(self._name(message, part, locale)).render(values)

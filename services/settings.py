@@ -70,6 +70,8 @@ class Settings(BaseSettings):
     # Webhook hosts trusted even though they resolve to an internal address (comma-separated names or
     # addresses): a receiver inside the operator's own network. Empty: public addresses only.
     webhook_allowed_hosts: str = ""
+    # The largest request body accepted (evidence uploads have their own limit of 10 MiB).
+    max_request_bytes: int = Field(default=1024 * 1024, ge=1024)
     # The API documentation: None = on in development and test, off in production.
     api_docs: bool | None = None
 

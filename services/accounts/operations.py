@@ -23,8 +23,8 @@ class AccountExists(Conflict):
         super().__init__("an account with this e-mail exists already")
 
 
-AGS = Annotated[str, Field(pattern=r"^\d{8}$", description="official 8-digit municipality key (AGS)")]
-REGION = Annotated[str, Field(pattern=r"^\d{2,8}$", description="AGS prefix, e.g. '05' or '05315'")]
+AGS = Annotated[str, Field(pattern=r"^[0-9]{8}$", description="official 8-digit municipality key (AGS)")]
+REGION = Annotated[str, Field(pattern=r"^[0-9]{2,8}$", description="AGS prefix, e.g. '05' or '05315'")]
 
 
 class AccountCreate(BaseModel):

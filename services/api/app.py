@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -15,9 +16,11 @@ from services.api.errors import answer_domain_errors, error_responses
 from services.api.limits import SlidingWindow
 from services.api.outages import answer_outages_with_503
 from services.api.redaction import redact_logs
+from services.api.request_limits import RequestLimits
 from services.api.routes import accounts, cases, dialogues, health, incidents, notifications, selfchecks
 from services.api.security_headers import add_security_headers
 from services.bootstrap import Container
+from services.incidents.reporter_actions import MAX_EVIDENCE_BYTES
 from services.timers import run_in_thread
 
 STATIC = Path(__file__).parent / "static"
@@ -62,7 +65,13 @@ def create_app(container: Container, run_dispatcher: bool | None = None) -> Fast
     if settings.docs_enabled:
         serve_docs(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    add_security_headers(app, hsts=settings.environment == "production")
+    app.add_middleware(
+        RequestLimits,
+        limit=settings.max_request_bytes,
+        upload_limit=MAX_EVIDENCE_BYTES + 64 * 1024,  # the file and its multipart wrapping
+        upload_paths=re.compile(r"/evidence$"),
+    )
+    add_security_headers(app, hsts=settings.environment == "production")  # outermost: every answer
     app.state.container = container
     app.state.rate_limits = SlidingWindow()
     answer_outages_with_503(app)

@@ -4,9 +4,11 @@ failure: operations raise named domain errors, and this answers them, with the b
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from fastapi import FastAPI, Request, status
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
@@ -55,6 +57,31 @@ async def domain_error(_request: Request, error: Exception) -> JSONResponse:
 
 def answer_domain_errors(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, domain_error)
+    app.add_exception_handler(RequestValidationError, invalid_request)
+
+
+def _plain(value: Any) -> Any:
+    """A value that JSON can carry: NaN and infinities (which Python's JSON reader accepts) as text."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    return str(value)
+
+
+async def invalid_request(_request: Request, error: Exception) -> JSONResponse:
+    """Each field that does not fit, by place and reason. The value sent is not echoed: it may be a
+    password, and it may be something JSON cannot even carry (NaN)."""
+    assert isinstance(error, RequestValidationError)
+    detail = [
+        {"loc": _plain(list(e.get("loc", ()))), "msg": _plain(e.get("msg", "")), "type": e.get("type", "")}
+        for e in error.errors()
+    ]
+    return JSONResponse({"detail": detail}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
 
 
 class ErrorBody(BaseModel):

@@ -129,21 +129,30 @@ def registrants_csv(rows: list[RegistrantRow]) -> str:
         if found.status in (RegistrationStatus.CANCELLED, RegistrationStatus.REJECTED):
             continue
         needs = found.needs
-        writer.writerow(
-            [
-                found.name or "",
-                found.status,
-                found.waitlist_position or "",
-                found.language,
-                int(needs.step_free),
-                int(needs.sign_language),
-                int(needs.simple_language),
-                " ".join(needs.interpreter_languages),
-                " ".join(map(str, needs.children_ages)),
-                needs.dietary,
-            ]
-        )
+        row: list[object] = [
+            found.name or "",
+            found.status,
+            found.waitlist_position or "",
+            found.language,
+            int(needs.step_free),
+            int(needs.sign_language),
+            int(needs.simple_language),
+            " ".join(needs.interpreter_languages),
+            " ".join(map(str, needs.children_ages)),
+            needs.dietary,
+        ]
+        writer.writerow([spreadsheet_safe(cell) for cell in row])
     return buffer.getvalue()
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(cell: object) -> object:
+    """Text a spreadsheet would run as a formula (a name like '=HYPERLINK(...)') is shown as text."""
+    if isinstance(cell, str) and cell.startswith(FORMULA_STARTS):
+        return "'" + cell
+    return cell
 
 
 class TaskPublic(BaseModel):

@@ -5,9 +5,18 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import AnyHttpUrl, AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    AnyHttpUrl,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    UrlConstraints,
+    model_validator,
+)
 from sqlmodel import col, delete, select
 
 from services.access import Principal, require_role
@@ -16,7 +25,7 @@ from services.dialogues.messages import notify_registrants
 from services.dialogues.tables import Dialogue, DialogueJob, DialogueStatus, Registration
 from services.store.tables import Role
 from services.store.uow import UnitOfWork
-from workflows.dialogues.schedule import jobs_for
+from workflows.dialogues.schedule import check_dates, jobs_for
 from workflows.dialogues.seating import HOLDS_SEAT, Allocation, RegistrationStatus
 from workflows.errors import Conflict
 
@@ -36,6 +45,9 @@ Accessibility = Literal[
 ]
 
 
+QuotaGroup = Annotated[str, StringConstraints(min_length=1, max_length=50)]
+
+
 class DialogueFields(BaseModel):
     model_config = ConfigDict(extra="forbid")
     title: str = Field(min_length=3, max_length=200)
@@ -52,11 +64,17 @@ class DialogueFields(BaseModel):
     registration_closes_at: AwareDatetime
     languages: list[SpokenLanguage] = Field(default_factory=_german_only)
     allocation: Allocation = Allocation.FCFS
-    quotas: dict[str, int] = Field(default_factory=dict, description="seats reserved per group in a lottery")
-    reminder_hours: list[int] = Field(default_factory=lambda: [48, 2])
-    brief_days: list[int] = Field(default_factory=lambda: [7, 2])
+    quotas: dict[QuotaGroup, Annotated[int, Field(ge=0)]] = Field(
+        default_factory=dict, max_length=10, description="seats reserved per group in a lottery"
+    )
+    reminder_hours: list[Annotated[int, Field(ge=1, le=720)]] = Field(
+        default_factory=lambda: [48, 2], max_length=5, description="hours before the start, at most 30 days"
+    )
+    brief_days: list[Annotated[int, Field(ge=1, le=60)]] = Field(
+        default_factory=lambda: [7, 2], max_length=5, description="days before the start, at most 60"
+    )
     retention_days: int = Field(default=30, ge=1, le=365)
-    survey_url: AnyHttpUrl | None = None
+    survey_url: Annotated[AnyHttpUrl, UrlConstraints(max_length=200)] | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> DialogueFields:
@@ -74,7 +92,7 @@ class DialogueFields(BaseModel):
 
 
 class DialogueCreate(DialogueFields):
-    municipality_ags: str = Field(pattern=r"^\d{8}$")
+    municipality_ags: str = Field(pattern=r"^[0-9]{8}$")
 
 
 class DialoguePublic(BaseModel):
@@ -120,6 +138,7 @@ def _apply(dialogue: Dialogue, fields: DialogueFields) -> None:
 
 def create(uow: UnitOfWork, organiser_id: str, body: DialogueCreate) -> Dialogue:
     now = uow.clock()
+    check_dates(now, body.starts_at, body.ends_at)
     dialogue = Dialogue(
         id=str(uuid.uuid4()),
         organiser_id=organiser_id,
@@ -182,6 +201,7 @@ def schedule(uow: UnitOfWork, dialogue: Dialogue) -> None:
 def publish(uow: UnitOfWork, dialogue: Dialogue) -> None:
     if dialogue.status != DialogueStatus.DRAFT:
         raise DialogueStateConflict(f"the dialogue is {dialogue.status}")
+    check_dates(uow.clock(), dialogue.starts_at, dialogue.ends_at)
     dialogue.status = DialogueStatus.PUBLISHED
     dialogue.updated_at = uow.clock()
     uow.session.add(dialogue)
@@ -199,6 +219,8 @@ def update(uow: UnitOfWork, dialogue: Dialogue, body: DialogueFields) -> bool:
         body.ends_at,
         body.venue,
     )
+    if (dialogue.starts_at, dialogue.ends_at) != (body.starts_at, body.ends_at):
+        check_dates(uow.clock(), body.starts_at, body.ends_at)
     _apply(dialogue, body)
     dialogue.updated_at = uow.clock()
     uow.session.add(dialogue)

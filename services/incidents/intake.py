@@ -45,7 +45,7 @@ class IncidentCreate(BaseModel):
     kind: IncidentKind
     channel: Literal["online", "social_media", "email", "letter", "phone", "in_person", "other"]
     occurred_at: AwareDatetime = Field(description="when it happened (with time zone)")
-    municipality_ags: str = Field(pattern=r"^\d{8}$", description="8-digit official municipality key (AGS)")
+    municipality_ags: str = Field(pattern=r"^[0-9]{8}$", description="8-digit municipality key (AGS)")
     targets: list[Literal["self", "family", "staff"]] = Field(min_length=1)
     children_involved: bool = False
     threat_of_violence: bool = False

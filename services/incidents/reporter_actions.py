@@ -52,6 +52,22 @@ class EvidenceContentMismatch(Invalid):
         super().__init__(f"the file's content is not {content_type}")
 
 
+def is_plain_text(data: bytes) -> bool:
+    """UTF-8 text without control characters other than tabs and line breaks."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return not any((ord(c) < 32 and c not in "\t\n\r") or ord(c) == 127 for c in text)
+
+
+def safe_filename(name: str | None) -> str:
+    """Only the last part of a name (no folders, no '..'), without control characters, at most 200."""
+    base = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    cleaned = "".join(c for c in base if c.isprintable()).strip().lstrip(".")
+    return cleaned[:200] or "evidence"
+
+
 def anonymous_case(session: Session, secret_key: str, code: str, secret: str) -> Case:
     """The case of this code, if the secret shown with it matches (compared in constant time)."""
     case = session.exec(select(Case).where(Case.anonymous_code == code)).first()
@@ -101,6 +117,8 @@ def add_evidence(
         raise EvidenceTypeNotAccepted()
     if not data or not data.startswith(EVIDENCE_TYPES[content_type]):
         raise EvidenceContentMismatch(content_type)
+    if content_type == "text/plain" and not is_plain_text(data):
+        raise EvidenceContentMismatch(content_type)
     case = uow.session.get(Case, case_id)
     if case is None:
         raise CaseNotFound()
@@ -108,7 +126,7 @@ def add_evidence(
     evidence = EvidenceFile(
         id=str(uuid.uuid4()),
         incident_id=case.incident_id,
-        filename=(filename or "evidence")[:200],
+        filename=safe_filename(filename),
         content_type=content_type,
         size=len(data),
         data_enc=cipher.encrypt_bytes(data),

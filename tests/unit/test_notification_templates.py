@@ -89,3 +89,40 @@ def test_templates_fail_on_undefined_and_are_sandboxed(tmp_path: Path) -> None:
     sandbox = Renderer(folder).env.from_string("{{ ''.__class__.__mro__[1].__subclasses__() }}")
     with pytest.raises(SecurityError):
         sandbox.render()
+
+
+# Texts a person types, at the longest the forms accept: none of them may make a message unsendable.
+LONGEST_INPUT = {
+    "dialogue_title": 200,
+    "venue": 300,
+    "participant_name": 200,
+    "municipality_name": 200,
+    "weakest_field": 200,
+    "survey_url": 200,
+}
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+@pytest.mark.parametrize("message", sorted(MESSAGES))
+def test_every_message_stays_sendable_with_every_typed_field_at_its_longest(
+    message: str, locale: str
+) -> None:
+    context = dict(MESSAGES[message].sample)
+    for name, length in LONGEST_INPUT.items():
+        if name in context:
+            filler = "https://umfrage.example/" if name == "survey_url" else "Bürgerdialog Zusammenhalt "
+            context[name] = (
+                (filler + "x" * length)[:length] if name == "survey_url" else (filler * 30)[:length]
+            )
+    rendered = renderer.render(message, locale, context, ISSUED)
+    assert len(rendered.short) <= SHORT_TEXT_LIMIT
+    for name in ("manage_path", "case_path", "report_path", "dialogue_path", "survey_url"):
+        link = context.get(name)
+        if (
+            link
+            and link
+            in renderer.render(message, locale, MESSAGES[message].sample | {name: link}, ISSUED).short
+        ):
+            assert link in rendered.short  # a link the short text carries is never cut
+    if "dialogue_title" in context:
+        assert context["dialogue_title"] in rendered.text  # the mail itself keeps the whole title

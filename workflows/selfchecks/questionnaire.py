@@ -46,7 +46,7 @@ class Question:
             return "answer with a maturity level from 0 (not planned) to 4 (established and evaluated)"
         if self.type == "yes_no" and type(answer) is not bool:
             return "answer true or false"
-        if self.type == "choice" and answer not in (self.options or {}):
+        if self.type == "choice" and (not isinstance(answer, str) or answer not in (self.options or {})):
             return f"choose one of: {', '.join(self.options or {})}"
         in_range = type(answer) in (int, float) and self.minimum <= float(answer) <= self.maximum  # type: ignore[arg-type]
         if self.type == "number" and not in_range:
