@@ -91,6 +91,7 @@ class ErrorBody(BaseModel):
 
 
 WHAT_IT_MEANS = {
+    400: "the request cannot be read (malformed JSON or form data)",
     401: "sign in first, or sign in again",
     403: "your role or your relation to this object does not allow this",
     404: "not found, or not yours to see",
@@ -103,6 +104,10 @@ WHAT_IT_MEANS = {
 }
 
 
+ANY_ROUTE = (400, 503)  # a body that cannot be parsed; a dependency that is away
+
+
 def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
-    """The error answers of a router, for its OpenAPI document."""
-    return {code: {"model": ErrorBody, "description": WHAT_IT_MEANS[code]} for code in codes}
+    """The error answers of a router, for its OpenAPI document (with those any route can give)."""
+    every = sorted({*codes, *ANY_ROUTE})
+    return {code: {"model": ErrorBody, "description": WHAT_IT_MEANS[code]} for code in every}

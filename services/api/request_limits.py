@@ -44,6 +44,9 @@ class RequestLimits:
             except TooLarge:
                 await _answer(send, 413, f"the request is larger than {limit // 1024} KiB")
                 return
+            if content_type == "application/json" and not _utf8(body):
+                await _answer(send, 422, "the body must be JSON in UTF-8")
+                return
             nul = JSON_NUL if content_type == "application/json" else FORM_NUL
             if b"\x00" in body or nul.search(body):
                 await _answer(send, 422, "text must not contain NUL characters (\\u0000)")
@@ -78,6 +81,14 @@ async def _read(receive: Receive, limit: int) -> bytes:
         if not message.get("more_body", False):
             break
     return b"".join(chunks)
+
+
+def _utf8(body: bytes) -> bool:
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:
