@@ -32,12 +32,8 @@ from workflows.incidents.case_rules import (
 pytestmark = pytest.mark.integration
 
 
-def test_a_case_from_report_to_closing_through_its_operations(container: Container) -> None:
-    region = f"16{random.randint(100, 999)}"  # a district of its own on the shared database
-    official = Principal(person(container, Role.OFFICIAL).id, Role.OFFICIAL)
-    coordinator_id = person(container, Role.COORDINATOR, region=region, expertise="security").id
-    coordinator = Principal(coordinator_id, Role.COORDINATOR, region=region)
-    stranger = Principal(person(container, Role.COORDINATOR, region="09").id, Role.COORDINATOR, region="09")
+def reported_case(container: Container, official: Principal, region: str) -> str:
+    """A threat reported by the official in the region, opened by the handlers; its case id."""
     report = IncidentCreate(
         kind="threat",  # type: ignore[arg-type]
         channel="letter",
@@ -52,7 +48,16 @@ def test_a_case_from_report_to_closing_through_its_operations(container: Contain
         container, lambda uow: report_incident(uow, report, official.account_id, container.cipher, secret)
     )
     container.dispatcher().drain()
-    case_id = reported.case_id
+    return reported.case_id
+
+
+def test_a_case_from_report_to_closing_through_its_operations(container: Container) -> None:
+    region = f"16{random.randint(100, 999)}"  # a district of its own on the shared database
+    official = Principal(person(container, Role.OFFICIAL).id, Role.OFFICIAL)
+    coordinator_id = person(container, Role.COORDINATOR, region=region, expertise="security").id
+    coordinator = Principal(coordinator_id, Role.COORDINATOR, region=region)
+    stranger = Principal(person(container, Role.COORDINATOR, region="09").id, Role.COORDINATOR, region="09")
+    case_id = reported_case(container, official, region)
 
     with pytest.raises(NotFound):  # another region's coordinator cannot even learn that it exists
         act(container, lambda uow: case_actions.acknowledge(uow, stranger, case_id))
@@ -102,21 +107,7 @@ def test_only_the_assignee_the_team_lead_or_an_admin_hand_a_case_over_and_everyo
     lead = Principal(
         person(container, Role.COORDINATOR, region=region, team_lead=True).id, Role.COORDINATOR, region=region
     )
-    report = IncidentCreate(
-        kind="threat",  # type: ignore[arg-type]
-        channel="letter",
-        occurred_at=datetime.now(UTC),
-        municipality_ags=f"{region}000",
-        targets=["self"],
-        immediate_danger=False,
-        narrative="A letter threatening the mayor arrived at the town hall.",
-    )
-    secret = container.settings.secret_key.get_secret_value()
-    reported = act(
-        container, lambda uow: report_incident(uow, report, official.account_id, container.cipher, secret)
-    )
-    container.dispatcher().drain()
-    case_id = reported.case_id
+    case_id = reported_case(container, official, region)
     with container.uow() as uow:
         case = uow.session.get(Case, case_id)
         assert case is not None and case.assignee_id in {p.id for p in people}

@@ -75,6 +75,14 @@ def account(container: Container, role: Role = Role.COORDINATOR, email: str | No
     return created.id
 
 
+def signed_in_coordinator(container: Container, client: TestClient) -> tuple[str, str, str]:
+    """A coordinator's account id, address and bearer token."""
+    email = f"coord-{uuid.uuid4().hex[:6]}@example.org"
+    recipient = account(container, email=email)
+    answer = client.post("/auth/token", json={"email": email, "password": PASSWORD})
+    return recipient, email, answer.json()["access_token"]
+
+
 def prefer(container: Container, account_id: str, **values: Any) -> None:
     with Session(container.engine) as session:
         session.add(NotificationPreference(account_id=account_id, updated_at=container.clock(), **values))
@@ -291,11 +299,7 @@ def test_webhook_is_signed_and_verifiable_with_the_secret_from_the_api(
     receiver = WebhookReceiver()
     try:
         with TestClient(create_app(container, run_dispatcher=False)) as client:
-            email = f"coord-{uuid.uuid4().hex[:6]}@example.org"
-            recipient = account(container, email=email)
-            token = client.post("/auth/token", json={"email": email, "password": PASSWORD}).json()[
-                "access_token"
-            ]
+            recipient, email, token = signed_in_coordinator(container, client)
             answer = client.put(
                 "/me/notification-preferences",
                 json={"channels": ["webhook"], "webhook_url": receiver.url, "locale": "de"},
@@ -444,11 +448,7 @@ def test_webhooks_into_the_internal_network_are_refused_when_set_and_when_sent(
     receiver = WebhookReceiver()
     try:
         with TestClient(create_app(container, run_dispatcher=False)) as client:
-            email = f"coord-{uuid.uuid4().hex[:6]}@example.org"
-            recipient = account(container, email=email)
-            token = client.post("/auth/token", json={"email": email, "password": PASSWORD}).json()[
-                "access_token"
-            ]
+            recipient, _email, token = signed_in_coordinator(container, client)
             for url in (
                 receiver.url,
                 "http://169.254.169.254/latest/meta-data",
