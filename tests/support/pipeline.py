@@ -47,6 +47,8 @@ def settings_env(settings: Settings) -> dict[str, str]:
     """The settings as WELTOFFEN_* variables, for a child process."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("WELTOFFEN_")}
     for name, value in settings.model_dump().items():
+        if value is None:
+            continue  # unset: the child takes the default, as this process did
         if hasattr(value, "get_secret_value"):
             value = value.get_secret_value()
         env[f"WELTOFFEN_{name.upper()}"] = str(value)
