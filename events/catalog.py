@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from events.contracts import (
     CampaignDetected,
     CaseUpdated,
+    DialogueSeatsChanged,
     Event,
     IncidentReported,
     NotificationRequested,
@@ -103,6 +104,7 @@ EVENT_TOPICS: dict[type[Event], TopicSpec] = {
     CampaignDetected: CAMPAIGNS,
     RegistrationRequested: DIALOGUES,
     RegistrationCancelled: DIALOGUES,
+    DialogueSeatsChanged: DIALOGUES,
     SelfCheckSubmitted: SELFCHECKS,
     SupportOfferIssued: SUPPORT_OFFERS,
     NotificationRequested: NOTIFICATIONS,

@@ -115,6 +115,18 @@ class RegistrationCancelled(Event):
     cancelled_at: AwareDatetime
 
 
+class DialogueSeatsChanged(Event):
+    """The organiser changed how many seats there are: the worker, which decides every seat of the
+    dialogue in turn, fills any seat that came free from the waiting list, in order."""
+
+    type_name: ClassVar[str] = "DialogueSeatsChanged"
+    key_field: ClassVar[str] = "dialogue_id"
+
+    dialogue_id: Id
+    capacity: int = Field(ge=1)
+    changed_at: AwareDatetime
+
+
 class SelfCheckSubmitted(Event):
     type_name: ClassVar[str] = "SelfCheckSubmitted"
     key_field: ClassVar[str] = "municipality_ags"
@@ -175,6 +187,7 @@ CONTRACTS: tuple[type[Event], ...] = (
     CampaignDetected,
     RegistrationRequested,
     RegistrationCancelled,
+    DialogueSeatsChanged,
     SelfCheckSubmitted,
     SupportOfferIssued,
     NotificationRequested,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from events.contracts import (
+    DialogueSeatsChanged,
     IncidentReported,
     NotificationRequested,
     PipelineProbe,
@@ -10,7 +11,7 @@ from events.contracts import (
     RegistrationRequested,
     SelfCheckSubmitted,
 )
-from services.dialogues.event_handlers import allocate_seat, release_seat
+from services.dialogues.event_handlers import allocate_seat, release_seat, seats_changed
 from services.incidents.event_handlers import open_case
 from services.notify.requests import plan_deliveries
 from services.pipeline.handler_types import HandlerTable
@@ -24,6 +25,7 @@ HANDLERS = HandlerTable(
         IncidentReported: (open_case,),
         RegistrationRequested: (allocate_seat,),
         RegistrationCancelled: (release_seat,),
+        DialogueSeatsChanged: (seats_changed,),
         SelfCheckSubmitted: (score_round,),
     }
 )

@@ -92,7 +92,9 @@ def row(registration: Registration) -> RegistrantRow:
         id=registration.id,
         name=registration.name,
         status=registration.status,
-        waitlist_position=registration.waitlist_position,
+        waitlist_position=registration.waitlist_position
+        if registration.status == RegistrationStatus.WAITLISTED
+        else None,
         language=registration.language,
         needs=public(registration).needs,
         requested_at=registration.requested_at,

@@ -4,10 +4,10 @@ dialogue row, so a decision needs no counting query."""
 
 from __future__ import annotations
 
-from sqlmodel import col, select
+from sqlmodel import col, select, update
 
 from events import Envelope
-from events.contracts import RegistrationCancelled, RegistrationRequested
+from events.contracts import DialogueSeatsChanged, RegistrationCancelled, RegistrationRequested
 from services.dialogues.messages import notify_organiser, notify_registration
 from services.dialogues.tables import Dialogue, DialogueStatus, Registration
 from services.pipeline.handler_types import handles
@@ -65,6 +65,8 @@ def allocate_seat(envelope: Envelope, uow: UnitOfWork) -> None:
             uow, registration, dialogue, "registration_received", draw_at=dialogue.registration_closes_at
         )
         return  # the draw at the close of registration decides
+    if dialogue.waitlist_last and dialogue.seats_taken < dialogue.capacity:
+        fill_free_seats(uow, dialogue)  # those waiting come first, whatever freed the seat
     confirmed = dialogue.seats_taken
     decision = decide_seat(dialogue.capacity, confirmed, dialogue.waitlist_enabled, dialogue.waitlist_last)
     registration.status = decision.status
@@ -115,7 +117,8 @@ def _waitlist_place(uow: UnitOfWork, dialogue: Dialogue, registration: Registrat
 
 
 def fill_free_seats(uow: UnitOfWork, dialogue: Dialogue) -> int:
-    """Promote from the waiting list, in order, while seats are free."""
+    """Promote from the waiting list, in order, while seats are free; those still waiting move up, so
+    the places shown are always 1..n."""
     promoted = 0
     while dialogue.seats_taken < dialogue.capacity:
         waiting = uow.session.exec(
@@ -127,18 +130,36 @@ def fill_free_seats(uow: UnitOfWork, dialogue: Dialogue) -> int:
         ).first()
         if waiting is None:
             break
+        place = waiting.waitlist_position or 1
         waiting.status, waiting.waitlist_position, waiting.decided_at = (
             RegistrationStatus.CONFIRMED,
             None,
             uow.clock(),
         )
         uow.session.add(waiting)
-        uow.session.flush()
+        _close_gap(uow, dialogue, place)
         notify_registration(uow, waiting, dialogue, "registration_promoted")
         dialogue.seats_taken += 1
         promoted += 1
     uow.session.add(dialogue)
     return promoted
+
+
+def _close_gap(uow: UnitOfWork, dialogue: Dialogue, place: int) -> None:
+    """Someone left the waiting list at this place: everyone behind moves one place up."""
+    uow.session.flush()
+    uow.session.execute(
+        update(Registration)
+        .where(
+            col(Registration.dialogue_id) == dialogue.id,
+            col(Registration.status) == RegistrationStatus.WAITLISTED,
+            col(Registration.waitlist_position) > place,
+        )
+        .values(waitlist_position=col(Registration.waitlist_position) - 1)
+    )
+    dialogue.waitlist_last = max(0, dialogue.waitlist_last - 1)
+    if dialogue.waitlist_last == 0:
+        dialogue.waitlist_last_requested_at = None
 
 
 @handles("dialogues.release_seat")
@@ -153,8 +174,24 @@ def release_seat(envelope: Envelope, uow: UnitOfWork) -> None:
         dialogue.seats_taken -= 1
         registration.held_seat_when_cancelled = False  # given back exactly once
         uow.session.add_all([registration, dialogue])
+    if registration.status == RegistrationStatus.CANCELLED and registration.waitlist_position is not None:
+        place, registration.waitlist_position = registration.waitlist_position, None  # once
+        uow.session.add_all([registration, dialogue])
+        _close_gap(uow, dialogue, place)
     if registration.name is not None:
         notify_registration(uow, registration, dialogue, "registration_cancelled")
+    if dialogue.status == DialogueStatus.PUBLISHED and (
+        dialogue.allocation == Allocation.FCFS or dialogue.lottery_drawn_at
+    ):
+        fill_free_seats(uow, dialogue)
+
+
+@handles("dialogues.seats_changed")
+def seats_changed(envelope: Envelope, uow: UnitOfWork) -> None:
+    """More seats (or fewer): fill what is free from the waiting list, in order."""
+    changed = envelope.event
+    assert isinstance(changed, DialogueSeatsChanged)
+    dialogue = locked_dialogue(uow, changed.dialogue_id)
     if dialogue.status == DialogueStatus.PUBLISHED and (
         dialogue.allocation == Allocation.FCFS or dialogue.lottery_drawn_at
     ):

@@ -19,6 +19,8 @@ from pydantic import (
 )
 from sqlmodel import col, delete, select
 
+from events import new_envelope
+from events.contracts import DialogueSeatsChanged
 from services.access import Principal, require_role
 from services.dialogues.dialogue_access import organised
 from services.dialogues.messages import notify_registrants
@@ -214,6 +216,7 @@ def update(uow: UnitOfWork, dialogue: Dialogue, body: DialogueFields) -> bool:
         raise DialogueStateConflict("the dialogue is cancelled")
     if body.capacity < seats_taken(uow, dialogue.id):
         raise DialogueStateConflict("the capacity cannot go below the seats already confirmed")
+    more_seats = body.capacity > dialogue.capacity
     moved = (dialogue.starts_at, dialogue.ends_at, dialogue.venue) != (
         body.starts_at,
         body.ends_at,
@@ -226,6 +229,14 @@ def update(uow: UnitOfWork, dialogue: Dialogue, body: DialogueFields) -> bool:
     uow.session.add(dialogue)
     if dialogue.status == DialogueStatus.PUBLISHED:
         schedule(uow, dialogue)
+        if more_seats:  # the worker, which decides every seat in turn, promotes those waiting
+            now = uow.clock()
+            uow.emit(
+                new_envelope(
+                    DialogueSeatsChanged(dialogue_id=dialogue.id, capacity=dialogue.capacity, changed_at=now),
+                    now,
+                )
+            )
         if moved:
             notify_registrants(
                 uow,

@@ -96,7 +96,9 @@ def public(registration: Registration) -> RegistrationPublic:
         id=registration.id,
         dialogue_id=registration.dialogue_id,
         status=registration.status,
-        waitlist_position=registration.waitlist_position,
+        waitlist_position=registration.waitlist_position
+        if registration.status == RegistrationStatus.WAITLISTED
+        else None,
         language=registration.language,
         needs=RegistrationNeeds(
             step_free=registration.step_free,
@@ -223,8 +225,9 @@ def cancel(uow: UnitOfWork, registration: Registration) -> None:
         raise DialogueClosed(f"the registration is {registration.status}")
     now = uow.clock()
     registration.held_seat_when_cancelled = registration.status in HOLDS_SEAT
+    if registration.status != RegistrationStatus.WAITLISTED:
+        registration.waitlist_position = None  # a waiting place is given up by the worker, in turn
     registration.status = RegistrationStatus.CANCELLED
-    registration.waitlist_position = None
     registration.decided_at = now
     uow.session.add(registration)
     uow.emit(

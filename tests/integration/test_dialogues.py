@@ -178,7 +178,7 @@ def test_first_come_first_served_then_waitlist_then_promotion(
     run(container)
     assert sorted(s for s in statuses(container, dialogue_id) if s[0] in ("Dana", "Emil")) == [
         ("Dana", "confirmed", None),
-        ("Emil", "waitlisted", 2),
+        ("Emil", "waitlisted", 1),  # moved up when Dana was promoted
     ]
     promoted = [
         m for m in mail.messages() if m["Subject"] == "Ein Platz ist frei geworden: Bürgerdialog Zusammenhalt"
@@ -456,3 +456,51 @@ def test_the_same_email_registering_twice_at_the_same_moment_is_answered_as_a_re
     with Session(container.engine) as session:
         rows = session.exec(select(Registration).where(Registration.dialogue_id == dialogue_id)).all()
     assert [row.id for row in rows] == [registration.id]
+
+
+def editable(client: TestClient, dialogue_id: str, **changes: Any) -> dict[str, Any]:
+    """The dialogue's fields as an organiser edits them (PUT takes them all), with these changes."""
+    current = client.get(f"/dialogues/{dialogue_id}").json()
+    fields = ("title", "description", "format", "venue", "capacity", "accessibility", "starts_at", "ends_at")
+    fields += ("registration_opens_at", "registration_closes_at", "languages")
+    return {**{k: current[k] for k in fields}, **changes}
+
+
+def test_freed_seats_go_to_those_waiting_in_order_and_places_stay_1_to_n(
+    container: Container, client: TestClient, organiser: Person, clock: Clock
+) -> None:
+    dialogue_id = dialogue(client, organiser, clock, capacity=3)
+    answers = {}
+    for name in ("Anna", "Ben", "Cem", "Dana", "Emil"):
+        answers[name] = resident(client, dialogue_id, name=name)
+        clock.now += timedelta(seconds=1)
+    run(container)
+    assert statuses(container, dialogue_id)[3:] == [("Dana", "waitlisted", 1), ("Emil", "waitlisted", 2)]
+
+    # Dana leaves the waiting list: Emil moves up to place 1
+    base, query = mine(container, answers["Dana"])[1].split("?")
+    assert client.post(f"{base}/cancel?{query}").status_code == 200
+    run(container)
+    assert ("Emil", "waitlisted", 1) in statuses(container, dialogue_id)
+
+    # a new registrant arrives while the organiser adds a seat: the seat goes to Emil, who waited
+    resident(client, dialogue_id, name="Fritz")
+    changed = client.put(
+        f"/dialogues/{dialogue_id}", json=editable(client, dialogue_id, capacity=4), headers=organiser.auth
+    )
+    assert changed.status_code == 200, changed.text
+    run(container)
+    rows = {name: (state, place) for name, state, place in statuses(container, dialogue_id)}
+    assert rows["Emil"] == ("confirmed", None) and rows["Fritz"] == ("waitlisted", 1)
+
+    # two more seats: Fritz is promoted, and the next registrant takes the last seat
+    client.put(
+        f"/dialogues/{dialogue_id}", json=editable(client, dialogue_id, capacity=6), headers=organiser.auth
+    )
+    run(container)
+    resident(client, dialogue_id, name="Gül")
+    run(container)
+    rows = {name: (state, place) for name, state, place in statuses(container, dialogue_id)}
+    assert rows["Fritz"] == ("confirmed", None) and rows["Gül"] == ("confirmed", None)
+    waiting = client.get(f"/dialogues/{dialogue_id}/registrations", headers=organiser.auth).json()
+    assert [r["waitlist_position"] for r in waiting if r["status"] == "waitlisted"] == []

@@ -11,6 +11,7 @@ from events.contracts import (
     CampaignDetected,
     CaseAction,
     CaseUpdated,
+    DialogueSeatsChanged,
     IncidentKind,
     IncidentReported,
     NotificationRequested,
@@ -36,6 +37,7 @@ SAMPLES = [
     CampaignDetected(campaign_id="k-1", district="03241", case_count=3, detected_at=NOW),
     RegistrationRequested(registration_id="r-1", dialogue_id="d-1", requested_at=NOW),
     RegistrationCancelled(registration_id="r-1", dialogue_id="d-1", cancelled_at=NOW),
+    DialogueSeatsChanged(dialogue_id="d-1", capacity=5, changed_at=NOW),
     SelfCheckSubmitted(
         selfcheck_id="s-1", municipality_ags="09162000", questionnaire_version="2026.1", submitted_at=NOW
     ),

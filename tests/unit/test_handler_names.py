@@ -26,8 +26,8 @@ def test_every_handler_of_the_service_has_a_stable_name_that_does_not_depend_on_
         assert not name.startswith(handler.__module__), name  # type: ignore[attr-defined]
 
 
-def test_the_migration_renamed_every_handler_of_the_service_to_its_stable_name() -> None:
-    assert {handler_name(h) for h in _all_handlers()} == set(renames.RENAMED.values())  # type: ignore[arg-type]
+def test_the_migration_renamed_every_handler_that_existed_to_its_stable_name() -> None:
+    assert set(renames.RENAMED.values()) <= {handler_name(h) for h in _all_handlers()}  # type: ignore[arg-type]
 
 
 def test_a_table_refuses_two_handlers_under_one_name() -> None:
