@@ -34,7 +34,7 @@ def _alert_capacity(uow: UnitOfWork, dialogue: Dialogue, before: int, after: int
     sent = {t for t in dialogue.alerted_thresholds.split(",") if t}
     for threshold in crossed_thresholds(dialogue.capacity, before, after):
         if str(threshold) not in sent:
-            sent.add(str(threshold))
+            sent.update(str(t) for t in (80, 100) if t <= threshold)  # "full" makes "80 %" moot
             notify_organiser(
                 uow,
                 dialogue,

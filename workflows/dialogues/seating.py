@@ -44,5 +44,7 @@ def decide_seat(capacity: int, confirmed: int, waitlist_enabled: bool, last_posi
 def crossed_thresholds(
     capacity: int, before: int, after: int, thresholds: tuple[int, ...] = (80, 100)
 ) -> list[int]:
-    """Capacity alerts: the percentages passed when confirmations went from ``before`` to ``after``."""
-    return [t for t in thresholds if before * 100 < t * capacity <= after * 100]
+    """Capacity alerts: the percentage passed when confirmations went from ``before`` to ``after``.
+    Only the highest one: a 3-seat dialogue going from 2 to 3 is full, not also "80 % (3 of 3)"."""
+    passed = [t for t in thresholds if before * 100 < t * capacity <= after * 100]
+    return passed[-1:]
