@@ -264,6 +264,7 @@ MESSAGES: dict[str, MessageSpec] = {
                         "de": "DGS-Dolmetschung buchen",
                         "en": "Book a German Sign Language interpreter",
                         "deadline": "2026-11-19T17:30:00+00:00",
+                        "overdue": True,
                     }
                 ],
             },

@@ -52,7 +52,9 @@ def notify_registrants(
         notify_registration(uow, registration, dialogue, template, status=registration.status, **extra)
 
 
-def notify_organiser(uow: UnitOfWork, dialogue: Dialogue, template: str, **context: object) -> None:
+def notify_organiser(
+    uow: UnitOfWork, dialogue: Dialogue, template: str, urgent: bool = False, **context: object
+) -> None:
     request_notification(
         uow,
         recipient_id=dialogue.organiser_id,
@@ -64,4 +66,5 @@ def notify_organiser(uow: UnitOfWork, dialogue: Dialogue, template: str, **conte
             **context,
         },
         subject_id=dialogue.id,
+        urgent=urgent,
     )

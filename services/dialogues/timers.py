@@ -109,11 +109,13 @@ def send_brief(uow: UnitOfWork, dialogue: Dialogue, days: int) -> None:
         dialogue.capacity,
         dialogue.starts_at,
         "step_free" in dialogue.accessibility.split(","),
+        now=uow.clock(),
     )
     notify_organiser(
         uow,
         dialogue,
         "logistics_brief",
+        urgent=any(t.overdue for t in summary.tasks),  # something should have been booked already
         days=days,
         headcount=summary.headcount,
         capacity=summary.capacity,
@@ -126,7 +128,8 @@ def send_brief(uow: UnitOfWork, dialogue: Dialogue, days: int) -> None:
         childcare_staff=summary.childcare_staff,
         dietary=summary.dietary,
         tasks=[
-            {"de": t.title_de, "en": t.title_en, "deadline": t.deadline.isoformat()} for t in summary.tasks
+            {"de": t.title_de, "en": t.title_en, "deadline": t.deadline.isoformat(), "overdue": t.overdue}
+            for t in summary.tasks
         ],
     )
 

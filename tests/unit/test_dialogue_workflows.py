@@ -120,3 +120,16 @@ def test_brief_aggregates_needs_and_plans_tasks_with_deadlines() -> None:
 def test_an_empty_dialogue_needs_nothing() -> None:
     result = brief([], 0, 20, STARTS, True)
     assert result.tasks == () and result.headcount == 0
+
+
+def test_a_task_whose_deadline_has_passed_when_the_brief_is_made_is_overdue_and_comes_first() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from workflows.dialogues.logistics import Needs, brief
+
+    starts = datetime(2027, 3, 10, 17, 0, tzinfo=UTC)
+    made = starts - timedelta(days=7)  # the 7-day brief: the DGS interpreter was due 14 days before
+    summary = brief([Needs(sign_language=True, dietary="vegan")], 0, 10, starts, True, now=made)
+    assert [(t.key, t.overdue) for t in summary.tasks] == [("dgs", True), ("catering", False)]
+    early = brief([Needs(sign_language=True)], 0, 10, starts, True, now=starts - timedelta(days=20))
+    assert [t.overdue for t in early.tasks] == [False]

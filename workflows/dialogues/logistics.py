@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 
@@ -24,6 +24,7 @@ class Task:
     title_de: str
     title_en: str
     deadline: datetime
+    overdue: bool = False  # the deadline had passed when the brief was made: act now
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,12 @@ def childcare_staff(ages: list[int]) -> int:
 
 
 def brief(
-    confirmed: list[Needs], waitlisted: int, capacity: int, starts_at: datetime, step_free_venue: bool
+    confirmed: list[Needs],
+    waitlisted: int,
+    capacity: int,
+    starts_at: datetime,
+    step_free_venue: bool,
+    now: datetime | None = None,
 ) -> Brief:
     languages = Counter(lang for needs in confirmed for lang in needs.interpreter_languages)
     ages = [age for needs in confirmed for age in needs.children_ages]
@@ -70,7 +76,11 @@ def brief(
         childcare_staff=childcare_staff(ages),
         dietary=dict(sorted(dietary.items())),
     )
-    tasks = sorted(procurement(summary, starts_at, step_free_venue), key=lambda t: t.deadline)
+    tasks = [
+        replace(t, overdue=now is not None and t.deadline <= now)
+        for t in procurement(summary, starts_at, step_free_venue)
+    ]
+    tasks.sort(key=lambda t: (not t.overdue, t.deadline))  # what is overdue first
     return Brief(**{**summary.__dict__, "tasks": tuple(tasks)})
 
 
