@@ -168,11 +168,22 @@ MESSAGES: dict[str, MessageSpec] = {
         ),
         MessageSpec(
             "campaign_detected",
-            {"case_count": int, "district": str, "reason": str, "case_path": str},
+            {
+                "case_count": int,
+                "district": str,
+                "basis": str,  # shared_marks or district
+                "officials": int,  # distinct known officials
+                "anonymous": int,  # anonymous reports: people unknown, never counted as officials
+                "window_hours": int,
+                "case_path": str,
+            },
             {
                 "case_count": 3,
                 "district": "03241",
-                "reason": "3 incidents against 2 officials",
+                "basis": "district",
+                "officials": 2,
+                "anonymous": 1,
+                "window_hours": 24,
                 "case_path": "/campaigns/7",
             },
         ),

@@ -24,7 +24,7 @@ from workflows.incidents.campaign import RecentIncident, detect
 def _recent(case: Case, incident: Incident) -> RecentIncident:
     return RecentIncident(
         case_id=case.id,
-        official_key=incident.reporter_id or f"anonymous:{case.id}",
+        official_key=incident.reporter_id,
         district=incident.municipality_ags[:5],
         reported_at=incident.reported_at,
         marks=frozenset(m for m in incident.perpetrator_marks.split(",") if m),
@@ -84,7 +84,10 @@ def look_for_campaign(uow: UnitOfWork, case: Case, incident: Incident, cause: En
             context={
                 "case_count": len(linked),
                 "district": campaign.district,
-                "reason": finding.reason,
+                "basis": finding.basis,
+                "officials": finding.officials,
+                "anonymous": finding.anonymous,
+                "window_hours": finding.window_hours,
                 "case_path": f"/campaigns/{campaign.id}",
             },
             subject_id=campaign.id,

@@ -72,6 +72,7 @@ def _facts(session: Session, incident: Incident, now: datetime) -> IncidentFacts
             .select_from(Incident)
             .where(Incident.reporter_id == incident.reporter_id, Incident.id != incident.id)
             .where(col(Incident.reported_at) >= since)
+            .where(col(Incident.reported_at) < incident.reported_at)  # only what came before this one
         ).one()
     targets = set(incident.targets.split(","))
     return IncidentFacts(

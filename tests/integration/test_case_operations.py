@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import random
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -13,7 +13,9 @@ from services.access import Principal
 from services.bootstrap import Container
 from services.incidents import case_actions
 from services.incidents.intake import IncidentCreate, report_incident
+from services.incidents.tables import Case
 from services.store.tables import Role
+from tests.support.clock import Clock
 from tests.support.operations import act
 from tests.support.people import person
 from workflows.errors import NotFound
@@ -151,3 +153,31 @@ def test_only_the_assignee_the_team_lead_or_an_admin_hand_a_case_over_and_everyo
             (official.account_id, "case_new_coordinator"),
         ]
     )
+
+
+def test_repeated_counts_only_reports_made_before_this_one(container: Container, clock: Clock) -> None:
+    """Three reports within a second, handled only after all three are stored: the first is not a
+    repeat of the two that came after it."""
+    region = f"14{random.randint(100, 999)}"
+    official = Principal(person(container, Role.OFFICIAL).id, Role.OFFICIAL)
+    person(container, Role.COORDINATOR, region=region, expertise="security")
+    secret = container.settings.secret_key.get_secret_value()
+    cases = []
+    for _ in range(3):
+        report = IncidentCreate(
+            kind="hate_speech_online",  # type: ignore[arg-type]
+            channel="online",
+            occurred_at=datetime.now(UTC),
+            municipality_ags=f"{region}000",
+            targets=["self"],
+            immediate_danger=False,
+            narrative="Hateful comments under the mayor's post, again and again.",
+        )
+        with container.uow() as uow:
+            cases.append(report_incident(uow, report, official.account_id, container.cipher, secret).case_id)
+            uow.commit()
+        clock.now += timedelta(milliseconds=300)
+    container.dispatcher().drain()
+    with container.uow() as uow:
+        reasons = [json.loads(uow.session.get(Case, c).triage_reasons or "[]") for c in cases]  # type: ignore[union-attr]
+    assert [any(line.startswith("repeated") for line in r) for r in reasons] == [False, True, True]

@@ -156,7 +156,7 @@ def test_offers_follow_wishes_then_kind_and_respect_police_consent() -> None:
 
 
 def incident(
-    case_id: str, official: str, district: str = "03241", hours_ago: float = 1, marks: str = ""
+    case_id: str, official: str | None, district: str = "03241", hours_ago: float = 1, marks: str = ""
 ) -> RecentIncident:
     return RecentIncident(
         case_id, official, district, NOW - timedelta(hours=hours_ago), frozenset(marks.split())
@@ -169,7 +169,16 @@ def test_three_incidents_against_two_officials_in_a_day_is_a_campaign() -> None:
         new, [incident("c1", "anna", hours_ago=5), incident("c2", "ben", hours_ago=20)], CampaignRules()
     )
     assert found is not None and found.case_ids == ("c1", "c2", "c3")
-    assert "3 incidents against 2 officials in district 03241" in found.reason
+    assert (found.basis, found.officials, found.anonymous, found.window_hours) == ("district", 2, 0, 24)
+    assert "3 incidents against 2 known official(s)" in found.reason
+
+
+def test_anonymous_reports_are_unknown_people_not_distinct_officials() -> None:
+    anonymous = [incident(f"a{n}", None, hours_ago=n) for n in range(1, 3)]
+    assert detect(incident("a0", None, hours_ago=0), anonymous, CampaignRules()) is None  # maybe one person
+    found = detect(incident("c3", "anna", hours_ago=0), anonymous, CampaignRules())
+    assert found is not None and (found.officials, found.anonymous) == (1, 2)  # anna and someone unknown
+    assert "1 known official(s) and 2 anonymous report(s)" in found.reason
 
 
 @pytest.mark.parametrize(

@@ -126,3 +126,14 @@ def test_every_message_stays_sendable_with_every_typed_field_at_its_longest(
             assert link in rendered.short  # a link the short text carries is never cut
     if "dialogue_title" in context:
         assert context["dialogue_title"] in rendered.text  # the mail itself keeps the whole title
+
+
+def test_a_campaign_is_explained_in_the_readers_language_with_anonymous_reports_as_unknown() -> None:
+    context = MESSAGES["campaign_detected"].sample
+    german = renderer.render("campaign_detected", "de", context, ISSUED)
+    english = renderer.render("campaign_detected", "en", context, ISSUED)
+    assert "3 Meldungen gegen 2 bekannte Amtsträger:innen und 1 anonyme Meldung(en)" in german.text
+    assert "innerhalb von 24 Stunden" in german.text
+    for english_word in ("incidents", "within", "officials", "0:00:00"):
+        assert english_word not in german.text and english_word not in german.inbox_body
+    assert "3 reports against 2 known official(s) and 1 anonymous report(s)" in english.text

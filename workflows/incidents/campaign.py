@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 @dataclass(frozen=True)
 class RecentIncident:
     case_id: str
-    official_key: str  # who was targeted (an opaque key, never a name)
+    official_key: str | None  # who reported (an opaque key, never a name); None: anonymous
     district: str  # the first five digits of the AGS code
     reported_at: datetime
     marks: frozenset[str]  # keyed hashes of perpetrator handles and links
@@ -20,8 +20,22 @@ class RecentIncident:
 @dataclass(frozen=True)
 class CampaignFinding:
     case_ids: tuple[str, ...]
-    reason: str
+    basis: str  # "shared_marks" or "district"
+    officials: int  # distinct known officials among the reports
+    anonymous: int  # anonymous reports: who is behind them is unknown
+    window_hours: int
     existing_campaign_id: str | None
+
+    @property
+    def reason(self) -> str:
+        """The finding in one line, for the record (people read it from the message catalogue)."""
+        if self.basis == "shared_marks":
+            return f"{len(self.case_ids)} incidents share a perpetrator handle or link"
+        unknown = f" and {self.anonymous} anonymous report(s)" if self.anonymous else ""
+        return (
+            f"{len(self.case_ids)} incidents against {self.officials} known official(s){unknown}"
+            f" in one district within {self.window_hours} hours"
+        )
 
 
 @dataclass(frozen=True)
@@ -37,17 +51,20 @@ def detect(new: RecentIncident, recent: list[RecentIncident], rules: CampaignRul
         i for i in recent if i.case_id != new.case_id and new.reported_at - i.reported_at <= rules.window
     ]
     shared = [i for i in window if i.marks & new.marks]
+    hours = int(rules.window.total_seconds() // 3600)
     if shared:
         group = [*shared, new]
-        reason = f"{len(group)} incidents share a perpetrator handle or link"
+        basis = "shared_marks"
     else:
         group = [*(i for i in window if i.district == new.district), new]
-        officials = {i.official_key for i in group}
-        if len(group) < rules.min_incidents or len(officials) < rules.min_officials:
+        basis = "district"
+    officials = len({i.official_key for i in group if i.official_key is not None})
+    anonymous = sum(1 for i in group if i.official_key is None)
+    if basis == "district":
+        # anonymous reports may all come from one person: together they count as one at most
+        people = officials + (1 if anonymous else 0)
+        if len(group) < rules.min_incidents or people < rules.min_officials:
             return None
-        reason = (
-            f"{len(group)} incidents against {len(officials)} officials"
-            f" in district {new.district} within {rules.window}"
-        )
     existing = next((i.campaign_id for i in group if i.campaign_id), None)
-    return CampaignFinding(tuple(sorted(i.case_id for i in group)), reason, existing)
+    cases = tuple(sorted(i.case_id for i in group))
+    return CampaignFinding(cases, basis, officials, anonymous, hours, existing)
