@@ -120,6 +120,7 @@ def add_information(
     uow: UnitOfWork, cipher: FieldCipher, case: Case, author_id: str | None, text: str
 ) -> None:
     """New information from the reporter (signed in or anonymous), stored encrypted."""
+    case_rules.check_takes_information(case.status)
     uow.session.add(
         CaseNote(
             id=str(uuid.uuid4()),

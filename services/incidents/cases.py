@@ -30,6 +30,13 @@ def new_anonymous_code() -> str:
     return "A-" + "".join(secrets.choice(_CODE_ALPHABET) for _ in range(10))
 
 
+def normalise_code(typed: str) -> str:
+    """An anonymous case code as it is stored ("A-" and ten characters), however it was typed: in
+    lower case, with spaces or dashes anywhere."""
+    plain = "".join(c for c in typed.upper() if c.isalnum())
+    return f"{plain[:1]}-{plain[1:]}" if plain else ""
+
+
 def record(
     uow: UnitOfWork,
     case: Case,

@@ -12,7 +12,7 @@ from events.contracts import CaseAction
 from services.access import Principal, Scope, require_access
 from services.crypto import FieldCipher, keyed_hash
 from services.incidents.case_actions import add_information
-from services.incidents.cases import record
+from services.incidents.cases import normalise_code, record
 from services.incidents.schemas import AnonymousStatus, EvidenceAdded
 from services.incidents.tables import Case, EvidenceFile, SupportOffer
 from services.store.uow import UnitOfWork
@@ -70,7 +70,7 @@ def safe_filename(name: str | None) -> str:
 
 def anonymous_case(session: Session, secret_key: str, code: str, secret: str) -> Case:
     """The case of this code, if the secret shown with it matches (compared in constant time)."""
-    case = session.exec(select(Case).where(Case.anonymous_code == code)).first()
+    case = session.exec(select(Case).where(Case.anonymous_code == normalise_code(code))).first()
     expected = keyed_hash(secret_key, secret)
     if (
         case is None

@@ -222,6 +222,20 @@ def test_anonymous_report_with_case_code_and_secret(
         headers={"X-Case-Secret": secret},
     )
     assert added.status_code == 201
+    # the code as people type it: lower case, with spaces and dashes
+    typed = " ".join([code[:4].lower(), "-", code[4:8].lower(), code[8:]])
+    assert client.get(f"/anonymous/cases/{typed}", headers={"X-Case-Secret": secret}).status_code == 200
+    # a closed case takes no more information, and says why
+    with container.uow() as uow:
+        case = uow.session.exec(select(Case).where(Case.anonymous_code == code)).one()
+        case.status = "closed"
+        uow.commit()
+    closed = client.post(
+        f"/anonymous/cases/{code}/information",
+        json={"text": "Noch etwas."},
+        headers={"X-Case-Secret": secret},
+    )
+    assert closed.status_code == 409 and "report it as a new incident" in closed.json()["detail"]
 
 
 def test_unacknowledged_case_escalates_to_the_backup_until_acknowledged(

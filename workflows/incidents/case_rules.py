@@ -51,6 +51,19 @@ class CaseNotAssigned(Conflict):
         super().__init__(f"only an assigned case can be acknowledged; it is {status}")
 
 
+class ClosedToInformation(Conflict):
+    def __init__(self) -> None:
+        super().__init__(
+            "this case is closed, so nothing can be added to it; if something new has happened, "
+            "please report it as a new incident"
+        )
+
+
+def check_takes_information(status: str) -> None:
+    if status == CaseStatus.CLOSED:
+        raise ClosedToInformation()
+
+
 class CaseAlreadyClosed(Conflict):
     def __init__(self) -> None:
         super().__init__("the case is closed already")
