@@ -105,6 +105,13 @@ def test_routing_filters_region_expertise_duty_capacity_and_prefers_language() -
     assert route(CRITICAL_THREAT, team, ROUTING).chain == ("german", "english")
 
 
+def test_routing_says_when_nobody_speaks_the_reporters_language() -> None:
+    english_case = CaseFacts("03241001", "threat", Severity.HIGH, "en")
+    decision = route(english_case, [coordinator("german", open_cases=0)], ROUTING)
+    assert decision.chain[0] == "german"  # help in German rather than none
+    assert "nobody available speaks en: routed without the language" in decision.reasons
+
+
 def test_no_candidate_means_programme_queue() -> None:
     decision = route(
         CRITICAL_THREAT,

@@ -104,8 +104,11 @@ def route(case: CaseFacts, coordinators: list[Coordinator], rules: RoutingRules)
         f"{len(skilled)} coordinator(s) with it in the region",
     ]
     available = [c for c in skilled if c.on_duty and c.open_cases < c.capacity]
-    speaking = [c for c in available if case.language in c.languages] or available
-    if len(speaking) < len(available):
+    speaking = [c for c in available if case.language in c.languages]
+    if available and not speaking:
+        reasons.append(f"nobody available speaks {case.language}: routed without the language")
+        speaking = available
+    elif len(speaking) < len(available):
         reasons.append(f"language {case.language} preferred")
     # Least loaded relative to capacity; on a tie, more spare capacity; then a stable order.
     ranked = sorted(
