@@ -59,6 +59,7 @@ def dialogue_public(session: Session, dialogue: Dialogue) -> DialoguePublic:
         privacy_version=dialogue.privacy_version,
         seats_left=max(0, dialogue.capacity - taken),
         lottery_seed=dialogue.lottery_seed,
+        quota_groups=sorted(json.loads(dialogue.quotas)),
     )
 
 

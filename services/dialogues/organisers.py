@@ -118,6 +118,9 @@ class DialoguePublic(BaseModel):
     privacy_version: str
     seats_left: int
     lottery_seed: int | None
+    quota_groups: list[str] = Field(
+        default_factory=list, description="groups a resident may say they belong to (seats are held for them)"
+    )
 
 
 def _apply(dialogue: Dialogue, fields: DialogueFields) -> None:

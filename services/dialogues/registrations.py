@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import json
 import uuid
 from datetime import datetime, timedelta
 from typing import Annotated, Literal
@@ -26,6 +27,12 @@ Language = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}$")]
 
 class DialogueClosed(Conflict):
     """Registering is not possible; the message says why (answered 409)."""
+
+
+class UnknownGroups(Invalid):
+    def __init__(self, unknown: list[str], offered: list[str]) -> None:
+        choices = ", ".join(offered) if offered else "none: this dialogue holds no seats for groups"
+        super().__init__(f"unknown group(s) {', '.join(unknown)}; the groups of this dialogue are: {choices}")
 
 
 class PrivacyNotAccepted(Invalid):
@@ -143,6 +150,9 @@ def register(uow: UnitOfWork, dialogue_id: str, body: RegistrationCreate) -> tup
     dialogue = open_for_registration(uow.session.get(Dialogue, dialogue_id), now)
     if body.privacy_consent != dialogue.privacy_version:
         raise PrivacyNotAccepted(dialogue.privacy_version)
+    unknown = set(body.groups) - set(json.loads(dialogue.quotas))
+    if unknown:
+        raise UnknownGroups(sorted(unknown), sorted(json.loads(dialogue.quotas)))
     email_hash = keyed_hash(uow.secret, body.email.lower())
     existing = uow.session.exec(
         select(Registration).where(

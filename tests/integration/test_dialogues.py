@@ -332,6 +332,9 @@ def test_lottery_with_quota_is_fair_recorded_and_repeatable(
     dialogue_id = dialogue(
         client, organiser, clock, capacity=4, allocation="lottery", quotas={"first_time": 2}
     )
+    assert client.get(f"/dialogues/{dialogue_id}").json()["quota_groups"] == ["first_time"]
+    invented = resident(client, dialogue_id, name="Erfunden", groups=["erfunden"])
+    assert invented.status_code == 422 and "the groups of this dialogue are: first_time" in invented.text
     for n in range(10):
         resident(client, dialogue_id, name=f"P{n}", groups=["first_time"] if n >= 7 else [])
     run(container)
