@@ -235,6 +235,7 @@ MESSAGES: dict[str, MessageSpec] = {
             {**_REGISTRATION, "survey_url": str},
             {**_REGISTRATION_SAMPLE, "survey_url": "https://umfrage.example/d7"},
         ),
+        MessageSpec("dialogue_drafted", _ORGANISER, _ORGANISER_SAMPLE),
         MessageSpec(
             "capacity_alert",
             {**_ORGANISER, "percent": int, "confirmed": int, "capacity": int},

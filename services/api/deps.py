@@ -60,6 +60,20 @@ def get_principal(
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
 
 
+def get_optional_principal(
+    container: ContainerDep,
+    session: SessionDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal | None:
+    """The caller if they sent a token (a wrong one is still 401); None for the public."""
+    if credentials is None:
+        return None
+    return get_principal(container, session, credentials)
+
+
+OptionalPrincipal = Annotated[Principal | None, Depends(get_optional_principal)]
+
+
 def signed_in_as(*roles: Role) -> Callable[[Principal], Principal]:
     """A dependency that lets only these roles through (403 for any other role)."""
 

@@ -81,6 +81,20 @@ def published_or_draft(session: Session, dialogue_id: str) -> DialoguePublic:
     return dialogue_public(session, dialogue)
 
 
+def visible(session: Session, principal: Principal | None, dialogue_id: str) -> DialoguePublic:
+    """A published dialogue for everyone; a draft (or a cancelled one) for its organiser too."""
+    dialogue = session.get(Dialogue, dialogue_id)
+    if dialogue is not None and dialogue.status != DialogueStatus.PUBLISHED and principal is not None:
+        return dialogue_public(session, organised(session, principal, dialogue_id))
+    return published(session, dialogue_id)
+
+
+def organised_by(session: Session, principal: Principal) -> list[DialoguePublic]:
+    """The organiser's own dialogues, drafts included, the next first."""
+    query = select(Dialogue).where(Dialogue.organiser_id == principal.account_id)
+    return [dialogue_public(session, d) for d in session.exec(query.order_by(col(Dialogue.starts_at)))]
+
+
 def published(session: Session, dialogue_id: str) -> DialoguePublic:
     dialogue = session.get(Dialogue, dialogue_id)
     if dialogue is None or dialogue.status == DialogueStatus.DRAFT:

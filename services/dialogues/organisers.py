@@ -29,7 +29,7 @@ from services.store.tables import Role
 from services.store.uow import UnitOfWork
 from workflows.dialogues.schedule import check_dates, jobs_for
 from workflows.dialogues.seating import HOLDS_SEAT, Allocation, RegistrationStatus
-from workflows.errors import Conflict
+from workflows.errors import Conflict, Invalid
 
 SpokenLanguage = Literal["de", "en", "tr", "ar", "uk", "ru", "fa", "pl"]
 
@@ -203,9 +203,19 @@ def schedule(uow: UnitOfWork, dialogue: Dialogue) -> None:
             )
 
 
+VENUE_TO_BE_SET = "(Ort festlegen)"  # a draft made for an organiser: they set the place
+
+
+class VenueToBeSet(Invalid):
+    def __init__(self) -> None:
+        super().__init__("set the place (venue) before publishing: the draft still says it is to be set")
+
+
 def publish(uow: UnitOfWork, dialogue: Dialogue) -> None:
     if dialogue.status != DialogueStatus.DRAFT:
         raise DialogueStateConflict(f"the dialogue is {dialogue.status}")
+    if dialogue.venue.strip() == VENUE_TO_BE_SET and dialogue.format != "online":
+        raise VenueToBeSet()
     check_dates(uow.clock(), dialogue.starts_at, dialogue.ends_at)
     dialogue.status = DialogueStatus.PUBLISHED
     dialogue.updated_at = uow.clock()

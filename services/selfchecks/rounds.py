@@ -17,8 +17,9 @@ from events.contracts import SelfCheckSubmitted
 from services.access import Principal, Scope, require_access, require_role
 from services.crypto import keyed_hash
 from services.dialogues import organisers
+from services.dialogues.messages import notify_organiser
 from services.dialogues.organisers import DialogueCreate
-from services.dialogues.tables import Dialogue
+from services.dialogues.tables import Dialogue, DialogueStatus
 from services.selfchecks.questionnaire_files import questionnaire
 from services.selfchecks.schemas import AnswersSaved, RoundCreate, RoundPublic
 from services.selfchecks.tables import Respondent, SelfCheckRecommendation, SelfCheckRound
@@ -184,6 +185,10 @@ def draft_dialogue(
     recommendation = uow.session.get(SelfCheckRecommendation, recommendation_id)
     if recommendation is None or recommendation.round_id != found.id:
         raise NotFound("recommendation not found")
+    if recommendation.dialogue_id is not None:
+        drafted = uow.session.get(Dialogue, recommendation.dialogue_id)
+        if drafted is not None and drafted.status != DialogueStatus.CANCELLED:
+            return drafted  # one draft per recommendation, however often it is asked for
     organiser = uow.session.get(Account, organiser_id)
     if organiser is None or organiser.role != Role.ORGANISER or not organiser.is_active:
         raise Invalid("organiser_id must be an active organiser")
@@ -199,7 +204,7 @@ def draft_dialogue(
             description=f"Aus dem Selbstcheck {found.questionnaire_version} empfohlen.",
             starts_at=start,
             ends_at=start + timedelta(hours=2),
-            venue="(Ort festlegen)",
+            venue=organisers.VENUE_TO_BE_SET,
             capacity=30,
             registration_opens_at=uow.clock(),
             registration_closes_at=start - timedelta(days=2),
@@ -207,4 +212,6 @@ def draft_dialogue(
     )
     recommendation.dialogue_id = dialogue.id
     uow.session.add(recommendation)
+    uow.session.flush()
+    notify_organiser(uow, dialogue, "dialogue_drafted")
     return dialogue

@@ -163,11 +163,23 @@ def test_round_from_drafts_to_report(database_url: str, mail: MailServer) -> Non
             headers=municipality.auth,
         )
         assert drafted.status_code == 201 and drafted.json()["status"] == "draft"
-        mine_dialogue = client.put(
-            f"/dialogues/{drafted.json()['dialogue_id']}/../{drafted.json()['dialogue_id']}",
-            headers=organiser.auth,
+        draft_id = drafted.json()["dialogue_id"]
+        again = client.post(
+            f"/selfchecks/{round_id}/recommendations/{first['id']}/draft-dialogue",
+            json={"organiser_id": organiser.id},
+            headers=municipality.auth,
         )
-        assert mine_dialogue.status_code in (404, 405, 422)  # the draft exists for the organiser to edit
+        assert again.json()["dialogue_id"] == draft_id  # one draft per recommendation
+        # the organiser is told, finds and reads the draft; nobody else sees it
+        container.dispatcher().drain()
+        told = [m["Subject"] for m in mail.messages() if m["To"] == organiser.email]
+        assert len([s for s in told if s.startswith("Entwurf für Sie:")]) == 1
+        assert [d["id"] for d in client.get("/me/dialogues", headers=organiser.auth).json()] == [draft_id]
+        assert client.get(f"/dialogues/{draft_id}", headers=organiser.auth).json()["status"] == "draft"
+        assert client.get(f"/dialogues/{draft_id}").status_code == 404
+        # the placeholder place cannot go out as it is
+        refused = client.post(f"/dialogues/{draft_id}/publish", headers=organiser.auth)
+        assert refused.status_code == 422 and "set the place" in refused.json()["detail"]
 
         stranger = person(container, Role.MUNICIPALITY, municipality_ags="16055000", client=client)
         official = person(container, Role.OFFICIAL, client=client)

@@ -8,7 +8,14 @@ from fastapi import APIRouter, Depends, Query, status
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict
 
-from services.api.deps import ContainerDep, CurrentOrganiser, CurrentPrincipal, SessionDep, committed
+from services.api.deps import (
+    ContainerDep,
+    CurrentOrganiser,
+    CurrentPrincipal,
+    OptionalPrincipal,
+    SessionDep,
+    committed,
+)
 from services.api.limits import rate_limited
 from services.bootstrap import Container
 from services.dialogues import dialogue_views, organisers
@@ -89,8 +96,15 @@ def list_dialogues(
 
 
 @router.get("/dialogues/{dialogue_id}", response_model=DialoguePublic)
-def read_dialogue(dialogue_id: str, session: SessionDep) -> DialoguePublic:
-    return dialogue_views.published(session, dialogue_id)
+def read_dialogue(dialogue_id: str, principal: OptionalPrincipal, session: SessionDep) -> DialoguePublic:
+    """Published dialogues are public; its organiser also sees a draft."""
+    return dialogue_views.visible(session, principal, dialogue_id)
+
+
+@router.get("/me/dialogues", response_model=list[DialoguePublic])
+def my_dialogues(principal: CurrentOrganiser, session: SessionDep) -> list[DialoguePublic]:
+    """The organiser's dialogues, drafts included."""
+    return dialogue_views.organised_by(session, principal)
 
 
 @router.post(
