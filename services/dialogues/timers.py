@@ -12,8 +12,9 @@ from sqlalchemy import Engine, update
 from sqlmodel import Session, col, select
 
 from services.dialogues.event_handlers import fill_free_seats, locked_dialogue
-from services.dialogues.messages import notify_organiser, notify_registrants, notify_registration
+from services.dialogues.messages import REGISTRANT, notify_organiser, notify_registrants, notify_registration
 from services.dialogues.tables import Dialogue, DialogueJob, DialogueStatus, Registration
+from services.notify.requests import withdraw_pending
 from services.store.uow import Clock, UnitOfWork
 from workflows.dialogues.logistics import Needs, brief
 from workflows.dialogues.lottery import Entrant, draw
@@ -170,12 +171,15 @@ def run_lottery(uow: UnitOfWork, dialogue: Dialogue, seed: int) -> None:
 
 
 def anonymise(uow: UnitOfWork, dialogue: Dialogue, now: datetime) -> None:
-    """Delete personal data of every registrant; statuses and need counts stay for the figures."""
-    for registration in uow.session.exec(
+    """Delete personal data of every registrant; statuses and need counts stay for the figures.
+    Messages to them that have not gone out yet are withdrawn, not left to fail."""
+    registrations = uow.session.exec(
         select(Registration).where(
             Registration.dialogue_id == dialogue.id, col(Registration.anonymised_at).is_(None)
         )
-    ):
+    ).all()
+    withdraw_pending(uow, REGISTRANT, [r.id for r in registrations])
+    for registration in registrations:
         registration.name = registration.email = registration.email_hash = registration.phone = None
         registration.needs_note = None
         registration.dietary = ""

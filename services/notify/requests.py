@@ -7,6 +7,8 @@ import uuid
 from datetime import datetime
 from typing import Any
 
+from sqlmodel import col, select, update
+
 from events import Envelope, new_envelope
 from events.contracts import NotificationRequested
 from notifications.messages import MESSAGES
@@ -80,6 +82,8 @@ def plan_deliveries(envelope: Envelope, uow: UnitOfWork) -> None:
     notification = uow.session.get(Notification, request.notification_id)
     if notification is None:
         raise NotificationMissing(f"notification {request.notification_id} does not exist")
+    if notification.status == NotificationStatus.CANCELLED:
+        return  # withdrawn before it was planned
     contact = resolve(uow.session, notification.recipient_kind, notification.recipient_id)
     now = uow.clock()
     due = earliest_send(now, contact.quiet, notification.urgent)
@@ -98,3 +102,31 @@ def plan_deliveries(envelope: Envelope, uow: UnitOfWork) -> None:
                 updated_at=now,
             )
         )
+
+
+def withdraw_pending(uow: UnitOfWork, recipient_kind: str, recipient_ids: list[str]) -> int:
+    """Messages to these recipients that have not gone out yet are withdrawn, not left to fail (their
+    address is being deleted); returns how many."""
+    if not recipient_ids:
+        return 0
+    pending = uow.session.exec(
+        select(Notification).where(
+            Notification.recipient_kind == recipient_kind,
+            col(Notification.recipient_id).in_(recipient_ids),
+            Notification.status == NotificationStatus.PENDING,
+        )
+    ).all()
+    for notification in pending:
+        notification.status = NotificationStatus.CANCELLED
+        uow.session.add(notification)
+    ids = [n.id for n in pending]
+    if ids:
+        uow.session.execute(
+            update(NotificationDelivery)
+            .where(
+                col(NotificationDelivery.notification_id).in_(ids),
+                col(NotificationDelivery.status).in_([DeliveryStatus.PENDING, DeliveryStatus.RETRY]),
+            )
+            .values(status=DeliveryStatus.CANCELLED, updated_at=uow.clock())
+        )
+    return len(pending)

@@ -16,6 +16,7 @@ class NotificationStatus(StrEnum):
     SENT = "sent"  # every channel delivered
     FAILED = "failed"  # some channels delivered, some were given up
     DEAD = "dead"  # every channel was given up
+    CANCELLED = "cancelled"  # withdrawn before it went out (its recipient's data was deleted)
 
 
 class DeliveryStatus(StrEnum):
@@ -24,6 +25,7 @@ class DeliveryStatus(StrEnum):
     RETRY = "retry"  # a temporary failure; next_attempt_at says when
     SENT = "sent"
     DEAD = "dead"
+    CANCELLED = "cancelled"
 
 
 class Notification(SQLModel, table=True):

@@ -17,9 +17,11 @@ from sqlmodel import Session, col, select
 
 from services.bootstrap import Container
 from services.crypto import keyed_hash
+from services.dialogues.messages import notify_registration
 from services.dialogues.registrations import manage_path
 from services.dialogues.tables import Dialogue, Registration
-from services.store.tables import Role
+from services.notify.tables import Notification
+from services.store.tables import OutboxRecord, Role
 from tests.support.clock import Clock
 from tests.support.mail import MailServer
 from tests.support.people import Person, person, sign_in
@@ -315,8 +317,25 @@ def test_reminders_brief_survey_and_retention_on_time(
     run(container)
     assert len([m for m in mail.messages() if m["Subject"].startswith("Wie war es?")]) == 3  # attendees only
 
+    # a message to a registrant still waiting to go out when their data is deleted is withdrawn
+    with container.uow() as uow:
+        registration = uow.session.get(Registration, rows[0]["id"])
+        stored = uow.session.get(Dialogue, dialogue_id)
+        assert registration is not None and stored is not None
+        notify_registration(uow, registration, stored, "registration_reminder")
+        uow.commit()
     clock.now = starts + timedelta(days=31)
     due(container)
+    run(container)
+    with Session(container.engine) as session:
+        late = session.exec(
+            select(Notification).where(
+                Notification.recipient_id == rows[0]["id"], Notification.template == "registration_reminder"
+            )
+        ).all()
+        assert [n.status for n in late if n.status != "sent"] == ["cancelled"]
+        letters = session.exec(select(OutboxRecord).where(col(OutboxRecord.topic).like("%.dlt"))).all()
+        assert not [r for r in letters if rows[0]["id"].encode() in r.value]
     sign_in(client, organiser)
     figures = client.get(f"/dialogues/{dialogue_id}/figures", headers=organiser.auth).json()
     assert figures["by_status"] == {"attended": 3, "no_show": 1} and figures["attendance_rate"] == 0.75
