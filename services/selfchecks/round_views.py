@@ -84,4 +84,8 @@ def result_public(session: Session, principal: Principal, round_id: str) -> Resu
         )
         for r in rounds.recommendations(session, found.id)
     ]
-    return ResultPublic.model_validate({**json.loads(found.result), "recommendations": recommendations})
+    stored = json.loads(found.result)
+    definition = questionnaire(found.questionnaire_version)
+    overall = stored.get("overall")
+    level = dict(definition.level(overall).name) if overall is not None else None  # older rows: German only
+    return ResultPublic.model_validate({**stored, "level": level, "recommendations": recommendations})

@@ -121,7 +121,7 @@ class RecommendationPublic(BaseModel):
 class ResultPublic(BaseModel):
     fields: list[FieldScorePublic]
     overall: float | None
-    level: str | None
+    level: dict[str, str] | None = Field(description="the level's name, in German and English")
     divergent: list[DivergencePublic]
     respondents: int
     trend: dict[str, float | None] | None = Field(description="change per field since the previous round")

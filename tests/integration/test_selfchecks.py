@@ -128,6 +128,7 @@ def test_round_from_drafts_to_report(database_url: str, mail: MailServer) -> Non
         assert steering["coverage"] == 1.0  # two of three answered monitoring
         assert any(d["question"] == "steering.responsibility" for d in result["divergent"])  # no, no, yes
         assert result["peers"]["shown"] is False and result["trend"] is None
+        assert set(result["level"]) == {"de", "en"} and result["level"]["en"] != result["level"]["de"]
         assert result["recommendations"] and all(r["score"] < 50 for r in result["recommendations"])
         with Session(container.engine) as session:
             offers = [

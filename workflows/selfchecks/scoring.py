@@ -28,7 +28,7 @@ class Divergence:
 class Result:
     fields: tuple[FieldScore, ...]
     overall: float | None
-    level: str | None  # level name in German (English from the questionnaire)
+    level: dict[str, str] | None  # the level's name in every language of the questionnaire
     divergent: tuple[Divergence, ...]
     respondents: int
 
@@ -66,5 +66,5 @@ def score(questionnaire: Questionnaire, respondents: list[Answers]) -> Result:
         ),
         key=lambda d: (-d.spread, d.question),
     )
-    level = questionnaire.level(overall).name["de"] if overall is not None else None
+    level = dict(questionnaire.level(overall).name) if overall is not None else None
     return Result(tuple(fields), overall, level, tuple(divergent), len(respondents))
