@@ -12,6 +12,7 @@ from services.selfchecks import rounds
 from services.selfchecks.questionnaire_files import questionnaire
 from services.selfchecks.schemas import (
     FieldPublic,
+    LabelledValue,
     QuestionnairePublic,
     QuestionPublic,
     RecommendationPublic,
@@ -39,6 +40,7 @@ def questionnaire_public(version: str) -> QuestionnairePublic:
     return QuestionnairePublic(
         version=definition.version,
         title=definition.title,
+        maturity_scale=[LabelledValue(value=value, text=text) for value, text in definition.maturity_scale],
         fields=[
             FieldPublic(
                 id=f.id,
@@ -51,7 +53,8 @@ def questionnaire_public(version: str) -> QuestionnairePublic:
                         text=q.text,
                         help=q.help,
                         skippable=q.skippable,
-                        options=list(q.options or {}) or None,
+                        options=[LabelledValue(value=v, text=t) for v, t in (q.option_texts or {}).items()]
+                        or None,
                     )
                     for q in f.questions
                 ],

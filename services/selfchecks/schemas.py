@@ -65,6 +65,11 @@ class DraftDialogue(BaseModel):
     organiser_id: str
 
 
+class LabelledValue(BaseModel):
+    value: str | int
+    text: dict[str, str] = Field(description="what a person reads, in German and English")
+
+
 class QuestionPublic(BaseModel):
     id: str
     type: str
@@ -72,7 +77,7 @@ class QuestionPublic(BaseModel):
     text: dict[str, str]
     help: dict[str, str]
     skippable: bool
-    options: list[str] | None = Field(description="the values of a choice question")
+    options: list[LabelledValue] | None = Field(description="a choice question's values and their texts")
 
 
 class FieldPublic(BaseModel):
@@ -86,6 +91,7 @@ class QuestionnairePublic(BaseModel):
 
     version: str
     title: dict[str, str]
+    maturity_scale: list[LabelledValue] = Field(description="the steps 0-4 of a maturity answer")
     fields: list[FieldPublic]
 
 

@@ -260,3 +260,16 @@ def test_three_respondents_end_to_end_on_kafka(
         )  # type: ignore[attr-defined]
     finally:
         pipeline.close()
+
+
+def test_the_questionnaire_carries_every_label_a_client_shows(client: TestClient) -> None:
+    questionnaire = client.get("/selfchecks/questionnaires/2026.1").json()
+    assert questionnaire["version"] == "2026.1"
+    assert [step["value"] for step in questionnaire["maturity_scale"]] == [0, 1, 2, 3, 4]
+    assert questionnaire["maturity_scale"][4]["text"] == {
+        "de": "etabliert und evaluiert",
+        "en": "established and evaluated",
+    }
+    choices = [q for f in questionnaire["fields"] for q in f["questions"] if q["type"] == "choice"]
+    assert choices and all(o["text"]["de"] and o["text"]["en"] for q in choices for o in q["options"])
+    assert client.get("/selfchecks/questionnaires/weltoffen-2026.1").status_code == 404  # one name

@@ -23,6 +23,7 @@ class Question:
     help: dict[str, str]
     skippable: bool = False
     options: dict[str, float] | None = None  # choice: value -> points (0-100)
+    option_texts: dict[str, dict[str, str]] | None = None  # choice: value -> what a person reads
     minimum: float = 0
     maximum: float = 0
     full_score_at: float = 0  # number: the value that scores 100
@@ -80,6 +81,7 @@ class Questionnaire:
     fields: tuple[Field, ...]
     levels: tuple[Level, ...]
     recommendations: dict[str, Recommendation]
+    maturity_scale: tuple[tuple[int, dict[str, str]], ...] = ()  # 0-4 and what each step means
 
     @property
     def fields_by_id(self) -> dict[str, Field]:
@@ -111,7 +113,13 @@ class Questionnaire:
             if missing:
                 raise reader.fail(f"no recommendations for field(s) {sorted(missing)}")
             title = reader.texts(data["title"], "title")
-            return cls(str(data["version"]), title, fields, levels, recommendations)
+            scale = tuple(
+                (int(step["value"]), reader.texts(step, f"maturity step {step['value']}"))
+                for step in data.get("maturity_scale", ())
+            )
+            if scale and [value for value, _ in scale] != [0, 1, 2, 3, 4]:
+                raise reader.fail("maturity_scale must name the steps 0 to 4 in order")
+            return cls(str(data["version"]), title, fields, levels, recommendations, scale)
         except (KeyError, TypeError) as exc:
             raise reader.fail(f"missing or malformed entry: {exc}") from None
 
@@ -153,11 +161,13 @@ class _Reader:
             raise self.fail(f"{where} has an unknown type {q['type']!r}")
         if not (isinstance(q["weight"], int | float) and q["weight"] > 0):
             raise self.fail(f"{where} needs a positive weight")
-        options = None
+        options = option_texts = None
         if q["type"] == "choice":
             options = {str(o["value"]): float(o["points"]) for o in q["options"]}
+            option_texts = {
+                str(o["value"]): self.texts(o, f"{where} option {o['value']!r}") for o in q["options"]
+            }
             for o in q["options"]:
-                self.texts(o, f"{where} option {o['value']!r}")
                 if not 0 <= float(o["points"]) <= 100:
                     raise self.fail(f"{where} option points must be 0-100")
         if q["type"] == "number" and not 0 < float(q["full_score_at"]) <= float(q["max"]):
@@ -171,6 +181,7 @@ class _Reader:
             help=self.texts(q.get("help") or {"de": "", "en": ""}, f"{where} help", True),
             skippable=bool(q.get("skippable", False)),
             options=options,
+            option_texts=option_texts,
             minimum=float(q.get("min", 0)),
             maximum=float(q.get("max", 0)),
             full_score_at=float(q.get("full_score_at", 0)),
