@@ -167,6 +167,7 @@ def accounts_create(
 
     from services.accounts.operations import AccountCreate, AccountExists, create_account
     from services.store.engine import make_engine
+    from services.store.migrate import upgrade
     from services.store.uow import UnitOfWork
 
     password = os.environ.get("WELTOFFEN_NEW_PASSWORD") or getpass.getpass("password (12+ characters): ")
@@ -183,7 +184,9 @@ def accounts_create(
         for error in exc.errors():
             console.print(f"[red]{'.'.join(map(str, error['loc'])) or 'account'}[/red]: {error['msg']}")
         raise typer.Exit(2) from None
-    with UnitOfWork(make_engine(load_settings().database_url)) as uow:
+    engine = make_engine(load_settings().database_url)
+    upgrade(engine)  # the first account of a fresh install: the tables may not exist yet
+    with UnitOfWork(engine) as uow:
         try:
             account = create_account(uow, body)
         except AccountExists as exc:

@@ -10,6 +10,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from services.crypto import development_key
 
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MIN_SECRET_LENGTH = 32
 PLACEHOLDER_SECRET = "change-me-development-only"  # noqa: S105 - the placeholder is refused outside development
 
@@ -20,7 +21,8 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="WELTOFFEN_", env_file=".env", extra="ignore")
 
     environment: Literal["development", "test", "production"] = "development"
-    database_url: str = "sqlite:///var/weltoffen.db"
+    # Empty: SQLite in DATA_DIR (embedded mode).
+    database_url: str = ""
     # Empty: embedded mode (no broker; handlers run in-process from the outbox).
     kafka_bootstrap: str = ""
     topic_prefix: str = ""
@@ -85,7 +87,8 @@ class Settings(BaseSettings):
     trusted_proxies: str = ""
 
     api_port: int = 8000
-    data_dir: Path = Path("var")
+    # Where embedded mode keeps its files: the project's own var/ folder, wherever a command runs from.
+    data_dir: Path = PROJECT_ROOT / "var"
 
     @property
     def embedded(self) -> bool:
@@ -102,6 +105,12 @@ class Settings(BaseSettings):
     def topic(self, name: str) -> str:
         """The deployed topic name: the catalogue name with this deployment's prefix."""
         return self.topic_prefix + name
+
+    @model_validator(mode="after")
+    def _default_database(self) -> Settings:
+        if not self.database_url:
+            self.database_url = f"sqlite:///{self.data_dir.resolve() / 'weltoffen.db'}"
+        return self
 
     @property
     def docs_enabled(self) -> bool:

@@ -26,6 +26,7 @@ def test_serve_runs_embedded_with_sqlite_in_a_fresh_folder(tmp_path: Path) -> No
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("WELTOFFEN_")}
     env["PYTHONPATH"] = str(ROOT)
+    env["WELTOFFEN_DATA_DIR"] = str(tmp_path / "var")
     server = subprocess.Popen(
         [sys.executable, "-m", "services.cli", "serve", "--port", str(port)],
         cwd=tmp_path,

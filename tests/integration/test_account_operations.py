@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import uuid
+from pathlib import Path
 
 import pytest
 
@@ -90,3 +92,25 @@ def test_sign_in_counts_wrong_passwords_per_client_and_signs_out_everywhere(cont
     with container.uow() as uow:
         for signed_in in (first, second):
             assert account_for_token(uow.session, secret, signed_in.token, container.clock()) is None
+
+
+def test_the_first_account_of_a_fresh_install_from_any_folder(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from tests.support.pipeline import ROOT
+
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WELTOFFEN_")}
+    env |= {"PYTHONPATH": str(ROOT), "WELTOFFEN_DATA_DIR": str(tmp_path / "data"), "COLUMNS": "200"}
+    env["WELTOFFEN_NEW_PASSWORD"] = PASSWORD
+    args = [sys.executable, "-m", "services.cli", "accounts", "create", "--email", "first@example.org"]
+    args += ["--role", "admin", "--name", "First"]
+    first = subprocess.run(args, cwd=elsewhere, env=env, capture_output=True, text=True, timeout=60)
+    assert first.returncode == 0, first.stderr
+    assert (tmp_path / "data" / "weltoffen.db").is_file()  # migrated on first use, in the data folder
+    assert not (elsewhere / "var").exists()  # not in whatever folder the command ran from
+    again = subprocess.run(args, cwd=elsewhere, env=env, capture_output=True, text=True, timeout=60)
+    lines = (again.stdout + again.stderr).strip().splitlines()
+    assert again.returncode == 1 and len(lines) == 1 and "exists already" in lines[0]
