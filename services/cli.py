@@ -100,12 +100,21 @@ def relay() -> None:
 
 @app.command()
 def dev(port: int = 8000, kafka_port: int = 9092) -> None:
-    """Local Kafka broker + relay + worker + API. Ctrl-C stops all of them."""
+    """Local Kafka broker + relay + worker + API. Ctrl-C or SIGTERM stops all of them."""
+    taken = [p for p in (port, kafka_port, kafka_port + 1) if not _port_free(p)]
+    if taken:
+        console.print(
+            f"[red]dev[/red]: port(s) {', '.join(map(str, taken))} already in use "
+            "(another 'weltoffen dev'?); stop it or choose --port / --kafka-port",
+            soft_wrap=True,
+        )
+        raise typer.Exit(2)
     env = {**os.environ, "KAFKA_PORT": str(kafka_port)}
-    subprocess.run(["bash", str(BROKER_SCRIPT), "start"], check=True, env=env)
     env["WELTOFFEN_KAFKA_BOOTSTRAP"] = f"127.0.0.1:{kafka_port}"
     children: list[subprocess.Popen[bytes]] = []
+    previous = signal.signal(signal.SIGTERM, _interrupt)  # 'kill PID' stops everything, like Ctrl-C
     try:
+        subprocess.run(["bash", str(BROKER_SCRIPT), "start"], check=True, env=env)
         for command in (["db", "upgrade"], ["topics", "apply"]):
             subprocess.run([sys.executable, "-m", "services.cli", *command], check=True, env=env)
         for command in (["relay"], ["worker"], ["api", "--port", str(port)]):
@@ -117,14 +126,38 @@ def dev(port: int = 8000, kafka_port: int = 9092) -> None:
     except KeyboardInterrupt:
         pass
     finally:
-        for child in children:
-            child.send_signal(signal.SIGINT)
-        for child in children:
-            try:
-                child.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                child.kill()
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # finish stopping, whatever arrives now
+        _stop(children)
         subprocess.run(["bash", str(BROKER_SCRIPT), "stop"], env=env, check=False)
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _interrupt(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _port_free(port: int) -> bool:
+    import socket
+
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def _stop(children: list[subprocess.Popen[bytes]]) -> None:
+    for child in children:
+        if child.poll() is None:
+            child.send_signal(signal.SIGINT)
+    for child in children:
+        try:
+            child.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait(timeout=5)
 
 
 @topics_app.command("apply")
