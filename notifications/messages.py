@@ -223,13 +223,17 @@ MESSAGES: dict[str, MessageSpec] = {
             {**_REGISTRATION, "draw_at": datetime},
             {**_REGISTRATION_SAMPLE, "draw_at": datetime(2026, 12, 1, 12, 0, tzinfo=UTC)},
         ),
-        MessageSpec("registration_cancelled", _REGISTRATION, _REGISTRATION_SAMPLE),
+        MessageSpec(
+            "registration_cancelled", _REGISTRATION, _REGISTRATION_SAMPLE, attachments=("calendar_cancel",)
+        ),
         MessageSpec("registration_link", _REGISTRATION, _REGISTRATION_SAMPLE),
         MessageSpec("registration_reminder", _REGISTRATION, _REGISTRATION_SAMPLE),
         MessageSpec(
             "dialogue_changed", _REGISTRATION, _REGISTRATION_SAMPLE, attachments=("calendar_invite",)
         ),
-        MessageSpec("dialogue_cancelled", _REGISTRATION, _REGISTRATION_SAMPLE),
+        MessageSpec(
+            "dialogue_cancelled", _REGISTRATION, _REGISTRATION_SAMPLE, attachments=("calendar_cancel",)
+        ),
         MessageSpec(
             "survey_invitation",
             {**_REGISTRATION, "survey_url": str},

@@ -56,7 +56,13 @@ def _cut(name: str, value: Any, keep: int) -> Any:
 
 
 class Renderer:
-    def __init__(self, templates: Path = TEMPLATES, base_url: str = "http://127.0.0.1:8000") -> None:
+    def __init__(
+        self,
+        templates: Path = TEMPLATES,
+        base_url: str = "http://127.0.0.1:8000",
+        sender_address: str = "noreply@weltoffen.invalid",
+    ) -> None:
+        self.sender_address = sender_address  # the organiser named in calendar invites
         self.env = SandboxedEnvironment(
             loader=FileSystemLoader(templates),
             autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
@@ -85,7 +91,10 @@ class Renderer:
             webhook=json.loads(self._part(message, Part.WEBHOOK, locale, {**values, "short": short})),
             inbox_title=self._block(message, Part.INBOX, locale, "title", values).strip(),
             inbox_body=self._block(message, Part.INBOX, locale, "body", values).strip(),
-            attachments=tuple(BUILDERS[name](values, issued_at) for name in spec.attachments),
+            attachments=tuple(
+                BUILDERS[name]({"calendar_organizer": self.sender_address, **values}, issued_at)
+                for name in spec.attachments
+            ),
         )
 
     def _name(self, message: str, part: Part, locale: str) -> str:

@@ -6,6 +6,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from email.utils import parseaddr
 from functools import cached_property
 
 from sqlalchemy import Engine
@@ -59,7 +60,8 @@ class Container:
 
     @cached_property
     def renderer(self) -> Renderer:
-        return Renderer(base_url=self.settings.public_base_url)
+        sender = parseaddr(self.settings.mail_from)[1] or f"noreply@{self.settings.mail_domain}"
+        return Renderer(base_url=self.settings.public_base_url, sender_address=sender)
 
     def mail_sender(self) -> MailSender:
         s = self.settings

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from sqlmodel import col, select
 
+from notifications.messages import MESSAGES
 from services.dialogues.tables import Dialogue, Registration
 from services.notify.requests import request_notification
 from services.store.uow import UnitOfWork
@@ -33,11 +34,23 @@ def notify_registration(
         template=template,
         context={
             **dialogue_context(dialogue),
+            # a calendar keeps one entry per registration, replaced by each newer message's invite
+            "registration_uid": registration.id,
+            "calendar_sequence": _next_sequence(uow, registration, template),
             **extra,
         },
         subject_id=dialogue.id,
         locale=registration.language,
     )
+
+
+def _next_sequence(uow: UnitOfWork, registration: Registration, template: str) -> int:
+    """Each invite or cancellation for a registration gets a higher SEQUENCE than the one before, so
+    a calendar applies them in order (RFC 5545)."""
+    if MESSAGES[template].attachments:
+        registration.calendar_sequence += 1
+        uow.session.add(registration)
+    return registration.calendar_sequence
 
 
 def notify_registrants(

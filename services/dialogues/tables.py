@@ -98,6 +98,8 @@ class Registration(SQLModel, table=True):
     # When its owner was last sent their link because the address registered again (at most every
     # ten minutes, so the public form cannot flood a mailbox).
     link_sent_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime, nullable=True))
+    # The SEQUENCE of the last calendar invite or cancellation sent for it (RFC 5545: each is higher).
+    calendar_sequence: int = 0
 
 
 class DialogueJob(SQLModel, table=True):

@@ -260,9 +260,20 @@ def test_a_new_time_is_sent_to_everyone_with_a_new_invite_and_cancellation_too(
     assert len(notices) == 2  # the confirmed one and the one waiting
     event = Calendar.from_ical(next(iter(notices[0].iter_attachments())).get_content()).walk("VEVENT")[0]
     assert event.decoded("dtstart") == moved.astimezone(UTC)
+    # the calendar replaces the entry of the confirmation: same UID, a higher SEQUENCE
+    addressee = notices[0]["To"]
+    [confirmation] = [m for m in to(mail, addressee) if m["Subject"].startswith("Anmeldung bestätigt")]
+    first = Calendar.from_ical(next(iter(confirmation.iter_attachments())).get_content()).walk("VEVENT")[0]
+    assert str(first["uid"]) == str(event["uid"]) and int(event["sequence"]) > int(first["sequence"])
 
+    clock.now += timedelta(minutes=1)
     assert client.post(f"/dialogues/{dialogue_id}/cancel", headers=organiser.auth).status_code == 200
     run(container)
+    [called_off] = [m for m in to(mail, addressee) if m["Subject"].startswith("Abgesagt")]
+    [removal] = list(called_off.iter_attachments())
+    assert removal.get_param("method") == "CANCEL" and removal.get_filename() == "absage.ics"
+    gone = Calendar.from_ical(removal.get_content()).walk("VEVENT")[0]
+    assert str(gone["uid"]) == str(event["uid"]) and int(gone["sequence"]) > int(event["sequence"])
     assert len([m for m in mail.messages() if m["Subject"] == "Abgesagt: Bürgerdialog Zusammenhalt"]) == 2
 
 
