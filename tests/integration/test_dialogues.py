@@ -297,6 +297,20 @@ def test_reminders_brief_survey_and_retention_on_time(
     assert "Angemeldet: 4 von 10 Plätzen" in text
     assert "DGS-Dolmetschung buchen" in text and "Dolmetschung ar buchen (4 Personen)" in text
     assert "Kinderbetreuung: 2 Betreuungskräfte für 2 Kinder" in text
+    # the DGS interpreter was due 14 days before: overdue, first in the list, and the brief is urgent
+    tasks = text[text.index("Zu erledigen:") :]
+    assert (
+        tasks.index("ÜBERFÄLLIG")
+        < tasks.index("DGS-Dolmetschung")
+        < tasks.index("Kinderbetreuung: 2 Betreuungskräfte")
+    )
+    with Session(container.engine) as session:
+        sent = session.exec(
+            select(Notification).where(
+                Notification.subject_id == dialogue_id, Notification.template == "logistics_brief"
+            )
+        ).one()
+        assert sent.urgent
 
     clock.now = starts - timedelta(hours=48)
     due(container)
