@@ -18,7 +18,7 @@ from services.dialogues.organisers import DialoguePublic
 from services.dialogues.registrations import RegistrationNeeds, public
 from services.dialogues.tables import Dialogue, DialogueStatus, Registration
 from services.dialogues.timers import needs_of
-from workflows.dialogues.logistics import brief
+from workflows.dialogues.logistics import Brief, brief
 from workflows.dialogues.seating import HOLDS_SEAT, RegistrationStatus
 
 
@@ -172,32 +172,10 @@ def spreadsheet_safe(cell: object) -> object:
     return cell
 
 
-class TaskPublic(BaseModel):
-    key: str
-    title: str
-    deadline: datetime
-
-
-class LogisticsPublic(BaseModel):
-    """The organiser's brief: headcount, aggregated needs, what to book by when."""
-
-    headcount: int
-    waitlisted: int
-    capacity: int
-    step_free: int
-    sign_language: int
-    simple_language: int
-    interpreter_languages: dict[str, int]
-    children: int
-    childcare_staff: int
-    dietary: dict[str, int]
-    tasks: list[TaskPublic]
-
-
 class FiguresPublic(BaseModel):
     by_status: dict[str, int]
     attendance_rate: float | None
-    logistics: LogisticsPublic
+    logistics: Brief = Field(description="the organiser's brief: headcount, needs, what to book by when")
     quotas: dict[str, int] = Field(description="seats reserved per group in a lottery")
     lottery_seed: int | None
 
@@ -218,12 +196,10 @@ def figures(session: Session, principal: Principal, dialogue_id: str) -> Figures
         dialogue.starts_at,
         "step_free" in dialogue.accessibility.split(","),
     )
-    logistics = {k: v for k, v in summary.__dict__.items() if k != "tasks"}
-    tasks = [TaskPublic(key=t.key, title=t.title_en, deadline=t.deadline) for t in summary.tasks]
     return FiguresPublic(
         by_status=counts,
         attendance_rate=round(attended / (attended + no_show), 3) if attended + no_show else None,
-        logistics=LogisticsPublic(**logistics, tasks=tasks),
+        logistics=summary,
         quotas=json.loads(dialogue.quotas),
         lottery_seed=dialogue.lottery_seed,
     )

@@ -34,10 +34,12 @@ from workflows.incidents.case_rules import (
 pytestmark = pytest.mark.integration
 
 
-def reported_case(container: Container, official: Principal, region: str) -> str:
-    """A threat reported by the official in the region, opened by the handlers; its case id."""
+def reported_case(
+    container: Container, official: Principal, region: str, kind: str = "threat", opened: bool = True
+) -> str:
+    """An incident reported by the official in the region (opened by the handlers); its case id."""
     report = IncidentCreate(
-        kind="threat",  # type: ignore[arg-type]
+        kind=kind,  # type: ignore[arg-type]
         channel="letter",
         occurred_at=datetime.now(UTC),
         municipality_ags=f"{region}000",
@@ -49,7 +51,8 @@ def reported_case(container: Container, official: Principal, region: str) -> str
     reported = act(
         container, lambda uow: report_incident(uow, report, official.account_id, container.cipher, secret)
     )
-    container.dispatcher().drain()
+    if opened:
+        container.dispatcher().drain()
     return reported.case_id
 
 
@@ -161,21 +164,9 @@ def test_repeated_counts_only_reports_made_before_this_one(container: Container,
     region = f"14{random.randint(100, 999)}"
     official = Principal(person(container, Role.OFFICIAL).id, Role.OFFICIAL)
     person(container, Role.COORDINATOR, region=region, expertise="security")
-    secret = container.settings.secret_key.get_secret_value()
     cases = []
     for _ in range(3):
-        report = IncidentCreate(
-            kind="hate_speech_online",  # type: ignore[arg-type]
-            channel="online",
-            occurred_at=datetime.now(UTC),
-            municipality_ags=f"{region}000",
-            targets=["self"],
-            immediate_danger=False,
-            narrative="Hateful comments under the mayor's post, again and again.",
-        )
-        with container.uow() as uow:
-            cases.append(report_incident(uow, report, official.account_id, container.cipher, secret).case_id)
-            uow.commit()
+        cases.append(reported_case(container, official, region, kind="hate_speech_online", opened=False))
         clock.now += timedelta(milliseconds=300)
     container.dispatcher().drain()
     with container.uow() as uow:
