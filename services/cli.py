@@ -109,7 +109,7 @@ def dev(port: int = 8000, kafka_port: int = 9092) -> None:
             soft_wrap=True,
         )
         raise typer.Exit(2)
-    env = {**os.environ, "KAFKA_PORT": str(kafka_port)}
+    env = {**os.environ, "KAFKA_PORT": str(kafka_port), "KAFKA_CONTROLLER_PORT": str(kafka_port + 1)}
     env["WELTOFFEN_KAFKA_BOOTSTRAP"] = f"127.0.0.1:{kafka_port}"
     children: list[subprocess.Popen[bytes]] = []
     previous = signal.signal(signal.SIGTERM, _interrupt)  # 'kill PID' stops everything, like Ctrl-C

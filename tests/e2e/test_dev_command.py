@@ -24,7 +24,7 @@ def test_dev_stops_every_child_on_sigterm_and_refuses_taken_ports(tmp_path: Path
     port, kafka_port = free_port(), free_port()
     while not _free(kafka_port + 1):
         kafka_port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("WELTOFFEN_")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("WELTOFFEN_", "KAFKA_", "PG_"))}
     env |= {"PYTHONPATH": str(ROOT), "WELTOFFEN_DATA_DIR": str(tmp_path / "var")}
     env["KAFKA_DATA_DIR"] = str(tmp_path / "kafka")
     args = [sys.executable, "-m", "services.cli", "dev", "--port", str(port), "--kafka-port", str(kafka_port)]
@@ -38,7 +38,9 @@ def test_dev_stops_every_child_on_sigterm_and_refuses_taken_ports(tmp_path: Path
             except httpx.TransportError:
                 time.sleep(0.5)
         else:
-            pytest.fail("weltoffen dev did not become ready")
+            dev.kill()
+            output = dev.stdout.read().decode(errors="replace") if dev.stdout else ""
+            pytest.fail(f"weltoffen dev did not become ready:\n{output[-3000:]}")
         family = psutil.Process(dev.pid).children(recursive=True)
         assert len(family) >= 3  # relay, worker, API (and the broker)
 
