@@ -133,3 +133,63 @@ def test_a_task_whose_deadline_has_passed_when_the_brief_is_made_is_overdue_and_
     assert [(t.key, t.overdue) for t in summary.tasks] == [("dgs", True), ("catering", False)]
     early = brief([Needs(sign_language=True)], 0, 10, starts, True, now=starts - timedelta(days=20))
     assert [t.overdue for t in early.tasks] == [False]
+
+
+def test_the_brief_names_every_task_with_its_deadline_in_both_languages() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from workflows.dialogues.logistics import Needs, Task, brief
+
+    starts = datetime(2027, 3, 10, 17, 0, tzinfo=UTC)
+    confirmed = [
+        Needs(step_free=True, sign_language=True, interpreter_languages=("ar", "tr"), children_ages=(1, 4)),
+        Needs(simple_language=True, interpreter_languages=("ar",), dietary=" Vegan "),
+        Needs(interpreter_languages=("ar", "tr"), dietary="vegan", children_ages=(2,)),
+    ]
+
+    def by(days: int) -> datetime:
+        return starts - timedelta(days=days)
+
+    summary = brief(confirmed, 4, 50, starts, step_free_venue=False)
+    assert (summary.headcount, summary.waitlisted, summary.capacity) == (3, 4, 50)
+    assert (summary.step_free, summary.sign_language, summary.simple_language) == (1, 1, 1)
+    assert summary.interpreter_languages == {"ar": 3, "tr": 2}
+    assert (summary.children, summary.childcare_staff) == (3, 2)
+    assert summary.dietary == {"vegan": 2}
+    assert list(summary.tasks) == [
+        Task("dgs", "DGS-Dolmetschung buchen", "Book a German Sign Language interpreter", by(14)),
+        Task(
+            "interpreter:ar",
+            "Dolmetschung ar buchen (3 Personen)",
+            "Book an interpreter for ar (3 people)",
+            by(10),
+        ),
+        Task(
+            "childcare",
+            "Kinderbetreuung: 2 Betreuungskräfte für 3 Kinder",
+            "Childcare: 2 carers for 3 children",
+            by(7),
+        ),
+        Task(
+            "step_free",
+            "Stufenlosen Zugang herstellen (Ort ist nicht stufenlos)",
+            "Arrange step-free access (the venue is not step-free)",
+            by(7),
+        ),
+        Task(
+            "simple_language",
+            "Unterlagen in Leichter Sprache vorbereiten",
+            "Prepare material in easy-to-read language",
+            by(5),
+        ),
+        Task(
+            "catering",
+            "Verpflegung nach Ernährungswünschen bestellen",
+            "Order catering for dietary needs",
+            by(3),
+        ),
+    ]
+    at_a_step_free_venue = brief(confirmed, 0, 50, starts, step_free_venue=True)
+    [check] = [t for t in at_a_step_free_venue.tasks if t.key == "step_free"]
+    assert (check.title_de, check.title_en) == ("Stufenlosen Zugang prüfen", "Check step-free access")
+    assert brief([], 0, 10, starts, True).tasks == ()  # nothing needed: nothing to book
