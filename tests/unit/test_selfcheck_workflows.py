@@ -98,6 +98,18 @@ def test_weights_matter() -> None:
     assert score(light, answers).fields[0].score == 50.0  # (0 + 100) / 2
 
 
+def _q1(d: dict[str, Any]) -> dict[str, Any]:
+    return d["fields"][0]["questions"][0]  # type: ignore[no-any-return]
+
+
+def _choice(d: dict[str, Any]) -> dict[str, Any]:
+    return d["fields"][1]["questions"][0]  # type: ignore[no-any-return]
+
+
+def _number(d: dict[str, Any]) -> dict[str, Any]:
+    return d["fields"][1]["questions"][1]  # type: ignore[no-any-return]
+
+
 @pytest.mark.parametrize(
     ("change", "message"),
     [
@@ -105,13 +117,42 @@ def test_weights_matter() -> None:
             lambda d: d["fields"][1]["questions"].append(dict(d["fields"][0]["questions"][0])),
             "duplicate id 'q1'",
         ),
-        (lambda d: d["fields"][0]["questions"][0].update(weight=0), "needs a positive weight"),
+        (lambda d: d["fields"].append(dict(d["fields"][0], questions=[])), "duplicate id 'a'"),
+        (lambda d: d["fields"][0]["questions"][0].update(weight=0), "question 'q1' needs a positive weight"),
+        (
+            lambda d: d["fields"][0]["questions"][0].update(weight="2"),
+            "question 'q1' needs a positive weight",
+        ),
         (
             lambda d: d["fields"][0]["questions"][0].update(text={"de": "nur deutsch"}),
-            "needs a text in de and en",
+            "question 'q1' needs a text in de and en",
         ),
-        (lambda d: d["fields"][0]["questions"][0].update(type="stars"), "unknown type 'stars'"),
+        (
+            lambda d: d["fields"][0]["questions"][0].update(text={"de": "Text", "en": " "}),
+            "question 'q1' has an empty text",
+        ),
+        (
+            lambda d: d["fields"][0]["questions"][0].update(type="stars"),
+            "question 'q1' has an unknown type 'stars'",
+        ),
+        (lambda d: _choice(d)["options"][2].update(points=101), "question 'q3' option points must be 0-100"),
+        (lambda d: _choice(d)["options"][0].update(points=-1), "question 'q3' option points must be 0-100"),
+        (lambda d: _choice(d)["options"][1].pop("en"), "question 'q3' option 'y' needs a text in de and en"),
+        (
+            lambda d: _number(d).update(full_score_at=11),
+            "question 'q4' needs full_score_at between 0 and max",
+        ),
+        (lambda d: _number(d).update(full_score_at=0), "question 'q4' needs full_score_at between 0 and max"),
+        (lambda d: d["fields"][0].update(questions=[]), "field 'a' has no questions"),
+        (lambda d: d["fields"][0].update(title={"de": "A"}), "field 'a' needs a text in de and en"),
+        (lambda d: d["levels"][0].update(min=10), "levels must start at 0"),
+        (lambda d: d.update(levels=[]), "levels must start at 0"),
         (lambda d: d["recommendations"].pop("b"), "no recommendations for field(s) ['b']"),
+        (lambda d: d.update(title={"en": "T"}), "title needs a text in de and en"),
+        (
+            lambda d: d.update(maturity_scale=[{"value": 1, **TEXT}]),
+            "maturity_scale must name the steps 0 to 4",
+        ),
         (lambda d: d.pop("levels"), "missing or malformed entry"),
     ],
 )
@@ -121,6 +162,23 @@ def test_a_broken_definition_names_the_file_and_the_problem(change: Any, message
     with pytest.raises(QuestionnaireError) as caught:
         Questionnaire.from_dict(broken, "fragebogen.yaml")
     assert str(caught.value).startswith("fragebogen.yaml: ") and message in str(caught.value)
+
+
+def test_a_definition_keeps_what_a_client_shows_and_scores_by() -> None:
+    definition = dict(copy.deepcopy(SMALL))
+    definition["maturity_scale"] = [{"value": n, "de": f"Stufe {n}", "en": f"step {n}"} for n in range(5)]
+    read = Questionnaire.from_dict(definition, "ok.yaml")
+    assert read.version == "t1" and read.title == TEXT
+    assert read.maturity_scale[4] == (4, {"de": "Stufe 4", "en": "step 4"})
+    q1, q2, q3, q4 = (read.questions[name] for name in ("q1", "q2", "q3", "q4"))
+    assert (q1.field, q1.type, q1.weight, q1.skippable) == ("a", "maturity", 2.0, False)
+    assert q2.skippable and q2.help == {"de": "", "en": ""}
+    assert q3.options == {"x": 0.0, "y": 50.0, "z": 100.0}
+    assert q3.option_texts == {"x": TEXT, "y": TEXT, "z": TEXT}
+    assert (q4.minimum, q4.maximum, q4.full_score_at) == (0.0, 10.0, 5.0)
+    assert [lvl.minimum for lvl in read.levels] == [0.0, 75.0]
+    assert read.recommendations["b"].offers == ("consulting", "peer_exchange")
+    assert read.recommendations["b"].dialogue_format == "citizen_dialogue"
 
 
 def test_the_shipped_questionnaire_is_complete(tmp_path: Path) -> None:
