@@ -1,4 +1,4 @@
-"""Who may hand a case over: pure rules, no database."""
+"""Who may act on a case, an offer and a self-check round: pure rules, no database."""
 
 from __future__ import annotations
 

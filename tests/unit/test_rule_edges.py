@@ -124,3 +124,52 @@ def test_escalation_walks_the_chain_round_after_round_and_says_when_nobody_is_le
     assert "(round 2)" in steps[2].reason and "(round" not in steps[0].reason
     nobody = escalate((), 0, NOW, window, "late")
     assert nobody.assignee is None and nobody.level == 1 and "nobody to escalate to" in nobody.reason
+
+
+def test_peer_figures_are_rounded_to_one_decimal_and_absent_when_hidden() -> None:
+    from workflows.selfchecks.comparison import PeerView, peers
+
+    assert peers(["a"], [{"a": 1.0}] * 4) == PeerView(4, False, {}, {}, {})
+    view = peers(["a"], [{"a": v} for v in (10.0, 20.0, 25.0, 33.33, 40.0, 41.0)])
+    assert view.median == {"a": 29.2}  # (25 + 33.33) / 2 = 29.165
+    assert view.lower_quartile == {"a": 21.2} and view.upper_quartile == {"a": 38.3}  # 21.25, 38.3325
+
+
+def test_scores_are_rounded_to_one_decimal_and_a_round_with_nothing_scored_has_no_level() -> None:
+    skipped_all = score(Q, [{"q1": None, "q2": None, "q3": None, "q4": None}])
+    assert skipped_all.overall is None and skipped_all.level is None
+    thirds = score(Q, [{"q1": 1, "q2": True, "q3": "x", "q4": 0}, {"q1": 2, "q2": True, "q3": "z", "q4": 0}])
+    assert thirds.overall is not None and thirds.overall == round(thirds.overall, 1)
+    assert [(d.question, d.spread) for d in thirds.divergent] == [("q3", 100.0)]
+    one = score(Q, [{"q1": 0, "q2": True, "q3": "z", "q4": 5}])
+    assert one.divergent == ()  # one respondent cannot disagree with themselves
+
+
+def test_triage_of_an_unknown_kind_starts_at_medium_and_names_immediate_danger() -> None:
+    from tests.unit.test_incident_workflows import TRIAGE
+    from workflows.incidents.triage import IncidentFacts, triage
+
+    def facts(kind: str, danger: bool) -> IncidentFacts:
+        return IncidentFacts(kind, danger, False, False, False, 0)
+
+    unknown = triage(facts("something-new", False), TRIAGE)
+    assert unknown.severity is Severity.MEDIUM and unknown.reasons == ("kind something-new: medium",)
+    raised = triage(facts("insult", True), TRIAGE)
+    assert raised.severity is Severity.CRITICAL and raised.reasons[-1] == "immediate danger -> critical"
+    already = triage(IncidentFacts("threat", True, True, True, True, 0), TRIAGE)  # high +3 -> critical
+    assert already.severity is Severity.CRITICAL and already.reasons[-1] == "immediate danger"
+
+
+def test_routing_reasons_say_what_decided() -> None:
+    everyone_speaks = [coordinator("a"), coordinator("b")]
+    decision = route(CRITICAL_THREAT, everyone_speaks, ROUTING)
+    assert not any("preferred" in r for r in decision.reasons)  # nobody was left out for the language
+    queued = route(CRITICAL_THREAT, [coordinator("off", on_duty=False)], ROUTING)
+    assert queued.reasons[-1] == "nobody on duty with capacity: programme queue"
+    no_capacity_set = coordinator("zero", open_cases=0, capacity=0)
+    assert route(CRITICAL_THREAT, [no_capacity_set], ROUTING).queued  # capacity 0 takes nothing
+    roomy, tight = (
+        coordinator("roomy", open_cases=0, capacity=9),
+        coordinator("tight", open_cases=0, capacity=1),
+    )
+    assert route(CRITICAL_THREAT, [tight, roomy], ROUTING).chain[:2] == ("roomy", "tight")  # more room first

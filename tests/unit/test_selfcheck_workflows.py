@@ -207,6 +207,36 @@ def test_answers_are_checked_against_their_question() -> None:
     assert q["q4"].check(11) == "answer with a number from 0 to 10" and q["q4"].check(2.5) is None
 
 
+def test_every_kind_of_answer_is_checked_at_its_edges() -> None:
+    q = Q.questions
+    maturity = "answer with a maturity level from 0 (not planned) to 4 (established and evaluated)"
+    assert [q["q1"].check(v) for v in (0, 4)] == [None, None]  # "not planned" is an answer too
+    assert [q["q1"].check(v) for v in (-1, 5, 2.0, "2", True)] == [maturity] * 5
+    assert [q["q2"].check(v) for v in (True, False)] == [None, None]
+    assert [q["q2"].check(v) for v in (1, 0, "yes")] == ["answer true or false"] * 3
+    assert [q["q3"].check(v) for v in ("x", "z")] == [None, None]
+    assert [q["q3"].check(v) for v in (["x"], 0, "X")] == ["choose one of: x, y, z"] * 3
+    number = "answer with a number from 0 to 10"
+    assert [q["q4"].check(v) for v in (0, 10, 0.5, 9.99)] == [None] * 4
+    assert [q["q4"].check(v) for v in (-0.01, 10.01, "5", True)] == [number] * 4
+
+
+def test_a_question_keeps_its_help_and_its_own_range() -> None:
+    definition = copy.deepcopy(SMALL)
+    first = definition["fields"][0]["questions"][0]
+    first["help"] = {"de": "Hilfe", "en": "Help"}
+    definition["fields"][1]["questions"][1].update(min=2, max=8, full_score_at=4)
+    read = Questionnaire.from_dict(definition, "ok.yaml")
+    assert read.questions["q1"].help == {"de": "Hilfe", "en": "Help"}
+    ranged = read.questions["q4"]
+    assert (ranged.minimum, ranged.maximum, ranged.full_score_at) == (2.0, 8.0, 4.0)
+    assert ranged.check(1) == "answer with a number from 2 to 8" and ranged.check(2) is None
+    assert ranged.score(4) == 100.0 and ranged.score(2) == 50.0
+    for edge in (8, 0.5):  # full marks may lie at the maximum, or just above 0
+        definition["fields"][1]["questions"][1].update(full_score_at=edge)
+        assert Questionnaire.from_dict(definition, "ok.yaml").questions["q4"].full_score_at == edge
+
+
 def test_trend_and_size_classes() -> None:
     assert trend({"a": 80.0, "b": None}, {"a": 70.5, "b": 10.0}) == {"a": 9.5, "b": None}
     assert [size_class(p) for p in (800, 5000, 42000, 250000)] == [
