@@ -151,7 +151,7 @@ def _number(d: dict[str, Any]) -> dict[str, Any]:
         (lambda d: d.update(title={"en": "T"}), "title needs a text in de and en"),
         (
             lambda d: d.update(maturity_scale=[{"value": 1, **TEXT}]),
-            "maturity_scale must name the steps 0 to 4",
+            "maturity_scale must name the steps 0 to 4 in order",
         ),
         (lambda d: d.pop("levels"), "missing or malformed entry"),
     ],
@@ -162,6 +162,8 @@ def test_a_broken_definition_names_the_file_and_the_problem(change: Any, message
     with pytest.raises(QuestionnaireError) as caught:
         Questionnaire.from_dict(broken, "fragebogen.yaml")
     assert str(caught.value).startswith("fragebogen.yaml: ") and message in str(caught.value)
+    if message != "missing or malformed entry":  # the rest of that one is Python's own wording
+        assert str(caught.value) == f"fragebogen.yaml: {message}"
 
 
 def test_a_definition_keeps_what_a_client_shows_and_scores_by() -> None:
