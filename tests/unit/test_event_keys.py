@@ -61,6 +61,7 @@ def test_a_caused_event_carries_the_chain_and_the_wire_keeps_it() -> None:
     child = root.caused(SAMPLES[1], NOW)
     grandchild = child.caused(SAMPLES[2], NOW)
     assert child.causation_id == root.event_id and child.correlation_id == root.event_id
+    assert child.occurred_at == NOW  # the moment given, not the moment it was wrapped
     assert grandchild.causation_id == child.event_id and grandchild.correlation_id == root.event_id
     assert len({root.event_id, child.event_id, grandchild.event_id}) == 3
     back = decode(encode(grandchild))

@@ -76,12 +76,11 @@ def test_the_weakest_field_comes_first_and_equal_peers_are_taken_by_their_key() 
 
 
 def test_spreads_and_trends_are_rounded_to_one_decimal() -> None:
-    spread = score(
-        Q, [{"q1": 0, "q2": True, "q3": "y", "q4": 0}, {"q1": 0, "q2": True, "q3": "y", "q4": 2.6}]
-    )
+    same = {"q1": 0, "q2": True, "q3": "y"}
+    spread = score(Q, [{**same, "q4": 0}, {**same, "q4": 2.6}])
     assert [(d.question, d.spread) for d in spread.divergent] == [("q4", 52.0)]
-    odd = score(Q, [{"q1": 0, "q2": True, "q3": "y", "q4": 0}, {"q1": 0, "q2": True, "q3": "y", "q4": 2.555}])
-    assert [(d.question, d.spread) for d in odd.divergent] == [("q4", 51.1)]
+    finer = score(Q, [{**same, "q4": 0}, {**same, "q4": 2.5555}])
+    assert [(d.question, d.spread) for d in finer.divergent] == [("q4", 51.1)]  # not 51.11
     assert trend({"a": 70.25}, {"a": 50.0}) == {"a": 20.2}
 
 

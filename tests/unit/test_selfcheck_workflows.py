@@ -145,6 +145,12 @@ def _number(d: dict[str, Any]) -> dict[str, Any]:
         (lambda d: _number(d).update(full_score_at=0), "question 'q4' needs full_score_at between 0 and max"),
         (lambda d: d["fields"][0].update(questions=[]), "field 'a' has no questions"),
         (lambda d: d["fields"][0].update(title={"de": "A"}), "field 'a' needs a text in de and en"),
+        (lambda d: d["levels"][1].pop("en"), "level 75 needs a text in de and en"),
+        (lambda d: _q1(d).update(help={"de": "Hilfe"}), "question 'q1' help needs a text in de and en"),
+        (
+            lambda d: d.update(maturity_scale=[{"value": 0, "de": "nie"}]),
+            "maturity step 0 needs a text in de and en",
+        ),
         (lambda d: d["levels"][0].update(min=10), "levels must start at 0"),
         (lambda d: d.update(levels=[]), "levels must start at 0"),
         (lambda d: d["recommendations"].pop("b"), "no recommendations for field(s) ['b']"),
