@@ -17,7 +17,7 @@ from sqlmodel import select
 
 from services.bootstrap import bootstrap
 from services.dialogues import organisers
-from services.dialogues.organisers import DialogueCreate, DialogueFields
+from services.dialogues.organisers import DialogueFields
 from services.dialogues.registrations import (
     DialogueClosed,
     RegistrationCreate,
@@ -30,6 +30,7 @@ from services.store.engine import make_engine
 from services.store.migrate import upgrade
 from services.store.tables import Role
 from tests.conftest import sqlite_url
+from tests.integration.test_dialogue_operations import draft
 from tests.support.clock import Clock
 from tests.support.operations import act
 from tests.support.people import person
@@ -72,18 +73,7 @@ def test_seats_follow_the_rules_whatever_happens(
     container, clock, organiser_id = world
     assert isinstance(container, Container)
     organiser = Principal(organiser_id, Role.ORGANISER)
-    starts = clock.now + timedelta(days=30)
-    fields = DialogueCreate(
-        title="Bürgerdialog",
-        format="citizen_dialogue",
-        municipality_ags="03241001",
-        starts_at=starts,
-        ends_at=starts + timedelta(hours=2),
-        venue="Rathaus",
-        capacity=capacity,
-        registration_opens_at=clock.now,
-        registration_closes_at=starts - timedelta(days=1),
-    )
+    fields = draft(clock, capacity)
     dialogue = act(container, lambda uow: organisers.create_dialogue(uow, organiser, fields))
     act(container, lambda uow: organisers.publish_dialogue(uow, organiser, dialogue.id))
     secret = container.settings.secret_key.get_secret_value()
