@@ -106,5 +106,8 @@ def test_report_renders_in_chromium_without_javascript(server: tuple[str, object
         assert page.locator("h1").inner_text() == "Self-check: Musterstadt"
         assert page.get_by_role("columnheader", name="Field of action").is_visible()
         page.screenshot(path=str(tmp_path / "report-en.png"), full_page=True)
+        page.set_viewport_size({"width": 390, "height": 844})  # a phone
+        page.screenshot(path=str(tmp_path / "report-en-phone.png"), full_page=True)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390 + 1  # no sideways scrolling
         browser.close()
     assert (tmp_path / "report-de.png").stat().st_size > 10_000
