@@ -17,7 +17,16 @@ from services.api.limits import SlidingWindow
 from services.api.outages import answer_outages_with_503
 from services.api.redaction import redact_logs
 from services.api.request_limits import RequestLimits
-from services.api.routes import accounts, cases, dialogues, health, incidents, notifications, selfchecks
+from services.api.routes import (
+    accounts,
+    cases,
+    coordinators,
+    dialogues,
+    health,
+    incidents,
+    notifications,
+    selfchecks,
+)
 from services.api.security_headers import add_security_headers
 from services.bootstrap import Container
 from services.incidents.reporter_actions import MAX_EVIDENCE_BYTES
@@ -83,6 +92,7 @@ def create_app(container: Container, run_dispatcher: bool | None = None) -> Fast
         incidents.router, responses=error_responses(401, 403, 404, 409, 413, 415, 422, 429, 503)
     )
     app.include_router(cases.router, responses=error_responses(401, 403, 404, 409, 422, 503))
+    app.include_router(coordinators.router, responses=error_responses(401, 403, 404, 422, 503))
     app.include_router(dialogues.router, responses=error_responses(401, 403, 404, 409, 422, 429, 503))
     app.include_router(selfchecks.router, responses=error_responses(401, 403, 404, 409, 422, 503))
     return app

@@ -1,0 +1,78 @@
+"""A fresh install routes once an admin has told routing about a coordinator, through the API only;
+coordinators go on and off duty themselves."""
+
+from __future__ import annotations
+
+import random
+import uuid
+
+import pytest
+from fastapi.testclient import TestClient
+
+from services.bootstrap import Container
+from services.incidents.tables import Case
+from services.store.tables import Role
+from tests.integration.test_incidents import report
+from tests.support.people import PASSWORD, Person, person, sign_in
+
+pytestmark = pytest.mark.integration
+
+
+def test_an_admin_sets_a_profile_and_the_next_report_is_routed_to_that_coordinator(
+    container: Container, client: TestClient
+) -> None:
+    region = f"13{random.randint(100, 999)}"
+    admin = person(container, Role.ADMIN, client=client)
+    official = person(container, Role.OFFICIAL, client=client)
+    email = f"koordination-{uuid.uuid4().hex[:6]}@example.org"
+    account = {"email": email, "display_name": "Koordination Nord", "role": "coordinator"}
+    account |= {"password": PASSWORD, "region": region}
+    created = client.post("/accounts", json=account, headers=admin.auth)
+    assert created.status_code == 201, created.text
+    coordinator_id = created.json()["id"]
+
+    # without a profile nobody is chosen: the case waits in the queue
+    queued = report(client, official, f"{region}000", kind="threat")
+    container.dispatcher().drain()
+    with container.uow() as uow:
+        case = uow.session.get(Case, queued["case_id"])
+        assert case is not None and case.status == "queued"
+
+    profile = {"expertise": ["security", "legal"], "languages": ["de", "en"], "capacity": 5}
+    path = f"/coordinators/{coordinator_id}/profile"
+    assert client.put(path, json=profile, headers=official.auth).status_code == 403
+    bad = client.put(path, json={"expertise": ["magic"]}, headers=admin.auth)
+    assert bad.status_code == 422
+    not_one = client.put(f"/coordinators/{official.id}/profile", json=profile, headers=admin.auth)
+    assert not_one.status_code == 422 and "not an active coordinator" in not_one.json()["detail"]
+    saved = client.put(path, json=profile, headers=admin.auth)
+    assert saved.status_code == 200, saved.text
+    assert saved.json() | {"display_name": "-"} == {
+        "account_id": coordinator_id,
+        "display_name": "-",
+        "region": region,
+        "expertise": ["security", "legal"],
+        "languages": ["de", "en"],
+        "capacity": 5,
+        "on_duty": True,
+        "team_lead": False,
+        "programme_on_call": False,
+    }
+    assert coordinator_id in [p["account_id"] for p in client.get("/coordinators", headers=admin.auth).json()]
+
+    routed = report(client, official, f"{region}000", kind="threat")
+    container.dispatcher().drain()
+    with container.uow() as uow:
+        case = uow.session.get(Case, routed["case_id"])
+        assert case is not None and case.status == "assigned" and case.assignee_id == coordinator_id
+
+    # off duty: the next case waits for someone on duty
+    coordinator = sign_in(client, Person(coordinator_id, email, Role.COORDINATOR))
+    assert client.put("/me/duty", json={"on_duty": True}, headers=official.auth).status_code == 403
+    off = client.put("/me/duty", json={"on_duty": False}, headers=coordinator.auth)
+    assert off.status_code == 200 and off.json()["on_duty"] is False
+    waiting = report(client, official, f"{region}000", kind="threat")
+    container.dispatcher().drain()
+    with container.uow() as uow:
+        case = uow.session.get(Case, waiting["case_id"])
+        assert case is not None and case.status == "queued"
