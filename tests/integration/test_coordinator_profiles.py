@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 import uuid
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -76,3 +77,26 @@ def test_an_admin_sets_a_profile_and_the_next_report_is_routed_to_that_coordinat
     with container.uow() as uow:
         case = uow.session.get(Case, waiting["case_id"])
         assert case is not None and case.status == "queued"
+
+
+def test_the_cli_adds_a_coordinator_with_a_profile_and_lists_it(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from tests.support.pipeline import ROOT
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WELTOFFEN_")}
+    env |= {"PYTHONPATH": str(ROOT), "WELTOFFEN_DATA_DIR": str(tmp_path / "data"), "COLUMNS": "200"}
+    env["WELTOFFEN_NEW_PASSWORD"] = PASSWORD
+    cli = [sys.executable, "-m", "services.cli", "coordinators"]
+    add = [*cli, "add", "--email", "nord@example.org", "--name", "Nord", "--region", "03"]
+    add += ["--expertise", "security,legal", "--languages", "de,en", "--capacity", "7"]
+    added = subprocess.run(add, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+    assert added.returncode == 0, added.stderr
+    assert "covers 03: security, legal; de, en; capacity 7" in added.stdout + added.stderr
+    listed = subprocess.run([*cli, "list"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+    assert "03\tNord\tsecurity,legal\tde,en\t7\ton duty" in listed.stdout
+    wrong = [*cli, "add", "--email", "x@example.org", "--name", "X", "--region", "03", "--expertise", "magic"]
+    refused = subprocess.run(wrong, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+    assert refused.returncode == 2 and "expertise" in refused.stdout + refused.stderr
