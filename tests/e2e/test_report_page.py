@@ -106,8 +106,31 @@ def test_report_renders_in_chromium_without_javascript(server: tuple[str, object
         assert page.locator("h1").inner_text() == "Self-check: Musterstadt"
         assert page.get_by_role("columnheader", name="Field of action").is_visible()
         page.screenshot(path=str(tmp_path / "report-en.png"), full_page=True)
-        page.set_viewport_size({"width": 390, "height": 844})  # a phone
-        page.screenshot(path=str(tmp_path / "report-en-phone.png"), full_page=True)
-        assert page.evaluate("document.documentElement.scrollWidth") <= 390 + 1  # no sideways scrolling
         browser.close()
+        _phone_and_desktop_without_accessibility_faults(playwright, base, round_id, town.auth, tmp_path)
     assert (tmp_path / "report-de.png").stat().st_size > 10_000
+
+
+WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def _phone_and_desktop_without_accessibility_faults(
+    playwright: object, base: str, round_id: str, auth: dict[str, str], folder: Path
+) -> None:
+    """The report at phone and desktop width, in German and English: no sideways scrolling on a
+    phone, and axe-core finds no WCAG 2.1 A/AA violation. axe needs JavaScript to run; the page
+    itself has none."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)  # type: ignore[attr-defined]
+    context = browser.new_context(extra_http_headers={"Authorization": auth["Authorization"]})
+    page = context.new_page()
+    for lang in ("de", "en"):
+        for width in (390, 1280):
+            page.set_viewport_size({"width": width, "height": 844})
+            page.goto(f"{base}/selfchecks/{round_id}/report?lang={lang}")
+            page.screenshot(path=str(folder / f"report-{lang}-{width}.png"), full_page=True)
+            assert page.evaluate("document.documentElement.scrollWidth") <= width + 1, (lang, width)
+            results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_21_AA}})
+            assert results.violations_count == 0, (lang, width, results.generate_report())
+    browser.close()
