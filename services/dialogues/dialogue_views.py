@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 from services.access import Principal
 from services.dialogues.dialogue_access import DialogueNotFound, organised
 from services.dialogues.organisers import DialoguePublic
-from services.dialogues.registrations import RegistrationNeeds, public
+from services.dialogues.registrations import RegistrationNeeds, public, waiting_place
 from services.dialogues.tables import Dialogue, DialogueStatus, Registration
 from services.dialogues.timers import needs_of
 from workflows.dialogues.logistics import Brief, brief
@@ -107,9 +107,7 @@ def row(registration: Registration) -> RegistrantRow:
         id=registration.id,
         name=registration.name,
         status=registration.status,
-        waitlist_position=registration.waitlist_position
-        if registration.status == RegistrationStatus.WAITLISTED
-        else None,
+        waitlist_position=waiting_place(registration),
         language=registration.language,
         needs=public(registration).needs,
         requested_at=registration.requested_at,

@@ -98,14 +98,18 @@ def token_matches(secret: str, registration_id: str, token: str) -> bool:
     return hmac.compare_digest(manage_token(secret, registration_id), token)
 
 
+def waiting_place(registration: Registration) -> int | None:
+    """The place on the waiting list, shown only while the registration waits (a cancelled one keeps
+    its place until the worker closes the gap behind it)."""
+    return registration.waitlist_position if registration.status == RegistrationStatus.WAITLISTED else None
+
+
 def public(registration: Registration) -> RegistrationPublic:
     return RegistrationPublic(
         id=registration.id,
         dialogue_id=registration.dialogue_id,
         status=registration.status,
-        waitlist_position=registration.waitlist_position
-        if registration.status == RegistrationStatus.WAITLISTED
-        else None,
+        waitlist_position=waiting_place(registration),
         language=registration.language,
         needs=RegistrationNeeds(
             step_free=registration.step_free,
