@@ -73,6 +73,9 @@ class Case(SQLModel, table=True):
         default=None, sa_column=Column(UtcDateTime, nullable=True, index=True)
     )
     campaign_id: str | None = Field(default=None, index=True, max_length=36)
+    share_contact: bool = False  # the reporter lets the assignee see their name and address
+    # An anonymous reporter's voluntary address, told only *that* there is news; deletable.
+    news_address: str | None = Field(default=None, sa_column=Column(EncryptedText, nullable=True))
     version: int = 0  # optimistic lock for timers and coordinators acting at once
     created_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
     updated_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
@@ -99,6 +102,7 @@ class CaseNote(SQLModel, table=True):
     author_id: str | None = Field(default=None, max_length=36)  # None: the anonymous reporter
     body_enc: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     from_reporter: bool = False
+    to_reporter: bool = False  # a coordinator's message in the conversation (else an internal note)
     created_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
 
 
@@ -116,7 +120,7 @@ class SupportOffer(SQLModel, table=True):
 
 
 class CoordinatorProfile(SQLModel, table=True):
-    """What routing needs to know about a coordinator (region comes from the account)."""
+    """What routing needs to know about a coordinator."""
 
     __tablename__ = "coordinator_profile"
 
@@ -127,6 +131,21 @@ class CoordinatorProfile(SQLModel, table=True):
     on_duty: bool = True
     team_lead: bool = False
     programme_on_call: bool = False
+    regions: str = Field(default="", sa_column=Column(Text, nullable=False))  # AGS prefixes, comma-separated
+    backup_id: str | None = Field(default=None, max_length=36)
+    # How the reporting official may reach this coordinator, if they choose to share one.
+    shared_contact: str | None = Field(default=None, sa_column=Column(EncryptedText, nullable=True))
+
+
+class OnCallTurn(SQLModel, table=True):
+    """The programme on-call rota: who takes what no region can, from when to when."""
+
+    __tablename__ = "on_call_turn"
+
+    id: str = Field(primary_key=True, max_length=36)
+    account_id: str = Field(foreign_key="account.id", max_length=36)
+    starts_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False, index=True))
+    ends_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
 
 
 class Campaign(SQLModel, table=True):
