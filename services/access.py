@@ -18,11 +18,23 @@ class Principal:
     account_id: str
     role: Role
     municipality_ags: str | None = None
-    region: str | None = None  # AGS prefix a coordinator covers
+    region: str | None = None  # AGS prefixes a coordinator covers, comma-separated
 
     @classmethod
-    def of(cls, account: Account) -> Principal:
-        return cls(account.id, Role(account.role), account.municipality_ags, account.region)
+    def of(cls, account: Account, regions: str | None = None) -> Principal:
+        """``regions``: a coordinator's covered prefixes from their profile (else the account's)."""
+        return cls(account.id, Role(account.role), account.municipality_ags, regions or account.region)
+
+    @property
+    def regions(self) -> tuple[str, ...]:
+        return region_prefixes(self.region)
+
+    def covers(self, ags: str | None) -> bool:
+        return ags is not None and any(ags.startswith(prefix) for prefix in self.regions)
+
+
+def region_prefixes(regions: str | None) -> tuple[str, ...]:
+    return tuple(p for p in (regions or "").split(",") if p)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,8 +58,7 @@ def can_access(principal: Principal, scope: Scope) -> bool:
     if principal.role is Role.ORGANISER:
         return scope.organiser_id == principal.account_id
     if principal.role is Role.COORDINATOR:
-        region, ags = principal.region, scope.region_ags
-        return bool(region and ags and ags.startswith(region))
+        return principal.covers(scope.region_ags)
     if principal.role is Role.MUNICIPALITY:
         return bool(principal.municipality_ags) and scope.municipality_ags == principal.municipality_ags
     return False

@@ -13,6 +13,7 @@ from sqlmodel import Session
 from services.access import Principal, require_role
 from services.accounts.credentials import account_for_token
 from services.bootstrap import Container
+from services.incidents.coordinator_profiles import covered_regions
 from services.store.tables import Role
 from services.store.uow import UnitOfWork
 
@@ -54,7 +55,7 @@ def get_principal(
             "your token is unknown, expired or revoked; sign in again",
             headers={"WWW-Authenticate": "Bearer"},
         )
-    return Principal.of(account)
+    return Principal.of(account, covered_regions(session, account))
 
 
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]

@@ -21,7 +21,7 @@ class CaseFacts:
 @dataclass(frozen=True)
 class Coordinator:
     account_id: str
-    region: str  # AGS prefix covered
+    region: str  # AGS prefixes covered, comma-separated ("" for none)
     expertise: frozenset[str]
     languages: frozenset[str]
     on_duty: bool
@@ -31,7 +31,7 @@ class Coordinator:
     programme_on_call: bool = False
 
     def covers(self, ags: str) -> bool:
-        return ags.startswith(self.region)
+        return any(ags.startswith(prefix) for prefix in self.region.split(",") if prefix)
 
 
 @dataclass(frozen=True)
@@ -97,7 +97,7 @@ def route(case: CaseFacts, coordinators: list[Coordinator], rules: RoutingRules)
     rule = next((r for r in rules.rules if r.matches(case)), None)
     if rule is None:
         return RoutingDecision("none", "", (), ("no routing rule matched",), queued=True)
-    regional = [c for c in coordinators if c.covers(case.region_ags) and not c.programme_on_call]
+    regional = [c for c in coordinators if c.covers(case.region_ags)]
     skilled = [c for c in regional if rule.expertise in c.expertise]
     reasons = [
         f"rule {rule.name}: needs {rule.expertise}",

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-from pydantic import BaseModel, ConfigDict
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from services.api.deps import ContainerDep, CurrentAdmin, CurrentPrincipal, SessionDep
 from services.incidents import coordinator_profiles as profiles
-from services.incidents.coordinator_profiles import ProfilePublic, ProfileUpdate
+from services.incidents import duty, on_call
+from services.incidents.coordinator_profiles import OwnProfileUpdate, ProfilePublic, ProfileUpdate
+from services.incidents.duty import OpenCases
+from services.incidents.on_call import Rota, RotaUpdate
 
 router = APIRouter(tags=["coordinators"])
 
@@ -15,6 +21,9 @@ router = APIRouter(tags=["coordinators"])
 class Duty(BaseModel):
     model_config = ConfigDict(extra="forbid")
     on_duty: bool
+    open_cases: OpenCases | None = Field(
+        default=None, description="going off duty with open cases: hand_over (to your backup) or keep"
+    )
 
 
 @router.get("/coordinators", response_model=list[ProfilePublic])
@@ -36,4 +45,33 @@ def set_profile(
 def set_my_duty(body: Duty, principal: CurrentPrincipal, container: ContainerDep) -> ProfilePublic:
     """A coordinator goes on or off duty."""
     with container.uow() as uow:
-        return profiles.set_duty(uow, principal, body.on_duty)
+        return duty.set_duty(uow, principal, body.on_duty, body.open_cases)
+
+
+@router.patch("/me/coordinator-profile", response_model=ProfilePublic)
+def update_my_profile(
+    body: OwnProfileUpdate, principal: CurrentPrincipal, container: ContainerDep
+) -> ProfilePublic:
+    """A coordinator keeps their languages, capacity and the contact route they share with reporters."""
+    with container.uow() as uow:
+        return profiles.update_own(uow, principal, body)
+
+
+@router.get("/on-call", response_model=Rota)
+def show_rota(
+    principal: CurrentAdmin,
+    session: SessionDep,
+    container: ContainerDep,
+    start: AwareDatetime | None = None,
+    days: Annotated[int, Query(ge=1, le=62)] = 14,
+) -> Rota:
+    """The programme on-call rota from ``start`` (default: now) for ``days`` days, with its gaps."""
+    begin = start or container.clock()
+    return on_call.rota(session, principal, begin, begin + timedelta(days=days), container.clock())
+
+
+@router.put("/on-call", response_model=Rota)
+def set_rota(body: RotaUpdate, principal: CurrentAdmin, container: ContainerDep) -> Rota:
+    """Replace the turns of a stretch of time (every turn starting inside it); gaps are warned."""
+    with container.uow() as uow:
+        return on_call.set_rota(uow, principal, body)

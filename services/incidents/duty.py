@@ -1,0 +1,81 @@
+"""A coordinator goes on or off duty. Going off duty with open cases asks what happens to them: hand
+them over (to the backup if they can take them, else back to the queue, which pages the on-call)
+or keep them (and stay reachable for them)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from sqlmodel import col, select
+
+from events.contracts import CaseAction
+from services.access import Principal
+from services.incidents.cases import coordinators, kind_of, record
+from services.incidents.coordinator_profiles import ProfilePublic, own_profile, public
+from services.incidents.messages import notify_coordinator, page_unrouted, tell_change_of_hands
+from services.incidents.rules import incident_rules
+from services.incidents.tables import Case, CaseStatus
+from services.store.uow import UnitOfWork
+from workflows.errors import Conflict
+from workflows.incidents.triage import Severity
+
+OpenCases = Literal["hand_over", "keep"]
+HELD = (CaseStatus.ASSIGNED, CaseStatus.ACKNOWLEDGED)
+
+
+class OpenCasesNeedADecision(Conflict):
+    def __init__(self, count: int) -> None:
+        super().__init__(
+            f"you still hold {count} open case(s): say open_cases='hand_over' (to your backup, or back to "
+            "the queue, which pages the on-call) or open_cases='keep' (you stay reachable for them)"
+        )
+
+
+def set_duty(
+    uow: UnitOfWork, principal: Principal, on_duty: bool, open_cases: OpenCases | None = None
+) -> ProfilePublic:
+    """On or off duty; routing chooses only those on duty."""
+    profile, account = own_profile(uow.session, principal)
+    held = list(
+        uow.session.exec(
+            select(Case).where(Case.assignee_id == principal.account_id, col(Case.status).in_(HELD))
+        ).all()
+    )
+    if not on_duty and held and open_cases is None:
+        raise OpenCasesNeedADecision(len(held))
+    profile.on_duty = on_duty
+    uow.session.add(profile)
+    uow.session.flush()
+    if not on_duty and open_cases == "hand_over":
+        for case in held:
+            _hand_back(uow, case, principal.account_id, profile.backup_id)
+    uow.commit()
+    return public(profile, account)
+
+
+def _hand_back(uow: UnitOfWork, case: Case, leaving: str, backup_id: str | None) -> None:
+    now = uow.clock()
+    backup = _available(uow, backup_id, case.region_ags, now)
+    window = incident_rules().routing.acknowledge_within[Severity(case.severity or "medium")]
+    case.acknowledge_by = case.next_escalation_at = now + window
+    urgent = case.severity == Severity.CRITICAL
+    if backup is not None:
+        case.assignee_id, case.status = backup, CaseStatus.ASSIGNED
+        record(uow, case, CaseAction.HANDED_BACK, leaving, {"from": leaving, "to": backup})
+        notify_coordinator(uow, case, backup, kind_of(uow.session, case), "case_assigned", urgent)
+    else:
+        case.assignee_id, case.status = None, CaseStatus.QUEUED
+        record(uow, case, CaseAction.HANDED_BACK, leaving, {"from": leaving, "to": None})
+        page_unrouted(uow, case, urgent)
+    tell_change_of_hands(uow, case, leaving, "off_duty")
+
+
+def _available(uow: UnitOfWork, account_id: str | None, ags: str, now: datetime) -> str | None:
+    """The backup, if on duty, with room, and covering the case's region."""
+    if account_id is None:
+        return None
+    for c in coordinators(uow.session, now):
+        if c.account_id == account_id and c.on_duty and c.open_cases < c.capacity and c.covers(ags):
+            return account_id
+    return None
