@@ -73,6 +73,11 @@ class CaseAction(StrEnum):
     CHECKED_IN = "checked_in"
     CHECKIN_MISSED = "checkin_missed"
     LINKED_TO_CAMPAIGN = "linked_to_campaign"
+    MESSAGE_SENT = "message_sent"  # to the reporter, in the case's conversation
+    CONTACT_SHARING_CHANGED = "contact_sharing_changed"
+    NEWS_ADDRESS_CHANGED = "news_address_changed"
+    PAGED = "paged"  # an unrouted case paged the programme on-call and the admins again
+    HANDED_BACK = "handed_back"  # its assignee went off duty: to the backup or the queue
 
 
 class CaseUpdated(Event):

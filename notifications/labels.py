@@ -38,6 +38,38 @@ LABELS: dict[str, dict[str, dict[str, str]]] = {
         },
         "en": {"unacknowledged": "not acknowledged in time", "checkin_missed": "safety check-in missed"},
     },
+    "expertise": {
+        "de": {
+            "legal": "Recht",
+            "psychosocial": "psychosoziale Unterstützung",
+            "security": "Sicherheit",
+            "takedown": "Löschung von Inhalten",
+            "media": "Medienarbeit",
+        },
+        "en": {
+            "legal": "legal",
+            "psychosocial": "psychosocial support",
+            "security": "security",
+            "takedown": "content take-down",
+            "media": "media relations",
+        },
+    },
+    "handover": {
+        "de": {
+            "team_lead": "die Teamleitung hat ihn weitergegeben",
+            "admin": "die Programmleitung hat ihn weitergegeben",
+            "assignee": "Sie haben ihn übergeben",
+            "escalation": "Sie hatten ihn nicht rechtzeitig bestätigt, deshalb ist er eskaliert",
+            "off_duty": "Sie sind außer Dienst gegangen und haben ihn abgegeben",
+        },
+        "en": {
+            "team_lead": "the team lead has passed it on",
+            "admin": "the programme admin has passed it on",
+            "assignee": "you handed it over",
+            "escalation": "it was not acknowledged in time, so it escalated",
+            "off_duty": "you went off duty and handed it over",
+        },
+    },
     "channel": {
         "de": {"email": "E-Mail", "webhook": "Webhook", "inbox": "Posteingang"},
         "en": {"email": "e-mail", "webhook": "webhook", "inbox": "inbox"},

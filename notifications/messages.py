@@ -101,6 +101,9 @@ _ORGANISER_SAMPLE: dict[str, Any] = {
     "dialogue_path": "/dialogues/d-9",
 }
 
+_CASE: dict[str, type] = {"case_ref": str, "case_path": str}
+_CASE_SAMPLE: dict[str, Any] = {"case_ref": "F-2026-0042", "case_path": "/cases/42"}
+
 MESSAGES: dict[str, MessageSpec] = {
     spec.name: spec
     for spec in (
@@ -163,8 +166,41 @@ MESSAGES: dict[str, MessageSpec] = {
         ),
         MessageSpec(
             "case_queued",
-            {"case_ref": str, "severity": str, "region": str, "case_path": str},
-            {"case_ref": "F-2026-0042", "severity": "high", "region": "03241001", "case_path": "/cases/42"},
+            {
+                "case_ref": str,
+                "severity": str,
+                "region": str,
+                "case_path": str,
+                "acknowledge_by": datetime,  # when everyone is paged again
+                "level": int,  # 0 first page, then the reminders
+            },
+            {
+                "case_ref": "F-2026-0042",
+                "severity": "high",
+                "region": "03241001",
+                "case_path": "/cases/42",
+                "acknowledge_by": _WHEN,
+                "level": 2,
+            },
+        ),
+        MessageSpec(
+            "case_in_hands",
+            {"case_ref": str, "case_path": str, "coordinator_name": str, "expertise": str},
+            {
+                "case_ref": "F-2026-0042",
+                "case_path": "/cases/42",
+                "coordinator_name": "Dr. Miriam Okafor",
+                "expertise": "legal,psychosocial",
+            },
+        ),
+        MessageSpec("case_message", _CASE, _CASE_SAMPLE),
+        MessageSpec("case_information", _CASE, _CASE_SAMPLE),
+        MessageSpec("case_resolved", _CASE, _CASE_SAMPLE),
+        MessageSpec("case_news", {"case_ref": str}, {"case_ref": "F-2026-0042"}),
+        MessageSpec(
+            "checkin_missed",
+            {**_CASE, "severity": str},
+            {**_CASE_SAMPLE, "severity": "critical"},
         ),
         MessageSpec(
             "campaign_detected",

@@ -19,6 +19,7 @@ from notifications.webhook_targets import WebhookPolicy
 from services.crypto import FieldCipher
 from services.dialogues import recipients as dialogue_recipients
 from services.dialogues.timers import DialogueTimers
+from services.incidents import recipients as incident_recipients
 from services.incidents.timers import CaseTimers
 from services.notify.delivery import DeliveryRunner, SenderConfig
 from services.pipeline.dispatcher import EmbeddedDispatcher
@@ -152,6 +153,7 @@ def bootstrap(settings: Settings | None = None, clock: Clock = utc_now) -> Conta
     logging.getLogger("kafka").setLevel(logging.WARNING)  # kafka-python logs every connection at INFO
     logging.getLogger("httpx").setLevel(logging.WARNING)
     dialogue_recipients.register(settings.secret_key.get_secret_value())
+    incident_recipients.register()
     use_field_cipher(FieldCipher(settings.field_keys()))
     return Container(
         settings=settings,

@@ -9,16 +9,26 @@ are named domain errors; an interface maps them to its own answer.
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Literal
 
+from sqlmodel import Session
+
 from events.contracts import CaseAction
-from services.access import Principal, Scope, require_access, require_role
+from services.access import Principal, Scope, can_access, require_role
 from services.crypto import FieldCipher
-from services.incidents.cases import record
-from services.incidents.messages import notify_coordinator, tell_change_of_hands
+from services.incidents.cases import kind_of, record
+from services.incidents.coordinator_profiles import covered_regions
+from services.incidents.messages import (
+    notify_coordinator,
+    tell_assignee_information,
+    tell_change_of_hands,
+    tell_reporter_in_hands,
+    tell_reporter_news,
+)
+from services.incidents.on_call import on_call_now
 from services.incidents.rules import incident_rules
-from services.incidents.tables import Case, CaseNote, CoordinatorProfile, Incident, SupportOffer
+from services.incidents.tables import Case, CaseNote, CoordinatorProfile, SupportOffer
 from services.store.tables import Account, Role
 from services.store.uow import UnitOfWork
 from workflows.incidents import case_rules
@@ -37,10 +47,21 @@ def load_for_change(uow: UnitOfWork, principal: Principal, case_id: str) -> Case
     """The case, row-locked on PostgreSQL for the rest of the transaction, if the caller may see it."""
     postgres = uow.session.get_bind().dialect.name == "postgresql"
     case = uow.session.get(Case, case_id, with_for_update=postgres)
-    if case is None:
+    if case is None or not may_see(uow.session, principal, case, uow.clock()):
         raise case_rules.CaseNotFound()
-    require_access(principal, case_scope(case), "case")
     return case
+
+
+def may_see(session: Session, principal: Principal, case: Case, now: datetime) -> bool:
+    """Those of the case's scope; and, while a case waits unrouted, whoever is on call right now
+    (to claim it or give it to someone of its region), though not its content."""
+    if can_access(principal, case_scope(case)):
+        return True
+    return (
+        case.status == CaseStatus.QUEUED
+        and principal.role is Role.COORDINATOR
+        and principal.account_id in on_call_now(session, now)
+    )
 
 
 def _handler(principal: Principal, case: Case) -> None:
@@ -56,6 +77,10 @@ def acknowledge(uow: UnitOfWork, principal: Principal, case_id: str) -> Case:
     case.acknowledged_at = uow.clock()
     case.next_escalation_at = None
     record(uow, case, CaseAction.ACKNOWLEDGED, principal.account_id)
+    coordinator = uow.session.get(Account, principal.account_id)
+    profile = uow.session.get(CoordinatorProfile, principal.account_id)
+    if coordinator is not None and principal.account_id == case.assignee_id:
+        tell_reporter_in_hands(uow, case, coordinator, profile.expertise if profile else "")
     return case
 
 
@@ -72,7 +97,9 @@ def reassign(uow: UnitOfWork, principal: Principal, case_id: str, assignee_id: s
     target = uow.session.get(Account, assignee_id)
     if target is None or not target.is_active or target.role != Role.COORDINATOR:
         raise case_rules.UnsuitableAssignee("assignee_id must be an active coordinator")
-    if not case.region_ags.startswith(target.region or "-"):
+    claiming_on_call = case.assignee_id is None and target.id in on_call_now(uow.session, uow.clock())
+    covers = Principal.of(target, covered_regions(uow.session, target)).covers(case.region_ags)
+    if not covers and not claiming_on_call:
         raise case_rules.UnsuitableAssignee("this coordinator does not cover the case's region")
     previous = case.assignee_id
     if previous == target.id:
@@ -84,9 +111,8 @@ def reassign(uow: UnitOfWork, principal: Principal, case_id: str, assignee_id: s
     record(
         uow, case, CaseAction.REASSIGNED, principal.account_id, {"from": previous, "to": target.id, "by": by}
     )
-    incident = uow.session.get(Incident, case.incident_id)
-    kind = incident.kind if incident else "other"
-    notify_coordinator(uow, case, target.id, kind, "case_assigned", urgent=case.severity == Severity.CRITICAL)
+    urgent = case.severity == Severity.CRITICAL
+    notify_coordinator(uow, case, target.id, kind_of(uow.session, case), "case_assigned", urgent=urgent)
     tell_change_of_hands(uow, case, previous, by)
     return case
 
@@ -132,6 +158,40 @@ def add_information(
         )
     )
     record(uow, case, CaseAction.INFORMATION_ADDED, author_id)
+    tell_assignee_information(uow, case)
+
+
+def message_reporter(
+    uow: UnitOfWork, cipher: FieldCipher, principal: Principal, case_id: str, text: str
+) -> Case:
+    """The assignee (or an admin) writes to the reporter, in the case's conversation: stored
+    encrypted, shown to the reporter, notified on their channels without the text."""
+    case = load_for_change(uow, principal, case_id)
+    _handler(principal, case)
+    case_rules.check_takes_information(case.status)
+    uow.session.add(
+        CaseNote(
+            id=str(uuid.uuid4()),
+            case_id=case.id,
+            author_id=principal.account_id,
+            body_enc=cipher.encrypt(text),
+            to_reporter=True,
+            created_at=uow.clock(),
+        )
+    )
+    record(uow, case, CaseAction.MESSAGE_SENT, principal.account_id)
+    tell_reporter_news(uow, case, "case_message")
+    return case
+
+
+def share_contact(uow: UnitOfWork, principal: Principal, case_id: str, share: bool) -> Case:
+    """The reporting official lets the assignee see their name and e-mail address, or stops it."""
+    case = load_for_change(uow, principal, case_id)
+    case_rules.check_reporter(principal.account_id, case.reporter_id)
+    if case.share_contact != share:
+        case.share_contact = share
+        record(uow, case, CaseAction.CONTACT_SHARING_CHANGED, principal.account_id, {"shared": share})
+    return case
 
 
 def inform(uow: UnitOfWork, cipher: FieldCipher, principal: Principal, case_id: str, text: str) -> Case:
@@ -149,6 +209,7 @@ def resolve(uow: UnitOfWork, principal: Principal, case_id: str) -> Case:
     case.status = CaseStatus.RESOLVED
     case.next_escalation_at = case.next_checkin_due = None
     record(uow, case, CaseAction.RESOLVED, principal.account_id)
+    tell_reporter_news(uow, case, "case_resolved")
     return case
 
 

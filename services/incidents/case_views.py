@@ -9,29 +9,34 @@ from typing import Literal
 
 from sqlmodel import Session, col, or_, select
 
-from services.access import Principal, can_access, require_access, require_role
+from services.access import Principal, can_access, require_role
 from services.crypto import FieldCipher
-from services.incidents.case_actions import case_scope
+from services.incidents.case_actions import case_scope, may_see
+from services.incidents.on_call import on_call_now
 from services.incidents.schemas import (
     CampaignPublic,
     CaseDetail,
     CaseSummary,
+    ConversationLine,
+    HandlerPublic,
     HistoryLine,
     NotePublic,
     OfferPublic,
+    ReporterContact,
 )
 from services.incidents.tables import (
     Campaign,
     Case,
     CaseHistory,
     CaseNote,
+    CoordinatorProfile,
     EvidenceFile,
     Incident,
     SupportOffer,
 )
-from services.store.tables import Role
+from services.store.tables import Account, Role
 from workflows.errors import NotFound
-from workflows.incidents.case_rules import OPEN, CaseNotFound
+from workflows.incidents.case_rules import OPEN, CaseNotFound, CaseStatus
 from workflows.incidents.triage import LADDER
 
 SEVERITY_ORDER = {s.value: -s.rank for s in LADDER}
@@ -48,20 +53,24 @@ def may_read_content(principal: Principal, case: Case) -> bool:
 
 
 def queue(
-    session: Session, principal: Principal, scope: QueueScope, include_closed: bool
+    session: Session, principal: Principal, scope: QueueScope, include_closed: bool, now: datetime
 ) -> list[CaseSummary]:
-    """The coordinator's queue: most severe first, then the nearest deadline."""
+    """The coordinator's queue: most severe first, then the nearest deadline. Unrouted cases are in
+    it as unassigned (no assignee, status queued)."""
     require_role(principal, Role.COORDINATOR, Role.ADMIN)
     query = select(Case)
     if not include_closed:
         query = query.where(col(Case.status).in_(OPEN))
-    if scope == "mine" or (principal.role is Role.COORDINATOR and not principal.region):
+    on_call = principal.role is Role.COORDINATOR and principal.account_id in on_call_now(session, now)
+    if scope == "mine" or (principal.role is Role.COORDINATOR and not principal.regions and not on_call):
         query = query.where(Case.assignee_id == principal.account_id)
     elif principal.role is Role.COORDINATOR:
         query = query.where(
             or_(
                 Case.assignee_id == principal.account_id,
-                col(Case.region_ags).startswith(principal.region or "-"),
+                *(col(Case.region_ags).startswith(prefix) for prefix in principal.regions),
+                # whoever is on call sees every unrouted case, to claim it or hand it out
+                *((Case.status == CaseStatus.QUEUED,) if on_call else ()),
             )
         )
     cases = session.exec(query.limit(500)).all()
@@ -93,13 +102,15 @@ def evidence_files(session: Session, incident_id: str) -> list[EvidenceFile]:
     return list(session.exec(select(EvidenceFile).where(col(EvidenceFile.incident_id) == incident_id)).all())
 
 
-def case_detail(session: Session, cipher: FieldCipher, principal: Principal, case_id: str) -> CaseDetail:
+def case_detail(
+    session: Session, cipher: FieldCipher, principal: Principal, case_id: str, now: datetime
+) -> CaseDetail:
     """One case as this reader may see it: content only for the reporter, the assignee and admins;
-    internal notes only for coordinators and admins."""
+    internal notes only for coordinators and admins; the reporter's contact only for the assignee
+    and admins, if the reporter agreed."""
     case = session.get(Case, case_id)
-    if case is None:
+    if case is None or not may_see(session, principal, case, now):
         raise CaseNotFound()
-    require_access(principal, case_scope(case), "case")
     incident = session.get(Incident, case.incident_id)
     assert incident is not None
     content = may_read_content(principal, case)
@@ -132,7 +143,47 @@ def case_detail(session: Session, cipher: FieldCipher, principal: Principal, cas
         if content
         else None,
         notes=_notes(session, cipher, principal, case) if content else None,
+        handler=handler(session, case),
+        share_contact=case.share_contact,
+        reporter_contact=_reporter_contact(session, principal, case),
     )
+
+
+def handler(session: Session, case: Case) -> HandlerPublic | None:
+    """Who looks after the case now: name and expertise; a contact route if they share one."""
+    if case.assignee_id is None:
+        return None
+    account = session.get(Account, case.assignee_id)
+    profile = session.get(CoordinatorProfile, case.assignee_id)
+    if account is None:
+        return None
+    return HandlerPublic(
+        display_name=account.display_name,
+        expertise=[e for e in (profile.expertise if profile else "").split(",") if e],
+        took_it=case.status in (CaseStatus.ACKNOWLEDGED, CaseStatus.RESOLVED, CaseStatus.CLOSED),
+        contact=profile.shared_contact if profile else None,
+    )
+
+
+def _reporter_contact(session: Session, principal: Principal, case: Case) -> ReporterContact | None:
+    allowed = principal.role is Role.ADMIN or principal.account_id == case.assignee_id
+    if not (allowed and case.share_contact and case.reporter_id):
+        return None
+    reporter = session.get(Account, case.reporter_id)
+    return ReporterContact(display_name=reporter.display_name, email=reporter.email) if reporter else None
+
+
+def conversation(session: Session, cipher: FieldCipher, case: Case) -> list[ConversationLine]:
+    """What the reporter and the coordinators wrote to each other, in order (no internal notes)."""
+    rows = session.exec(
+        select(CaseNote)
+        .where(CaseNote.case_id == case.id, or_(col(CaseNote.from_reporter), col(CaseNote.to_reporter)))
+        .order_by(col(CaseNote.created_at))
+    )
+    return [
+        ConversationLine(from_reporter=n.from_reporter, text=cipher.decrypt(n.body_enc), at=n.created_at)
+        for n in rows
+    ]
 
 
 def _notes(session: Session, cipher: FieldCipher, principal: Principal, case: Case) -> list[NotePublic]:
@@ -144,11 +195,12 @@ def _notes(session: Session, cipher: FieldCipher, principal: Principal, case: Ca
         NotePublic(
             author_id=n.author_id,
             from_reporter=n.from_reporter,
+            to_reporter=n.to_reporter,
             text=cipher.decrypt(n.body_enc),
             created_at=n.created_at,
         )
         for n in rows
-        if internal or n.from_reporter
+        if internal or n.from_reporter or n.to_reporter
     ]
 
 

@@ -12,11 +12,14 @@ from sqlmodel import Session, col, select
 
 from events import new_envelope
 from events.contracts import CaseAction, CaseUpdated
-from services.incidents.tables import Case, CaseHistory, CaseStatus, CoordinatorProfile, DutyShift
+from services.incidents.on_call import on_call_now
+from services.incidents.rules import incident_rules
+from services.incidents.tables import Case, CaseHistory, CaseStatus, CoordinatorProfile, DutyShift, Incident
 from services.store.tables import Account, Role
 from services.store.uow import UnitOfWork
 from workflows.incidents import case_rules
-from workflows.incidents.routing import Coordinator
+from workflows.incidents.routing import CaseFacts, Coordinator, RoutingDecision, route
+from workflows.incidents.triage import Severity
 
 OPEN = case_rules.OPEN
 _CODE_ALPHABET = string.ascii_uppercase.replace("O", "").replace("I", "") + "23456789"
@@ -61,8 +64,21 @@ def record(
     )
 
 
+def kind_of(session: Session, case: Case) -> str:
+    """The kind of incident a case is about (what a coordinator's page names)."""
+    incident = session.get(Incident, case.incident_id)
+    return incident.kind if incident is not None else "other"
+
+
 def chain_of(case: Case) -> tuple[str, ...]:
     return tuple(json.loads(case.escalation_chain))
+
+
+def route_case(session: Session, incident: Incident, severity: Severity, now: datetime) -> RoutingDecision:
+    """Who should take a case now (the intake and the queue's retries ask the same)."""
+    wanted = tuple(w for w in incident.support_wanted.split(",") if w)
+    facts = CaseFacts(incident.municipality_ags, incident.kind, severity, incident.language, wanted)
+    return route(facts, coordinators(session, now), incident_rules().routing)
 
 
 def coordinators(session: Session, now: datetime) -> list[Coordinator]:
@@ -83,20 +99,21 @@ def coordinators(session: Session, now: datetime) -> list[Coordinator]:
     for shift in session.exec(select(DutyShift).where(col(DutyShift.ends_at) > now)).all():
         shifts.setdefault(shift.account_id, []).append(shift)
     with_shifts = set(session.exec(select(DutyShift.account_id).distinct()).all())
+    on_call = set(on_call_now(session, now))
     result = []
     for profile, account in rows:
         in_shift = any(s.starts_at <= now < s.ends_at for s in shifts.get(account.id, []))
         result.append(
             Coordinator(
                 account_id=account.id,
-                region=account.region or "",
+                region=profile.regions or account.region or "",
                 expertise=frozenset(e for e in profile.expertise.split(",") if e),
                 languages=frozenset(lang for lang in profile.languages.split(",") if lang),
                 on_duty=profile.on_duty and (in_shift or account.id not in with_shifts),
                 open_cases=int(load.get(account.id, 0)),
                 capacity=profile.capacity,
                 team_lead=profile.team_lead,
-                programme_on_call=profile.programme_on_call,
+                programme_on_call=account.id in on_call,
             )
         )
     return result

@@ -12,15 +12,15 @@ from sqlmodel import Session, col, select
 from events import Envelope
 from events.contracts import CaseAction, IncidentReported, SupportOfferIssued, SupportSubject
 from services.incidents.campaigns import look_for_campaign
-from services.incidents.cases import coordinators, record
-from services.incidents.messages import alert_admins, notify_coordinator, tell_reporter_received
+from services.incidents.cases import record, route_case
+from services.incidents.messages import notify_coordinator, page_unrouted, tell_reporter_received
 from services.incidents.rules import incident_rules
 from services.incidents.tables import Case, CaseStatus, Incident, SupportOffer
 from services.pipeline.handler_types import handles
 from services.store.uow import UnitOfWork
 from workflows.incidents.escalation import acknowledge_by
 from workflows.incidents.offers import choose_offers
-from workflows.incidents.routing import CaseFacts, RoutingDecision, route
+from workflows.incidents.routing import RoutingDecision
 from workflows.incidents.triage import IncidentFacts, Severity, triage
 
 
@@ -38,11 +38,7 @@ def open_case(envelope: Envelope, uow: UnitOfWork) -> None:
 
     decision = triage(_facts(session, incident, now), rules.triage)
     wanted = tuple(w for w in incident.support_wanted.split(",") if w)
-    routing = route(
-        CaseFacts(incident.municipality_ags, incident.kind, decision.severity, incident.language, wanted),
-        coordinators(session, now),
-        rules.routing,
-    )
+    routing = route_case(session, incident, decision.severity, now)
     case.severity = decision.severity.value
     case.triage_reasons = json.dumps(decision.reasons)
     case.routing_snapshot = json.dumps(
@@ -92,7 +88,7 @@ def _hand_over(
     if routing.queued:
         case.status = CaseStatus.QUEUED
         record(uow, case, CaseAction.QUEUED, None, {"severity": case.severity, "reasons": routing.reasons})
-        alert_admins(uow, case, urgent, cause)
+        page_unrouted(uow, case, urgent, cause)
         return
     case.status = CaseStatus.ASSIGNED
     case.assignee_id = routing.chain[0]

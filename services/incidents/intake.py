@@ -56,6 +56,10 @@ class IncidentCreate(BaseModel):
     support_wanted: list[SupportKind] = Field(default_factory=list)
     consent_police: bool = False
     language: Literal["de", "en"] = "de"
+    share_contact: bool = Field(
+        default=False,
+        description="let the coordinator who takes the case see your name and e-mail address (changeable)",
+    )
 
     @field_validator("municipality_ags")
     @classmethod
@@ -102,6 +106,7 @@ def report_incident(
         anonymous_code=code,
         anonymous_secret_hash=keyed_hash(secret_key, secret) if secret else None,
         region_ags=body.municipality_ags,
+        share_contact=body.share_contact and reporter_id is not None,
         created_at=now,
         updated_at=now,
     )

@@ -12,6 +12,7 @@ from events.contracts import CaseAction
 from services.access import Principal, Scope, require_access
 from services.crypto import FieldCipher, keyed_hash
 from services.incidents.case_actions import add_information
+from services.incidents.case_views import conversation, handler
 from services.incidents.cases import normalise_code, record
 from services.incidents.schemas import AnonymousStatus, EvidenceAdded
 from services.incidents.tables import Case, EvidenceFile, SupportOffer
@@ -81,7 +82,10 @@ def anonymous_case(session: Session, secret_key: str, code: str, secret: str) ->
     return case
 
 
-def anonymous_status(session: Session, secret_key: str, code: str, secret: str) -> AnonymousStatus:
+def anonymous_status(
+    session: Session, cipher: FieldCipher, secret_key: str, code: str, secret: str
+) -> AnonymousStatus:
+    """What an anonymous reporter sees: the state, who looks after the case, the conversation."""
     case = anonymous_case(session, secret_key, code, secret)
     offers = session.exec(select(SupportOffer.kind).where(SupportOffer.case_id == case.id)).all()
     return AnonymousStatus(
@@ -90,7 +94,18 @@ def anonymous_status(session: Session, secret_key: str, code: str, secret: str) 
         severity=case.severity,
         offers=list(offers),
         updated_at=case.updated_at,
+        handler=handler(session, case),
+        messages=conversation(session, cipher, case),
+        news_address_set=bool(case.news_address),
     )
+
+
+def set_news_address(uow: UnitOfWork, secret_key: str, code: str, secret: str, address: str | None) -> Case:
+    """An anonymous reporter leaves an address to be told that there is news, or deletes it."""
+    case = anonymous_case(uow.session, secret_key, code, secret)
+    case.news_address = address.strip().lower() if address else None
+    record(uow, case, CaseAction.NEWS_ADDRESS_CHANGED, None, {"set": address is not None})
+    return case
 
 
 def inform_anonymously(

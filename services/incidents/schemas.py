@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 
 class Added(BaseModel):
@@ -69,10 +69,45 @@ class OfferPublic(BaseModel):
 
 
 class NotePublic(BaseModel):
+    """An internal note, or a line of the conversation (from or to the reporter)."""
+
     author_id: str | None
     from_reporter: bool
+    to_reporter: bool = False
     text: str
     created_at: datetime
+
+
+class HandlerPublic(BaseModel):
+    """Who looks after a case, as the reporter sees it: a contact route only if they share one."""
+
+    display_name: str
+    expertise: list[str]
+    took_it: bool = Field(description="false while the case waits for them to take it")
+    contact: str | None
+
+
+class ReporterContact(BaseModel):
+    display_name: str
+    email: str
+
+
+class ContactSharing(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    share: bool = Field(description="let the coordinator see your name and e-mail address")
+
+
+class NewsAddress(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    address: EmailStr | None = Field(
+        description="where we say (never what) that there is news; null deletes it"
+    )
+
+
+class ConversationLine(BaseModel):
+    from_reporter: bool
+    text: str
+    at: datetime
 
 
 class CaseDetail(CaseSummary):
@@ -91,6 +126,11 @@ class CaseDetail(CaseSummary):
     evidence_links: list[str] | None
     evidence_files: list[dict[str, object]] | None
     notes: list[NotePublic] | None
+    handler: HandlerPublic | None
+    share_contact: bool
+    reporter_contact: ReporterContact | None = Field(
+        description="only for the assignee and admins, and only if the reporter agreed"
+    )
 
 
 class CampaignPublic(BaseModel):
@@ -109,3 +149,6 @@ class AnonymousStatus(BaseModel):
     severity: str | None
     offers: list[str]
     updated_at: datetime
+    handler: HandlerPublic | None
+    messages: list[ConversationLine]
+    news_address_set: bool

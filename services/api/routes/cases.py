@@ -17,6 +17,7 @@ from services.incidents.schemas import (
     CaseDetail,
     CaseSummary,
     CheckinSettings,
+    ContactSharing,
     Information,
     NoteCreate,
     OfferPublic,
@@ -30,11 +31,12 @@ router = APIRouter(tags=["cases"])
 def queue(
     principal: CurrentCoordinator,
     session: SessionDep,
+    container: ContainerDep,
     scope: Annotated[QueueScope, Query()] = "region",
     include_closed: bool = False,
 ) -> list[CaseSummary]:
     """The coordinator's queue: most severe first, then the nearest deadline."""
-    return case_views.queue(session, principal, scope, include_closed)
+    return case_views.queue(session, principal, scope, include_closed, container.clock())
 
 
 @router.get("/me/cases", response_model=list[CaseSummary])
@@ -47,7 +49,7 @@ def my_cases(principal: CurrentPrincipal, session: SessionDep) -> list[CaseSumma
 def read_case(
     case_id: str, principal: CurrentPrincipal, session: SessionDep, container: ContainerDep
 ) -> CaseDetail:
-    return case_views.case_detail(session, container.cipher, principal, case_id)
+    return case_views.case_detail(session, container.cipher, principal, case_id, container.clock())
 
 
 @router.post("/cases/{case_id}/acknowledge", response_model=CaseSummary)
@@ -73,6 +75,27 @@ def add_note(case_id: str, body: NoteCreate, principal: CurrentCoordinator, cont
     with committed(container) as uow:
         case_actions.add_note(uow, container.cipher, principal, case_id, body.text)
     return Added()
+
+
+@router.post("/cases/{case_id}/messages", response_model=Added, status_code=status.HTTP_201_CREATED)
+def message_reporter(
+    case_id: str, body: Information, principal: CurrentCoordinator, container: ContainerDep
+) -> Added:
+    """The assignee writes to the reporter (the reporter answers with /information). Stored encrypted;
+    the reporter is told on their channels that there is a message, never what it says."""
+    with committed(container) as uow:
+        case_actions.message_reporter(uow, container.cipher, principal, case_id, body.text)
+    return Added()
+
+
+@router.put("/cases/{case_id}/contact-sharing", response_model=CaseSummary)
+def contact_sharing(
+    case_id: str, body: ContactSharing, principal: CurrentPrincipal, container: ContainerDep
+) -> CaseSummary:
+    """The reporting official lets the coordinator see their name and e-mail address, or stops it."""
+    with committed(container) as uow:
+        case = case_actions.share_contact(uow, principal, case_id, body.share)
+    return summary(case)
 
 
 @router.post("/cases/{case_id}/information", response_model=Added, status_code=status.HTTP_201_CREATED)

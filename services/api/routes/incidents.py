@@ -11,7 +11,7 @@ from services.api.limits import rate_limited
 from services.bootstrap import Container
 from services.incidents import reporter_actions
 from services.incidents.intake import IncidentCreate, Reported, report_incident
-from services.incidents.schemas import Added, AnonymousStatus, EvidenceAdded, Information
+from services.incidents.schemas import Added, AnonymousStatus, EvidenceAdded, Information, NewsAddress
 
 router = APIRouter(tags=["incidents"])
 
@@ -53,7 +53,21 @@ def anonymous_status(
     code: str, secret: SecretHeader, session: SessionDep, container: ContainerDep
 ) -> AnonymousStatus:
     secret_key = container.settings.secret_key.get_secret_value()
-    return reporter_actions.anonymous_status(session, secret_key, code, secret)
+    return reporter_actions.anonymous_status(session, container.cipher, secret_key, code, secret)
+
+
+@router.put(
+    "/anonymous/cases/{code}/news-address", response_model=AnonymousStatus, dependencies=anonymous_lookups
+)
+def anonymous_news_address(
+    code: str, body: NewsAddress, secret: SecretHeader, container: ContainerDep
+) -> AnonymousStatus:
+    """Leave an address to be told *that* there is news (never what), or delete it (null)."""
+    secret_key = container.settings.secret_key.get_secret_value()
+    with committed(container) as uow:
+        reporter_actions.set_news_address(uow, secret_key, code, secret, body.address)
+    with container.uow() as uow:
+        return reporter_actions.anonymous_status(uow.session, container.cipher, secret_key, code, secret)
 
 
 @router.post(
