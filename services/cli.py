@@ -8,18 +8,17 @@ import signal
 import subprocess
 import sys
 import threading
-from pathlib import Path
 
 import typer
-from rich.console import Console
 
+from services.cli_routing import coordinators_app, demo, oncall_app
+from services.cli_support import ROOT, console, load_settings
 from services.settings import Settings
 
 app = typer.Typer(help="Weltoffen: workflows for open, cohesive municipalities.", no_args_is_help=True)
 topics_app = typer.Typer(help="Kafka topics from the catalogue.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 accounts_app = typer.Typer(help="Accounts.", no_args_is_help=True)
-coordinators_app = typer.Typer(help="Coordinators and what routing knows about them.", no_args_is_help=True)
 crypto_app = typer.Typer(help="Encryption keys of sensitive fields.", no_args_is_help=True)
 outbox_app = typer.Typer(help="Messages waiting to be published.", no_args_is_help=True)
 app.add_typer(outbox_app, name="outbox")
@@ -28,24 +27,8 @@ app.add_typer(topics_app, name="topics")
 app.add_typer(db_app, name="db")
 app.add_typer(accounts_app, name="accounts")
 app.add_typer(coordinators_app, name="coordinators")
-console = Console(stderr=True)
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def load_settings(**overrides: object) -> Settings:
-    """The settings, or one line per problem that says what to set (no traceback) and exit code 2."""
-    from pydantic import ValidationError
-
-    try:
-        return Settings(**overrides)  # type: ignore[arg-type]
-    except ValidationError as exc:
-        for error in exc.errors():
-            where = ".".join(str(part) for part in error["loc"])
-            name = f"WELTOFFEN_{where.upper()}: " if where else ""
-            console.print(
-                f"[red]settings[/red]: {name}{error['msg'].removeprefix('Value error, ')}", soft_wrap=True
-            )
-        raise typer.Exit(2) from None
+app.add_typer(oncall_app, name="oncall")
+app.command("demo")(demo)
 
 
 BROKER_SCRIPT = ROOT / "infra" / "kafka" / "broker.sh"
@@ -230,88 +213,6 @@ def accounts_create(
         console.print(f"created {account.role} account {account.id} for {account.email}")
 
 
-@coordinators_app.command("add")
-def coordinators_add(
-    email: str = typer.Option(...),
-    name: str = typer.Option(..., help="display name"),
-    region: str = typer.Option(..., help="AGS prefix covered, e.g. 05 or 05315"),
-    expertise: str = typer.Option(
-        ..., help="comma-separated: legal, psychosocial, security, takedown, media"
-    ),
-    languages: str = typer.Option("de", help="comma-separated, e.g. de,en"),
-    capacity: int = typer.Option(10, help="open cases at most"),
-    team_lead: bool = typer.Option(False),
-    on_call: bool = typer.Option(False, help="programme on-call: takes what no region can"),
-) -> None:
-    """Create a coordinator account with its routing profile. The password is asked for."""
-    from pydantic import ValidationError
-
-    from services.access import Principal
-    from services.accounts.operations import AccountCreate, AccountExists, create_account
-    from services.incidents.coordinator_profiles import ProfileUpdate, set_profile
-    from services.store.engine import make_engine
-    from services.store.migrate import upgrade
-    from services.store.tables import Role
-    from services.store.uow import UnitOfWork
-
-    password = os.environ.get("WELTOFFEN_NEW_PASSWORD") or getpass.getpass("password (12+ characters): ")
-    try:
-        account_body = AccountCreate(
-            email=email, display_name=name, role=Role.COORDINATOR, password=password, region=region
-        )
-        profile_body = ProfileUpdate.model_validate(
-            {
-                "expertise": [e.strip() for e in expertise.split(",") if e.strip()],
-                "languages": [lang.strip() for lang in languages.split(",") if lang.strip()],
-                "capacity": capacity,
-                "team_lead": team_lead,
-                "programme_on_call": on_call,
-            }
-        )
-    except ValidationError as exc:
-        for error in exc.errors():
-            console.print(f"[red]{'.'.join(map(str, error['loc']))}[/red]: {error['msg']}", soft_wrap=True)
-        raise typer.Exit(2) from None
-    engine = make_engine(load_settings().database_url)
-    upgrade(engine)
-    operator = Principal("cli", Role.ADMIN)  # whoever runs the command administers this installation
-    with UnitOfWork(engine) as uow:
-        try:
-            account = create_account(uow, account_body)
-        except AccountExists as exc:
-            console.print(f"[red]{email}[/red]: {exc}", soft_wrap=True)
-            raise typer.Exit(1) from None
-    with UnitOfWork(engine) as uow:
-        profile = set_profile(uow, operator, account.id, profile_body)
-    console.print(
-        f"coordinator {account.email} ({account.id}) covers {region}: "
-        f"{', '.join(profile.expertise)}; {', '.join(profile.languages)}; capacity {profile.capacity}",
-        soft_wrap=True,
-    )
-
-
-@coordinators_app.command("list")
-def coordinators_list() -> None:
-    """Every coordinator routing can choose from, by region."""
-    from sqlmodel import Session
-
-    from services.access import Principal
-    from services.incidents.coordinator_profiles import all_profiles
-    from services.store.engine import make_engine
-    from services.store.tables import Role
-
-    with Session(make_engine(load_settings().database_url)) as session:
-        rows = all_profiles(session, Principal("cli", Role.ADMIN))
-    for p in rows:
-        duty = "on duty" if p.on_duty else "off duty"
-        print(
-            f"{p.region}\t{p.display_name}\t{','.join(p.expertise)}\t{','.join(p.languages)}\t{p.capacity}\t{duty}"
-        )
-    console.print(
-        f"{len(rows)} coordinator(s)" if rows else "no coordinators yet: weltoffen coordinators add …"
-    )
-
-
 @outbox_app.command("held")
 def outbox_held() -> None:
     """Messages the broker can never take as they are (too large, say), set aside with the reason."""
@@ -369,10 +270,12 @@ def crypto_rotate() -> None:
 
 def _run_api(settings: Settings, host: str, port: int) -> None:
     import uvicorn
+    from sqlmodel import Session, select
 
     from services.api.app import create_app
     from services.bootstrap import bootstrap
     from services.store.migrate import upgrade
+    from services.store.tables import Account
 
     container = bootstrap(settings)
     upgrade(container.engine)
@@ -381,6 +284,14 @@ def _run_api(settings: Settings, host: str, port: int) -> None:
         f"database {container.engine.url.render_as_string(hide_password=True)}, "
         f"API on http://{host}:{port}/docs"
     )
+    with Session(container.engine) as session:
+        if session.exec(select(Account.id)).first() is None:
+            console.print(
+                "weltoffen: no accounts yet. To try it out, load the demo in another terminal: "
+                ".venv/bin/weltoffen demo (prints sign-in addresses and passwords). To start for real: "
+                ".venv/bin/weltoffen accounts create --role admin …, then weltoffen coordinators add …",
+                soft_wrap=True,
+            )
     proxies = settings.trusted_proxies.strip()
     uvicorn.run(
         create_app(container),

@@ -44,6 +44,8 @@ def endpoints(case_id: str, offer_id: str) -> list[tuple[str, str, dict[str, obj
         ("POST", f"{base}/checkin", None),
         ("POST", f"{base}/checkin/disable", None),
         ("EVIDENCE", f"{base}/evidence", None),
+        ("POST", f"{base}/messages", {"text": "an Sie"}),
+        ("PUT", f"{base}/contact-sharing", {"share": True}),
     ]
 
 
@@ -53,7 +55,49 @@ def call(client: TestClient, who: Person, method: str, path: str, body: dict[str
     if method == "EVIDENCE":
         files = {"file": ("shot.png", io.BytesIO(b"\x89PNG\r\n\x1a\n..."), "image/png")}
         return client.post(path, files=files, headers=who.auth).status_code
+    if method == "PUT":
+        return client.put(path, json=body, headers=who.auth).status_code
     return client.post(path, json=body, headers=who.auth).status_code
+
+
+def test_routing_configuration_is_for_admins_and_own_duty_for_coordinators(
+    world: tuple[Container, TestClient],
+) -> None:
+    container, client = world
+    coordinator = person(container, Role.COORDINATOR, region="08", expertise="legal", client=client)
+    admin_only = [
+        ("GET", "/coordinators", None),
+        ("PUT", f"/coordinators/{coordinator.id}/profile", {"expertise": ["legal"]}),
+        ("GET", "/on-call", None),
+        (
+            "PUT",
+            "/on-call",
+            {
+                "turns": [
+                    {
+                        "account_id": coordinator.id,
+                        "starts_at": "2026-12-01T07:00:00Z",
+                        "ends_at": "2026-12-01T19:00:00Z",
+                    }
+                ]
+            },
+        ),
+    ]
+    own = [("PUT", "/me/duty", {"on_duty": True}), ("PATCH", "/me/coordinator-profile", {"capacity": 3})]
+    others = [
+        person(container, role, client=client, municipality_ags="08111000")
+        for role in (Role.OFFICIAL, Role.ORGANISER, Role.MUNICIPALITY)
+    ]
+    for someone in [*others, coordinator]:
+        for method, path, body in admin_only:
+            answer = client.request(method, path, json=body, headers=someone.auth)
+            assert answer.status_code == 403, f"{someone.role} {method} {path} -> {answer.status_code}"
+    for someone in others:
+        for method, path, body in own:
+            answer = client.request(method, path, json=body, headers=someone.auth)
+            assert answer.status_code == 403, f"{someone.role} {method} {path} -> {answer.status_code}"
+    for method, path, body in [*admin_only, *own]:
+        assert client.request(method, path, json=body).status_code == 401
 
 
 def test_strangers_can_do_nothing_with_a_case(world: tuple[Container, TestClient]) -> None:

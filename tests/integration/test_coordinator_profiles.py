@@ -52,12 +52,15 @@ def test_an_admin_sets_a_profile_and_the_next_report_is_routed_to_that_coordinat
         "account_id": coordinator_id,
         "display_name": "-",
         "region": region,
+        "regions": [region],
         "expertise": ["security", "legal"],
         "languages": ["de", "en"],
         "capacity": 5,
         "on_duty": True,
         "team_lead": False,
+        "backup_id": None,
         "programme_on_call": False,
+        "shared_contact": None,
     }
     assert coordinator_id in [p["account_id"] for p in client.get("/coordinators", headers=admin.auth).json()]
 
@@ -70,7 +73,7 @@ def test_an_admin_sets_a_profile_and_the_next_report_is_routed_to_that_coordinat
     # off duty: the next case waits for someone on duty
     coordinator = sign_in(client, Person(coordinator_id, email, Role.COORDINATOR))
     assert client.put("/me/duty", json={"on_duty": True}, headers=official.auth).status_code == 403
-    off = client.put("/me/duty", json={"on_duty": False}, headers=coordinator.auth)
+    off = client.put("/me/duty", json={"on_duty": False, "open_cases": "keep"}, headers=coordinator.auth)
     assert off.status_code == 200 and off.json()["on_duty"] is False
     waiting = report(client, official, f"{region}000", kind="threat")
     container.dispatcher().drain()
@@ -100,3 +103,47 @@ def test_the_cli_adds_a_coordinator_with_a_profile_and_lists_it(tmp_path: Path) 
     wrong = [*cli, "add", "--email", "x@example.org", "--name", "X", "--region", "03", "--expertise", "magic"]
     refused = subprocess.run(wrong, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
     assert refused.returncode == 2 and "expertise" in refused.stdout + refused.stderr
+
+
+def test_the_cli_updates_a_coordinator_sets_the_rota_and_loads_the_demo_once(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from tests.support.pipeline import ROOT
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WELTOFFEN_")}
+    env |= {"PYTHONPATH": str(ROOT), "WELTOFFEN_DATA_DIR": str(tmp_path / "data"), "COLUMNS": "200"}
+
+    def weltoffen(*args: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "services.cli", *args]
+        return subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+
+    demo = weltoffen("demo")
+    assert demo.returncode == 0, demo.stderr
+    rows = [line.split("\t") for line in demo.stdout.splitlines()[1:]]
+    assert len(rows) == 52 and all(len(r[3]) >= 12 for r in rows)  # every account with its password
+    assert {r[0] for r in rows} == {"admin", "coordinator", "official", "organiser", "municipality"}
+    assert "demo loaded: 52 accounts" in demo.stderr
+    again = weltoffen("demo")
+    assert again.returncode == 1 and "loaded already" in again.stderr
+
+    lead = "koordination-11-lead@demo.example.org"
+    updated = weltoffen("coordinators", "update", "--email", lead, "--capacity", "3", "--region", "11,12,13")
+    assert updated.returncode == 0, updated.stderr
+    assert f"{lead} covers 11,12,13:" in updated.stderr and "capacity 3" in updated.stderr
+    listed = weltoffen("coordinators", "list")
+    assert any(
+        line.startswith("11,12,13\t") and line.endswith("team lead") for line in listed.stdout.splitlines()
+    )
+    wrong = weltoffen("coordinators", "update", "--email", lead, "--region", "19")
+    assert wrong.returncode == 2 and "federal state" in wrong.stderr
+
+    a, b = "koordination-05-lead@demo.example.org", "koordination-09-lead@demo.example.org"
+    rota = weltoffen("oncall", "set", a, b, "--start", "2030-03-30 08:00", "--hours", "12", "--turns", "2")
+    assert rota.returncode == 0, rota.stderr
+    assert "2 turn(s) set" in rota.stderr and "warning" not in rota.stderr
+    bad_start = weltoffen("oncall", "set", a, "--start", "tomorrow")
+    assert bad_start.returncode == 2 and "YYYY-MM-DD HH:MM" in bad_start.stderr
+    shown = weltoffen("oncall", "show", "--days", "2")
+    assert shown.returncode == 0 and "on call now: 1 person(s)" in shown.stderr  # the demo's rota
