@@ -4,10 +4,12 @@ or keep them (and stay reachable for them)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+import uuid
+from datetime import datetime, timedelta
 from typing import Literal
 
-from sqlmodel import col, select
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from sqlmodel import Session, col, delete, select
 
 from events.contracts import CaseAction
 from services.access import Principal
@@ -15,7 +17,7 @@ from services.incidents.cases import coordinators, kind_of, record
 from services.incidents.coordinator_profiles import ProfilePublic, own_profile, public
 from services.incidents.messages import notify_coordinator, page_unrouted, tell_change_of_hands
 from services.incidents.rules import incident_rules
-from services.incidents.tables import Case, CaseStatus
+from services.incidents.tables import Case, CaseStatus, DutyShift
 from services.store.uow import UnitOfWork
 from workflows.errors import Conflict
 from workflows.incidents.triage import Severity
@@ -79,3 +81,56 @@ def _available(uow: UnitOfWork, account_id: str | None, ags: str, now: datetime)
         if c.account_id == account_id and c.on_duty and c.open_cases < c.capacity and c.covers(ags):
             return account_id
     return None
+
+
+class ShiftIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
+
+    @model_validator(mode="after")
+    def _order(self) -> ShiftIn:
+        if self.ends_at <= self.starts_at:
+            raise ValueError("a shift ends after it starts")
+        if self.ends_at - self.starts_at > timedelta(days=7):
+            raise ValueError("a shift lasts at most 7 days")
+        return self
+
+
+class Shifts(BaseModel):
+    """A coordinator's own duty shifts. With shifts, routing chooses them only during one (and only
+    while they are on duty); an empty list removes every shift: the on/off switch alone decides."""
+
+    model_config = ConfigDict(extra="forbid")
+    shifts: list[ShiftIn] = Field(default_factory=list, max_length=200)
+
+
+def set_shifts(uow: UnitOfWork, principal: Principal, body: Shifts) -> Shifts:
+    """Replace the caller's shifts that have not ended yet (all of them, if the list is empty)."""
+    own_profile(uow.session, principal)
+    now = uow.clock()
+    gone = delete(DutyShift).where(col(DutyShift.account_id) == principal.account_id)
+    if body.shifts:
+        gone = gone.where(col(DutyShift.ends_at) > now)
+    uow.session.exec(gone)
+    for shift in body.shifts:
+        uow.session.add(
+            DutyShift(
+                id=str(uuid.uuid4()),
+                account_id=principal.account_id,
+                starts_at=shift.starts_at,
+                ends_at=shift.ends_at,
+            )
+        )
+    uow.commit()
+    return my_shifts(uow.session, principal, now)
+
+
+def my_shifts(session: Session, principal: Principal, now: datetime) -> Shifts:
+    own_profile(session, principal)
+    rows = session.exec(
+        select(DutyShift)
+        .where(col(DutyShift.account_id) == principal.account_id, col(DutyShift.ends_at) > now)
+        .order_by(col(DutyShift.starts_at))
+    ).all()
+    return Shifts(shifts=[ShiftIn(starts_at=r.starts_at, ends_at=r.ends_at) for r in rows])

@@ -83,7 +83,12 @@ def test_routing_configuration_is_for_admins_and_own_duty_for_coordinators(
             },
         ),
     ]
-    own = [("PUT", "/me/duty", {"on_duty": True}), ("PATCH", "/me/coordinator-profile", {"capacity": 3})]
+    own = [
+        ("PUT", "/me/duty", {"on_duty": True}),
+        ("PATCH", "/me/coordinator-profile", {"capacity": 3}),
+        ("GET", "/me/shifts", None),
+        ("PUT", "/me/shifts", {"shifts": []}),
+    ]
     others = [
         person(container, role, client=client, municipality_ags="08111000")
         for role in (Role.OFFICIAL, Role.ORGANISER, Role.MUNICIPALITY)

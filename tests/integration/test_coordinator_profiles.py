@@ -147,3 +147,42 @@ def test_the_cli_updates_a_coordinator_sets_the_rota_and_loads_the_demo_once(tmp
     assert bad_start.returncode == 2 and "YYYY-MM-DD HH:MM" in bad_start.stderr
     shown = weltoffen("oncall", "show", "--days", "2")
     assert shown.returncode == 0 and "on call now: 1 person(s)" in shown.stderr  # the demo's rota
+
+
+def test_a_coordinator_keeps_their_own_shifts_and_routing_follows_them(
+    container: Container, client: TestClient
+) -> None:
+    from datetime import timedelta
+
+    region = f"15{random.randint(100, 999)}"
+    coordinator = person(container, Role.COORDINATOR, region=region, expertise="security", client=client)
+    official = person(container, Role.OFFICIAL, client=client)
+    now = container.clock()
+
+    def shift(start_h: float, end_h: float) -> dict[str, str]:
+        return {
+            "starts_at": (now + timedelta(hours=start_h)).isoformat(),
+            "ends_at": (now + timedelta(hours=end_h)).isoformat(),
+        }
+
+    def routed() -> bool:
+        case_id = report(client, official, f"{region}000", kind="threat")["case_id"]
+        container.dispatcher().drain()
+        with container.uow() as uow:
+            case = uow.session.get(Case, case_id)
+            assert case is not None
+            return case.assignee_id == coordinator.id
+
+    later = client.put("/me/shifts", json={"shifts": [shift(2, 10)]}, headers=coordinator.auth)
+    assert later.status_code == 200 and len(later.json()["shifts"]) == 1
+    assert not routed()  # with shifts, only during one
+    backwards = client.put("/me/shifts", json={"shifts": [shift(3, 1)]}, headers=coordinator.auth)
+    assert backwards.status_code == 422 and "ends after it starts" in backwards.text
+    assert (
+        client.put("/me/shifts", json={"shifts": [shift(-1, 1)]}, headers=coordinator.auth).status_code == 200
+    )
+    assert client.get("/me/shifts", headers=coordinator.auth).json()["shifts"][0]["starts_at"]
+    assert routed()
+    assert client.put("/me/shifts", json={"shifts": []}, headers=coordinator.auth).json() == {"shifts": []}
+    assert routed()  # no shifts: the on/off switch alone decides
+    assert client.put("/me/shifts", json={"shifts": []}, headers=official.auth).status_code == 403

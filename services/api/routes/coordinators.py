@@ -57,6 +57,19 @@ def update_my_profile(
         return profiles.update_own(uow, principal, body)
 
 
+@router.get("/me/shifts", response_model=duty.Shifts)
+def my_shifts(principal: CurrentPrincipal, session: SessionDep, container: ContainerDep) -> duty.Shifts:
+    """The caller's duty shifts that have not ended."""
+    return duty.my_shifts(session, principal, container.clock())
+
+
+@router.put("/me/shifts", response_model=duty.Shifts)
+def set_my_shifts(body: duty.Shifts, principal: CurrentPrincipal, container: ContainerDep) -> duty.Shifts:
+    """Replace the caller's coming shifts; an empty list removes all: the on/off switch alone decides."""
+    with container.uow() as uow:
+        return duty.set_shifts(uow, principal, body)
+
+
 @router.get("/on-call", response_model=Rota)
 def show_rota(
     principal: CurrentAdmin,
