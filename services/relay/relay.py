@@ -150,9 +150,17 @@ class Relay:
         self.close()
 
     def close(self) -> None:
-        if self._producer is not None:
-            self._producer.close(timeout=5)
-            self._producer = None
+        """Drop the producer. Its close may fail after a broker crash (batches it can no longer
+        settle); the next try must still start with a new producer, never the broken one again."""
+        producer, self._producer = self._producer, None
+        if producer is None:
+            return
+        try:
+            producer.close(timeout=5)
+        except Exception as exc:
+            log.warning(
+                "relay: the old producer did not close cleanly (%s); starting a new one", _describe(exc)
+            )
 
     def _connect(self) -> Producer:
         if self._producer is None:
