@@ -153,7 +153,7 @@ class Stack:
                 self.start(name)
 
     def client(self) -> httpx.Client:
-        return httpx.Client(base_url=f"http://127.0.0.1:{self.api_port}", timeout=30)
+        return httpx.Client(base_url=f"http://127.0.0.1:{self.api_port}/api/v1", timeout=30)
 
     def wait_ready(self, timeout_s: float = 120) -> None:
         deadline = time.monotonic() + timeout_s

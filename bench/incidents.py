@@ -220,7 +220,7 @@ def run(reports: int, burst_size: int, database_url: str, bootstrap: str) -> dic
         name: common.start(args, env, (logs / f"{name}.log").open("wb")) for name, args in commands.items()
     }
     try:
-        with httpx.Client(base_url=f"http://127.0.0.1:{api_port}", timeout=30) as client:
+        with httpx.Client(base_url=f"http://127.0.0.1:{api_port}/api/v1", timeout=30) as client:
             wait_until_ready(client, logs)
             token = client.post("/auth/token", json={"email": email, "password": password}).json()[
                 "access_token"

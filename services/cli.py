@@ -104,7 +104,7 @@ def dev(port: int = 8000, kafka_port: int = 9092) -> None:
             subprocess.run([sys.executable, "-m", "services.cli", *command], check=True, env=env)
         for command in (["relay"], ["worker"], ["api", "--port", str(port)]):
             children.append(subprocess.Popen([sys.executable, "-m", "services.cli", *command], env=env))
-        console.print(f"dev: API on http://127.0.0.1:{port}/docs — Ctrl-C stops everything")
+        console.print(f"dev: API on http://127.0.0.1:{port}/api/docs — Ctrl-C stops everything")
         while all(child.poll() is None for child in children):
             threading.Event().wait(0.5)
         console.print("dev: a process ended; stopping the rest")
@@ -282,7 +282,7 @@ def _run_api(settings: Settings, host: str, port: int) -> None:
     console.print(
         f"weltoffen: {'embedded' if settings.embedded else 'Kafka ' + settings.kafka_bootstrap} mode, "
         f"database {container.engine.url.render_as_string(hide_password=True)}, "
-        f"API on http://{host}:{port}/docs"
+        f"site on http://{host}:{port}/, API docs on http://{host}:{port}/api/docs"
     )
     with Session(container.engine) as session:
         if session.exec(select(Account.id)).first() is None:

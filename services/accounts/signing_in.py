@@ -16,11 +16,11 @@ from sqlalchemy import func
 from sqlmodel import col, select
 
 from services.access import Principal
-from services.accounts.credentials import issue_token, verify_password
+from services.accounts.credentials import hash_password, issue_token, token_hash, verify_password
 from services.crypto import keyed_hash
 from services.store.tables import Account, ApiToken, SignInThrottle
 from services.store.uow import UnitOfWork
-from workflows.errors import TooManyAttempts, Unauthenticated
+from workflows.errors import Invalid, TooManyAttempts, Unauthenticated
 
 MAX_FAILURES = 5
 BLOCK_FOR = timedelta(minutes=15)
@@ -86,4 +86,39 @@ def sign_out(uow: UnitOfWork, principal: Principal) -> None:
     tokens = uow.session.scalars(select(ApiToken).where(col(ApiToken.account_id) == principal.account_id))
     for token in tokens:
         token.revoked_at = token.revoked_at or now
+    uow.commit()
+
+
+def end_session(uow: UnitOfWork, secret_key: str, token: str) -> None:
+    """Revoke one token: signing out on this device only."""
+    record = uow.session.get(ApiToken, token_hash(secret_key, token))
+    if record is not None and record.revoked_at is None:
+        record.revoked_at = uow.clock()
+        uow.session.add(record)
+    uow.commit()
+
+
+class PasswordUnchanged(Invalid):
+    def __init__(self, why: str) -> None:
+        super().__init__(why)
+
+
+def change_password(
+    uow: UnitOfWork, principal: Principal, secret_key: str, current: str, new: str, keep_token: str | None
+) -> None:
+    """A new password for the caller, if the current one is right; every other session ends."""
+    account = uow.session.get(Account, principal.account_id)
+    if account is None or not verify_password(account, current):
+        raise PasswordUnchanged("the current password is wrong")
+    if len(new) < 12:
+        raise PasswordUnchanged("the new password needs at least 12 characters")
+    if new.strip().lower() == account.email.lower() or new == current:
+        raise PasswordUnchanged("choose a new password that is neither your e-mail address nor the old one")
+    account.password_hash = hash_password(new)
+    uow.session.add(account)
+    kept = token_hash(secret_key, keep_token) if keep_token else None
+    now = uow.clock()
+    for record in uow.session.scalars(select(ApiToken).where(col(ApiToken.account_id) == account.id)):
+        if record.token_hash != kept and record.revoked_at is None:
+            record.revoked_at = now
     uow.commit()

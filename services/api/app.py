@@ -31,8 +31,10 @@ from services.api.security_headers import add_security_headers
 from services.bootstrap import Container
 from services.incidents.reporter_actions import MAX_EVIDENCE_BYTES
 from services.timers import run_in_thread
+from services.web.site import mount_site, page_error
 
 STATIC = Path(__file__).parent / "static"
+API = "/api/v1"  # the JSON API; the site's pages own the root
 
 
 def create_app(container: Container, run_dispatcher: bool | None = None) -> FastAPI:
@@ -69,7 +71,7 @@ def create_app(container: Container, run_dispatcher: bool | None = None) -> Fast
         lifespan=lifespan,
         docs_url=None,  # served from local files below, where enabled
         redoc_url=None,
-        openapi_url="/openapi.json" if settings.docs_enabled else None,
+        openapi_url=f"{API}/openapi.json" if settings.docs_enabled else None,
     )
     if settings.docs_enabled:
         serve_docs(app)
@@ -84,15 +86,18 @@ def create_app(container: Container, run_dispatcher: bool | None = None) -> Fast
     app.state.container = container
     app.state.rate_limits = SlidingWindow()
     answer_outages_with_503(app)
-    answer_domain_errors(app)
-    app.include_router(health.router, responses=error_responses(503))
-    app.include_router(accounts.router, responses=error_responses(401, 403, 404, 409, 422, 429, 503))
-    app.include_router(notifications.router, responses=error_responses(401, 403, 404, 422, 503))
-    app.include_router(
-        incidents.router, responses=error_responses(401, 403, 404, 409, 413, 415, 422, 429, 503)
-    )
-    app.include_router(cases.router, responses=error_responses(401, 403, 404, 409, 422, 503))
-    app.include_router(coordinators.router, responses=error_responses(401, 403, 404, 422, 503))
-    app.include_router(dialogues.router, responses=error_responses(401, 403, 404, 409, 422, 429, 503))
-    app.include_router(selfchecks.router, responses=error_responses(401, 403, 404, 409, 422, 503))
+    answer_domain_errors(app, pages=page_error)
+    mount_site(app)
+    app.include_router(health.router, include_in_schema=False)  # /healthz, /readyz for the operators
+    for router, codes in (
+        (health.router, (503,)),
+        (accounts.router, (401, 403, 404, 409, 422, 429, 503)),
+        (notifications.router, (401, 403, 404, 422, 503)),
+        (incidents.router, (401, 403, 404, 409, 413, 415, 422, 429, 503)),
+        (cases.router, (401, 403, 404, 409, 422, 503)),
+        (coordinators.router, (401, 403, 404, 422, 503)),
+        (dialogues.router, (401, 403, 404, 409, 422, 429, 503)),
+        (selfchecks.router, (401, 403, 404, 409, 422, 503)),
+    ):
+        app.include_router(router, prefix=API, responses=error_responses(*codes))
     return app

@@ -5,11 +5,12 @@ failure: operations raise named domain errors, and this answers them, with the b
 from __future__ import annotations
 
 import math
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import FastAPI, Request, status
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
 from workflows.errors import (
@@ -55,9 +56,22 @@ async def domain_error(_request: Request, error: Exception) -> JSONResponse:
     return JSONResponse({"detail": detail}, status_code=status_of(error), headers=headers)
 
 
-def answer_domain_errors(app: FastAPI) -> None:
-    app.add_exception_handler(DomainError, domain_error)
-    app.add_exception_handler(RequestValidationError, invalid_request)
+PageErrors = Callable[[Request, Exception], Awaitable[Response]]
+
+
+def answer_domain_errors(app: FastAPI, pages: PageErrors | None = None) -> None:
+    """JSON for the API; for the site's pages (every path outside /api/) ``pages`` answers."""
+
+    def by_path(api: PageErrors) -> PageErrors:
+        async def answer(request: Request, error: Exception) -> Response:
+            if pages is not None and not request.url.path.startswith("/api/"):
+                return await pages(request, error)
+            return await api(request, error)
+
+        return answer
+
+    app.add_exception_handler(DomainError, by_path(domain_error))
+    app.add_exception_handler(RequestValidationError, by_path(invalid_request))
 
 
 def _plain(value: Any) -> Any:

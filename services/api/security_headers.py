@@ -16,7 +16,7 @@ DOCS_CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
     "script-src 'self' 'unsafe-inline'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
 )
-DOCS_PATHS = ("/docs", "/docs/oauth2-redirect")
+DOCS_PATHS = ("/api/docs", "/api/docs/oauth2-redirect")
 CACHEABLE_PREFIX = "/static/"  # assets hold no personal data
 
 

@@ -12,7 +12,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from events.catalog import CATALOG
@@ -22,6 +21,7 @@ from services.incidents.tables import Case, CaseNote
 from services.store.tables import Role
 from tests.e2e.test_incidents_e2e import wait_for_mail
 from tests.integration.test_incidents import case_of
+from tests.support.api import api_client
 from tests.support.clock import Clock
 from tests.support.kafka import read_topic
 from tests.support.mail import MailServer
@@ -57,7 +57,7 @@ def test_anonymous_conversation_on_kafka_encrypted_at_rest_and_off_the_topics(
     container = bootstrap(settings, clock=Clock(datetime.now(UTC)))
     ags = f"06{random.randint(100, 999)}000"  # a district of its own
     try:
-        with TestClient(create_app(container, run_dispatcher=False)) as client:
+        with api_client(create_app(container, run_dispatcher=False)) as client:
             coordinator = person(
                 container, Role.COORDINATOR, region=ags, expertise="takedown", client=client, name="Kim Koch"
             )

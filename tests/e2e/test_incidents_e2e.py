@@ -11,13 +11,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
 
 from events.catalog import CATALOG
 from services.api.app import create_app
 from services.bootstrap import bootstrap
 from services.store.tables import Role
 from tests.integration.test_incidents import case_of
+from tests.support.api import api_client
 from tests.support.clock import Clock
 from tests.support.kafka import read_topic
 from tests.support.mail import MailServer
@@ -52,7 +52,7 @@ def test_report_route_notify_escalate_acknowledge_without_personal_data_on_kafka
     container = bootstrap(settings, clock=clock)  # the API and the escalation timer of this test
     ags = f"05{random.randint(100, 999)}000"  # a district of its own: other runs' coordinators stay out
     try:
-        with TestClient(create_app(container, run_dispatcher=False)) as client:
+        with api_client(create_app(container, run_dispatcher=False)) as client:
             primary = person(
                 container,
                 Role.COORDINATOR,

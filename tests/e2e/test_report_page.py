@@ -64,7 +64,7 @@ def test_report_renders_in_chromium_without_javascript(server: tuple[str, object
     from playwright.sync_api import sync_playwright
 
     base, container = server
-    with httpx.Client(base_url=base, timeout=10) as http:
+    with httpx.Client(base_url=f"{base}/api/v1", timeout=10) as http:
 
         class Client:  # people.person signs in through this
             def post(self, path: str, json: dict[str, str]) -> httpx.Response:
@@ -95,7 +95,7 @@ def test_report_renders_in_chromium_without_javascript(server: tuple[str, object
             locale="de-DE",
         )
         page = context.new_page()
-        page.goto(f"{base}/selfchecks/{round_id}/report")
+        page.goto(f"{base}/api/v1/selfchecks/{round_id}/report")
         assert page.locator("h1").inner_text() == "Selbstcheck: Musterstadt"
         bars = page.locator("svg rect")
         assert bars.count() == 7
@@ -128,7 +128,7 @@ def _phone_and_desktop_without_accessibility_faults(
     for lang in ("de", "en"):
         for width in (390, 1280):
             page.set_viewport_size({"width": width, "height": 844})
-            page.goto(f"{base}/selfchecks/{round_id}/report?lang={lang}")
+            page.goto(f"{base}/api/v1/selfchecks/{round_id}/report?lang={lang}")
             page.screenshot(path=str(folder / f"report-{lang}-{width}.png"), full_page=True)
             assert page.evaluate("document.documentElement.scrollWidth") <= width + 1, (lang, width)
             results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_21_AA}})

@@ -51,7 +51,7 @@ def test_serve_runs_embedded_with_sqlite_in_a_fresh_folder(tmp_path: Path) -> No
         base = f"http://127.0.0.1:{port}"
         codes = [
             httpx.post(
-                f"{base}/auth/token",
+                f"{base}/api/v1/auth/token",
                 json={"email": f"x{n}@example.org", "password": "wrong"},
                 headers={"X-Forwarded-For": f"198.51.100.{n}"},
             ).status_code
@@ -59,12 +59,12 @@ def test_serve_runs_embedded_with_sqlite_in_a_fresh_folder(tmp_path: Path) -> No
         ]
         assert codes == [401] * 20 + [429]
         # secrets in links never reach the access log
-        httpx.get(f"http://127.0.0.1:{port}/registrations/r-1?token=LinkSecret123", timeout=5)
-        httpx.get(f"http://127.0.0.1:{port}/anonymous/cases/AB12-CD34", headers={"X-Case-Secret": "s"})
+        httpx.get(f"http://127.0.0.1:{port}/api/v1/registrations/r-1?token=LinkSecret123", timeout=5)
+        httpx.get(f"http://127.0.0.1:{port}/api/v1/anonymous/cases/AB12-CD34", headers={"X-Case-Secret": "s"})
     finally:
         server.terminate()
         server.wait(timeout=20)
     output = server.stdout.read().decode() if server.stdout else ""
-    assert "GET /registrations/r-1?token=[redacted]" in output, output
-    assert "GET /anonymous/cases/[redacted]" in output, output
+    assert "GET /api/v1/registrations/r-1?token=[redacted]" in output, output
+    assert "GET /api/v1/anonymous/cases/[redacted]" in output, output
     assert "LinkSecret123" not in output and "AB12-CD34" not in output

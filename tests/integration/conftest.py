@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 
 from services.api.app import create_app
 from services.bootstrap import Container, bootstrap
+from tests.support.api import api_client
 from tests.support.clock import Clock
 from tests.support.mail import MailServer
 from tests.support.pipeline import pipeline_settings
@@ -30,5 +31,5 @@ def container(database_url: str, mail: MailServer, clock: Clock) -> Container:
 
 @pytest.fixture
 def client(container: Container) -> Iterator[TestClient]:
-    with TestClient(create_app(container, run_dispatcher=False)) as test_client:
+    with api_client(create_app(container, run_dispatcher=False)) as test_client:
         yield test_client

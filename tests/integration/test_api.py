@@ -14,6 +14,7 @@ from services.api.app import create_app
 from services.bootstrap import bootstrap
 from services.store.tables import Role
 from services.store.uow import utc_now
+from tests.support.api import api_client
 from tests.support.pipeline import pipeline_settings
 
 pytestmark = pytest.mark.integration
@@ -41,7 +42,7 @@ def auth(token: str) -> dict[str, str]:
 @pytest.fixture
 def client(database_url: str) -> Iterator[TestClient]:
     container = bootstrap(pipeline_settings(database_url))
-    with TestClient(create_app(container)) as test_client:
+    with api_client(create_app(container)) as test_client:
         yield test_client
 
 
@@ -58,7 +59,7 @@ def test_readiness_checks_the_configured_broker(broker: str, kafka_bootstrap: st
 
     bootstrap_servers = kafka_bootstrap if broker == "real" else "127.0.0.1:1"
     container = bootstrap(pipeline_settings(sqlite_url(tmp_path), bootstrap_servers))
-    with TestClient(create_app(container)) as test_client:
+    with api_client(create_app(container)) as test_client:
         response = test_client.get("/readyz")
     if broker == "real":
         assert response.status_code == 200 and response.json()["checks"]["broker"] == "ok"
@@ -105,7 +106,7 @@ def test_failed_sign_ins_block_the_client_not_the_owner_and_do_not_tell_who_has_
     blocked = client.post("/auth/token", json={"email": email, "password": PASSWORD})
     assert blocked.status_code == 429  # this client, this address: blocked even with the right password
     # the owner, on another device, is not locked out
-    with TestClient(client.app, client=("198.51.100.7", 50000)) as elsewhere:
+    with api_client(client.app, client=("198.51.100.7", 50000)) as elsewhere:
         assert elsewhere.post("/auth/token", json={"email": email, "password": PASSWORD}).status_code == 200
 
 
@@ -154,14 +155,15 @@ def test_every_role_on_someone_elses_account(client: TestClient, role: Role) -> 
 
 def test_openapi_documents_the_endpoints(client: TestClient) -> None:
     paths = client.get("/openapi.json").json()["paths"]
-    assert {"/healthz", "/readyz", "/auth/token", "/me", "/accounts", "/accounts/{account_id}"} <= set(paths)
+    expected = {"/healthz", "/readyz", "/auth/token", "/me", "/accounts", "/accounts/{account_id}"}
+    assert {f"/api/v1{path}" for path in expected} <= set(paths)
 
 
 def test_openapi_lists_the_error_answers_with_one_body_shape(client: TestClient) -> None:
     document = client.get("/openapi.json").json()
-    acknowledge = document["paths"]["/cases/{case_id}/acknowledge"]["post"]["responses"]
+    acknowledge = document["paths"]["/api/v1/cases/{case_id}/acknowledge"]["post"]["responses"]
     assert {"401", "403", "404", "409", "503"} <= set(acknowledge)
-    evidence = document["paths"]["/cases/{case_id}/evidence"]["post"]["responses"]
+    evidence = document["paths"]["/api/v1/cases/{case_id}/evidence"]["post"]["responses"]
     assert {"413", "415"} <= set(evidence)
     assert acknowledge["409"]["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/ErrorBody"
@@ -172,7 +174,7 @@ def test_public_endpoints_are_rate_limited_per_client(database_url: str) -> None
     container = bootstrap(
         pipeline_settings(database_url, sign_in_per_minute=3, anonymous_reports_per_minute=2)
     )
-    with TestClient(create_app(container)) as limited:
+    with api_client(create_app(container)) as limited:
         email = f"x-{uuid.uuid4().hex[:6]}@example.org"
         answers = [limited.post("/auth/token", json={"email": email, "password": "y"}) for _ in range(4)]
         assert [a.status_code for a in answers] == [401, 401, 401, 429]

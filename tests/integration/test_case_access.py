@@ -13,6 +13,7 @@ from services.api.app import create_app
 from services.bootstrap import Container, bootstrap
 from services.store.tables import Role
 from tests.integration.test_incidents import case_of, report, run
+from tests.support.api import api_client
 from tests.support.clock import Clock
 from tests.support.people import Person, person
 from tests.support.pipeline import pipeline_settings
@@ -23,7 +24,7 @@ pytestmark = pytest.mark.integration
 @pytest.fixture
 def world(database_url: str) -> Iterator[tuple[Container, TestClient]]:
     container = bootstrap(pipeline_settings(database_url), clock=Clock())
-    with TestClient(create_app(container, run_dispatcher=False)) as client:
+    with api_client(create_app(container, run_dispatcher=False)) as client:
         yield container, client
 
 

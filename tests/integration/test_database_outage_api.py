@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 
 from services.api.app import create_app
 from services.bootstrap import bootstrap
+from tests.support.api import api_client
 from tests.support.mail import free_port
 from tests.support.pipeline import pipeline_settings
 
@@ -20,7 +21,7 @@ pytestmark = pytest.mark.integration
 def client() -> Iterator[TestClient]:
     url = f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/weltoffen?connect_timeout=2"
     container = bootstrap(pipeline_settings(url))
-    with TestClient(create_app(container, run_dispatcher=False), raise_server_exceptions=False) as client:
+    with api_client(create_app(container, run_dispatcher=False), raise_server_exceptions=False) as client:
         yield client
 
 

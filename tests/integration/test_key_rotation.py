@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import pytest
 from cryptography.fernet import Fernet
-from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlmodel import Session, select
 
@@ -13,6 +12,7 @@ from services.incidents.tables import Case, Incident
 from services.key_rotation import rotate_keys
 from services.store.tables import Role
 from tests.integration.test_incidents import NARRATIVE, report
+from tests.support.api import api_client
 from tests.support.people import person
 from tests.support.pipeline import pipeline_settings
 from tests.support.registrants import registrant
@@ -23,7 +23,7 @@ pytestmark = pytest.mark.integration
 def test_rotation_moves_every_value_to_the_new_key(private_database_url: str) -> None:
     old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
     container = bootstrap(pipeline_settings(private_database_url, encryption_keys=old))
-    with TestClient(create_app(container, run_dispatcher=False)) as client:
+    with api_client(create_app(container, run_dispatcher=False)) as client:
         official = person(container, Role.OFFICIAL, client=client)
         case_id = report(client, official, "03241001")["case_id"]
         client.post(f"/cases/{case_id}/information", json={"text": "Nachtrag"}, headers=official.auth)

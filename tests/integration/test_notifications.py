@@ -32,6 +32,7 @@ from services.notify.tables import (
 )
 from services.store import outbox
 from services.store.tables import OutboxRecord, Role
+from tests.support.api import api_client
 from tests.support.clock import Clock
 from tests.support.mail import MailServer, WebhookReceiver, free_port
 from tests.support.pipeline import pipeline_settings
@@ -298,7 +299,7 @@ def test_webhook_is_signed_and_verifiable_with_the_secret_from_the_api(
 ) -> None:
     receiver = WebhookReceiver()
     try:
-        with TestClient(create_app(container, run_dispatcher=False)) as client:
+        with api_client(create_app(container, run_dispatcher=False)) as client:
             recipient, email, token = signed_in_coordinator(container, client)
             answer = client.put(
                 "/me/notification-preferences",
@@ -353,7 +354,7 @@ def test_quiet_hours_hold_back_bulk_but_never_an_urgent_message(
 
 
 def test_inbox_and_admin_status_endpoints(container: Container, mail: MailServer) -> None:
-    with TestClient(create_app(container, run_dispatcher=False)) as client:
+    with api_client(create_app(container, run_dispatcher=False)) as client:
 
         def sign_in(role: Role) -> tuple[str, dict[str, str]]:
             email = f"{role}-{uuid.uuid4().hex[:8]}@example.org"
@@ -447,7 +448,7 @@ def test_webhooks_into_the_internal_network_are_refused_when_set_and_when_sent(
     container = bootstrap(settings, clock=clock)  # no allow-list
     receiver = WebhookReceiver()
     try:
-        with TestClient(create_app(container, run_dispatcher=False)) as client:
+        with api_client(create_app(container, run_dispatcher=False)) as client:
             recipient, _email, token = signed_in_coordinator(container, client)
             for url in (
                 receiver.url,

@@ -22,6 +22,7 @@ from services.incidents.tables import Case, CaseNote, CoordinatorProfile
 from services.notify.tables import Notification
 from services.store.tables import Role
 from tests.integration.test_incidents import NARRATIVE, case_of, report, run, subjects_to
+from tests.support.api import api_client
 from tests.support.clock import Clock
 from tests.support.mail import MailServer
 from tests.support.people import Person, person, sign_in
@@ -44,7 +45,7 @@ def private(private_database_url: str, mail: MailServer) -> Iterator[tuple[Conta
         anonymous_reports_per_minute=100,  # one address sends a report from every state
     )
     container = bootstrap(settings, clock=clock)
-    with TestClient(create_app(container, run_dispatcher=False)) as client:
+    with api_client(create_app(container, run_dispatcher=False)) as client:
         yield container, client, clock
 
 

@@ -22,9 +22,9 @@ def test_every_answer_carries_the_security_headers_and_personal_data_is_not_cach
     with TestClient(create_app(bootstrap(pipeline_settings(database_url)), run_dispatcher=False)) as client:
         for answer in (
             client.get("/healthz"),
-            client.get("/me"),  # 401
-            client.get("/registrations/nope?token=x"),  # 404
-            client.post("/auth/token", json={"email": "not an address"}),  # 422
+            client.get("/api/v1/me"),  # 401
+            client.get("/api/v1/registrations/nope?token=x"),  # 404
+            client.post("/api/v1/auth/token", json={"email": "not an address"}),  # 422
         ):
             headers = answer.headers
             assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
@@ -38,12 +38,12 @@ def test_every_answer_carries_the_security_headers_and_personal_data_is_not_cach
 
 def test_the_documentation_needs_no_internet(database_url: str) -> None:
     with TestClient(create_app(bootstrap(pipeline_settings(database_url)), run_dispatcher=False)) as client:
-        page = client.get("/docs")
+        page = client.get("/api/docs")
         assert page.status_code == 200
         assert "http://" not in page.text and "https://" not in page.text  # nothing from elsewhere
         assert client.get("/static/docs/swagger-ui-bundle.js").status_code == 200
         assert client.get("/static/docs/swagger-ui.css").status_code == 200
-        assert client.get("/openapi.json").status_code == 200
+        assert client.get("/api/v1/openapi.json").status_code == 200
 
 
 def test_production_hides_the_documentation_and_sends_hsts(database_url: str) -> None:
@@ -54,13 +54,13 @@ def test_production_hides_the_documentation_and_sends_hsts(database_url: str) ->
         encryption_keys=Fernet.generate_key().decode(),
     )
     with TestClient(create_app(bootstrap(settings), run_dispatcher=False)) as client:
-        assert client.get("/docs").status_code == 404
-        assert client.get("/openapi.json").status_code == 404
+        assert client.get("/api/docs").status_code == 404
+        assert client.get("/api/v1/openapi.json").status_code == 404
         assert client.get("/healthz").headers["Strict-Transport-Security"].startswith("max-age=31536000")
     with TestClient(
         create_app(bootstrap(settings.model_copy(update={"api_docs": True})), run_dispatcher=False)
     ) as client:
-        assert client.get("/docs").status_code == 200  # an operator may switch it on
+        assert client.get("/api/docs").status_code == 200  # an operator may switch it on
 
 
 @pytest.mark.parametrize("secret", ["x", "change-me-development-only", "a" * 40])

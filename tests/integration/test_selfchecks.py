@@ -18,6 +18,7 @@ from services.api.app import create_app
 from services.bootstrap import Container, bootstrap
 from services.selfchecks.questionnaire_files import questionnaire
 from services.store.tables import OutboxRecord, Role
+from tests.support.api import api_client
 from tests.support.kafka import read_topic
 from tests.support.mail import MailServer
 from tests.support.people import Person, person
@@ -76,7 +77,7 @@ def test_round_from_drafts_to_report(database_url: str, mail: MailServer) -> Non
         database_url, smtp_host="127.0.0.1", smtp_port=mail.port, smtp_starttls=False
     )
     container = bootstrap(settings)
-    with TestClient(create_app(container, run_dispatcher=False)) as client:
+    with api_client(create_app(container, run_dispatcher=False)) as client:
         municipality = town(container, client)
         round_id = client.post("/selfchecks", json={"population": 42000}, headers=municipality.auth).json()[
             "id"
@@ -197,7 +198,7 @@ def test_round_from_drafts_to_report(database_url: str, mail: MailServer) -> Non
 
 def test_trend_and_peers_across_rounds(private_database_url: str) -> None:
     container = bootstrap(pipeline_settings(private_database_url))
-    with TestClient(create_app(container, run_dispatcher=False)) as client:
+    with api_client(create_app(container, run_dispatcher=False)) as client:
         others = [town(container, client) for _ in range(5)]
         for n, other in enumerate(others):  # five peers of the same size class; one opted in and strong
             round_id, _ = run_round(client, other, [4 if n == 0 else 2], population=30000, opt_in=n == 0)
@@ -236,7 +237,7 @@ def test_three_respondents_end_to_end_on_kafka(
     )
     pipeline = KafkaPipeline(settings, log_dir=tmp_path)
     try:
-        with TestClient(create_app(pipeline.container, run_dispatcher=False)) as client:
+        with api_client(create_app(pipeline.container, run_dispatcher=False)) as client:
             municipality = town(pipeline.container, client)
             round_id, _ = run_round(client, municipality, [0, 1, 3])
             assert client.post(f"/selfchecks/{round_id}/submit", headers=municipality.auth).status_code == 200
