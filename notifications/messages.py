@@ -31,7 +31,7 @@ SHORT_TEXT_LIMIT = 320  # two SMS segments
 
 # Filled in from the recipient when the message is sent, never stored with the notification: a
 # registrant's name is personal data, and the link to their registration carries its secret.
-RECIPIENT_VARIABLES = frozenset({"participant_name", "manage_path"})
+RECIPIENT_VARIABLES = frozenset({"participant_name", "manage_path", "reset_path"})
 
 
 class MissingVariables(ValueError):
@@ -197,6 +197,11 @@ MESSAGES: dict[str, MessageSpec] = {
         MessageSpec("case_information", _CASE, _CASE_SAMPLE),
         MessageSpec("case_resolved", _CASE, _CASE_SAMPLE),
         MessageSpec("case_news", {"case_ref": str}, {"case_ref": "F-2026-0042"}),
+        MessageSpec(
+            "password_reset",
+            {"expires_at": datetime, "reset_path": str},
+            {"expires_at": _WHEN, "reset_path": "/password-reset/a-1?expires=1&token=t"},
+        ),
         MessageSpec(
             "checkin_missed",
             {**_CASE, "severity": str},

@@ -16,6 +16,7 @@ from notifications.channels import FileSender, MailSender, SmtpSender, WebhookSe
 from notifications.policy import RetrySchedule
 from notifications.rendering import Renderer
 from notifications.webhook_targets import WebhookPolicy
+from services.accounts import password_reset
 from services.crypto import FieldCipher
 from services.dialogues import recipients as dialogue_recipients
 from services.dialogues.timers import DialogueTimers
@@ -154,6 +155,7 @@ def bootstrap(settings: Settings | None = None, clock: Clock = utc_now) -> Conta
     logging.getLogger("httpx").setLevel(logging.WARNING)
     dialogue_recipients.register(settings.secret_key.get_secret_value())
     incident_recipients.register()
+    password_reset.recipients(settings.secret_key.get_secret_value())
     use_field_cipher(FieldCipher(settings.field_keys()))
     return Container(
         settings=settings,

@@ -93,7 +93,11 @@ def render(visit: Visit, template: str, status_code: int = 200, **context: Any) 
         clock_time=lambda moment: i18n.clock_time(moment, visit.language),
         **context,
     )
-    response = HTMLResponse(html, status_code=status_code, headers={"Content-Language": visit.language})
+    response = HTMLResponse(
+        html,
+        status_code=status_code,
+        headers={"Content-Language": "de" if visit.language == "ls" else visit.language},
+    )
     return finish(visit, response)
 
 

@@ -105,3 +105,74 @@ def test_the_pages_need_no_javascript_and_forms_refuse_a_missing_csrf_token(
     assert forged.status == 403 and re.search("abgelaufen|expired", forged.text())
     page.goto(site.base + "/")
     expect(page.get_by_role("button", name="Abmelden", exact=True)).to_be_visible()
+
+
+def test_a_forgotten_password_is_reset_by_a_mailed_link_that_works_once(site: Site, person_page: Any) -> None:
+    page = person_page
+    official = person(site.container, Role.OFFICIAL, name="Stadträtin")
+    page.goto(site.base + "/sign-in")
+    page.get_by_role("link", name="Passwort vergessen?").click()
+    page.get_by_label("E-Mail-Adresse").fill(official.email)
+    page.get_by_role("button", name="Link schicken").click()
+    expect(page.get_by_role("status")).to_contain_text("Wenn zu dieser Adresse ein Konto gehört")
+    assert_accessible(page, "forgot-de", widths=(390,))
+    page.goto(site.base + "/password-reset")
+    page.get_by_label("E-Mail-Adresse").fill("niemand-" + official.email)  # the same answer: nobody learns
+    page.get_by_role("button", name="Link schicken").click()
+    expect(page.get_by_role("status")).to_contain_text("Wenn zu dieser Adresse ein Konto gehört")
+
+    [mail] = site.mail.wait_for_mail_to(official.email, 1, timeout_s=30)
+    link = re.search(r"http://127\.0\.0\.1:\d+/password-reset/\S+", mail.get_body(("plain",)).get_content())  # type: ignore[union-attr]
+    assert link and "token=" in link.group(0)
+    page.goto(link.group(0))
+    new = "Leuchtturm Kaffeetasse Nordwind"
+    page.get_by_label("Neues Passwort", exact=True).fill(new)
+    page.get_by_label("Neues Passwort wiederholen").fill(new)
+    assert_accessible(page, "reset-de", widths=(390,))
+    page.get_by_role("button", name="Neues Passwort speichern").click()
+    expect(page.get_by_role("status")).to_have_text(
+        "Ihr neues Passwort ist gespeichert. Melden Sie sich damit an."
+    )
+    page.get_by_label("E-Mail-Adresse").fill(official.email)
+    page.get_by_label("Passwort", exact=True).fill(new)
+    page.get_by_role("button", name="Anmelden").click()
+    expect(page.get_by_role("button", name="Abmelden", exact=True)).to_be_visible()
+    again = page.goto(link.group(0))  # used: the link does not work twice
+    assert again is not None and again.status == 422
+
+
+def test_with_the_keyboard_alone_a_person_skips_to_the_content_signs_in_and_starts_a_report(
+    site: Site, person_page: Any
+) -> None:
+    page = person_page
+    official = person(site.container, Role.OFFICIAL, name="Tastatur")
+    page.goto(site.base + "/sign-in")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Zum Inhalt springen"  # the first stop
+    page.keyboard.press("Enter")
+    for _ in range(30):  # onwards to the e-mail field, as far as it is
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "email":
+            break
+    page.keyboard.type(official.email)
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "password"
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("button", name="Abmelden", exact=True)).to_be_visible()
+    focus_ring = page.evaluate(
+        "(() => { const a = document.querySelector('main a, main button');"
+        " a.focus(); return getComputedStyle(a).outlineStyle; })()"
+    )
+    assert focus_ring == "solid"  # focus is visible
+    page.goto(site.base + "/report")
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.name") == "immediate_danger":
+            break
+    page.keyboard.press("ArrowDown")  # within the radio group: "No, not right now"
+    assert page.evaluate("document.activeElement.id") == "danger-no"
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Weiter"
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Was ist passiert?")

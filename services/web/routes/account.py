@@ -8,11 +8,11 @@ from datetime import timedelta
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
-from services.accounts import signing_in
-from services.api.deps import ContainerDep
+from services.accounts import password_reset, signing_in
+from services.api.deps import ContainerDep, SessionDep
 from services.api.limits import client_address, rate_limited
 from services.web.i18n import N_
-from services.web.render import SESSION_COOKIE, redirect, render
+from services.web.render import SESSION_COOKIE, Visit, redirect, render
 from services.web.visits import Form, PageVisit
 from workflows.errors import Forbidden, TooManyAttempts, Unauthenticated
 
@@ -121,3 +121,75 @@ _PASSWORD_MESSAGES = {
         "Choose a new password that is neither your e-mail address nor the old one"
     ),
 }
+
+
+@router.get("/password-reset", response_class=HTMLResponse)
+def forgot_page(visit: PageVisit) -> Response:
+    return render(visit, "forgot.html", errors={}, sent=False)
+
+
+@router.post(
+    "/password-reset",
+    response_class=HTMLResponse,
+    dependencies=[Depends(rate_limited("password-reset", "sign_in_per_minute"))],
+)
+def forgot(visit: PageVisit, form: Form, container: ContainerDep) -> Response:
+    email = form.get("email", "").strip()
+    if "@" not in email:
+        errors = {"email": visit.gettext("Enter your e-mail address")}
+        return render(visit, "forgot.html", status_code=422, errors=errors, sent=False)
+    with container.uow() as uow:
+        password_reset.ask(uow, email)
+        uow.commit()
+    return render(visit, "forgot.html", errors={}, sent=True)  # the same answer for every address
+
+
+@router.get("/password-reset/{account_id}", response_class=HTMLResponse)
+def reset_page(
+    account_id: str,
+    visit: PageVisit,
+    session: SessionDep,
+    container: ContainerDep,
+    expires: int = 0,
+    token: str = "",
+) -> Response:
+    try:
+        password_reset.checked_account(
+            session, visit.secret_key, account_id, expires, token, container.clock()
+        )
+    except password_reset.ResetLinkInvalid:
+        return _link_invalid(visit)
+    return render(visit, "reset.html", errors={}, account_id=account_id, expires=expires, token=token)
+
+
+def _link_invalid(visit: Visit) -> Response:
+    errors = {"email": visit.gettext("This link is used, expired or wrong. Ask for a new one here.")}
+    return render(visit, "forgot.html", status_code=422, errors=errors, sent=False)
+
+
+@router.post("/password-reset/{account_id}", response_class=HTMLResponse)
+def reset(account_id: str, visit: PageVisit, form: Form, container: ContainerDep) -> Response:
+    new, again = form.get("new_password", ""), form.get("new_password_again", "")
+    expires = int(form.get("expires", "0")) if form.get("expires", "").isdigit() else 0
+    token = form.get("token", "")
+    errors: dict[str, str] = {}
+    if new != again:
+        errors["new_password_again"] = visit.gettext("The two new passwords are not the same")
+    elif len(new) < 12:
+        errors["new_password"] = visit.gettext("The new password needs at least 12 characters")
+    if errors:
+        return render(
+            visit,
+            "reset.html",
+            status_code=422,
+            errors=errors,
+            account_id=account_id,
+            expires=expires,
+            token=token,
+        )
+    try:
+        with container.uow() as uow:
+            password_reset.reset(uow, visit.secret_key, account_id, expires, token, new)
+    except password_reset.ResetLinkInvalid:
+        return _link_invalid(visit)
+    return redirect(visit, "/sign-in?reset=1")

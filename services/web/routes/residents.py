@@ -26,7 +26,7 @@ from services.dialogues.registrations import (
 from services.dialogues.tables import Dialogue, Registration
 from services.web.forms import checked, field_errors, listed, numbers
 from services.web.i18n import N_
-from services.web.render import redirect, render
+from services.web.render import Visit, redirect, render
 from services.web.visits import Form, PageVisit
 from workflows.errors import Conflict, Invalid
 
@@ -170,17 +170,31 @@ def _registration(session: Session, container: Container, registration_id: str, 
 def manage(
     registration_id: str, visit: PageVisit, session: SessionDep, container: ContainerDep, token: str = ""
 ) -> Response:
+    saved = visit.request.query_params.get("saved") == "1"
+    return _registration_page(visit, session, container, registration_id, token, {}, saved)
+
+
+def _registration_page(
+    visit: Visit,
+    session: Session,
+    container: Container,
+    registration_id: str,
+    token: str,
+    errors: dict[str, str],
+    saved: bool = False,
+) -> Response:
     registration = _registration(session, container, registration_id, token)
     dialogue = dialogue_views.published(session, registration.dialogue_id)
     return render(
         visit,
         "registration.html",
+        status_code=422 if errors else 200,
         registration=public(registration),
         dialogue=dialogue,
         place=municipality_name(dialogue.municipality_ags),
         token=token,
-        errors={},
-        saved=visit.request.query_params.get("saved") == "1",
+        errors=errors,
+        saved=saved,
         interpreter_languages=INTERPRETER_LANGUAGES,
     )
 
@@ -193,20 +207,8 @@ def save_needs(
     try:
         needs = RegistrationNeeds.model_validate(_needs(form))
     except ValidationError as exc:
-        registration = _registration(session, container, registration_id, token)
-        dialogue = dialogue_views.published(session, registration.dialogue_id)
-        return render(
-            visit,
-            "registration.html",
-            status_code=422,
-            registration=public(registration),
-            dialogue=dialogue,
-            place=municipality_name(dialogue.municipality_ags),
-            token=token,
-            errors=field_errors(visit, exc, MESSAGES),
-            saved=False,
-            interpreter_languages=INTERPRETER_LANGUAGES,
-        )
+        errors = field_errors(visit, exc, MESSAGES)
+        return _registration_page(visit, session, container, registration_id, token, errors)
     with container.uow() as uow:
         change_needs(uow, registration_id, token, needs)
         uow.commit()
