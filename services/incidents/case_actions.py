@@ -129,17 +129,32 @@ def add_note(uow: UnitOfWork, cipher: FieldCipher, principal: Principal, case_id
     """An internal note by coordinators, stored encrypted; the reporter does not see it."""
     require_role(principal, Role.COORDINATOR, Role.ADMIN)
     case = load_for_change(uow, principal, case_id)
+    _write(uow, cipher, case, principal.account_id, text)
+    record(uow, case, CaseAction.NOTE_ADDED, principal.account_id)
+    return case
+
+
+def _write(
+    uow: UnitOfWork,
+    cipher: FieldCipher,
+    case: Case,
+    author_id: str | None,
+    text: str,
+    from_reporter: bool = False,
+    to_reporter: bool = False,
+) -> None:
+    """A note or a line of the conversation, encrypted at rest."""
     uow.session.add(
         CaseNote(
             id=str(uuid.uuid4()),
             case_id=case.id,
-            author_id=principal.account_id,
+            author_id=author_id,
             body_enc=cipher.encrypt(text),
+            from_reporter=from_reporter,
+            to_reporter=to_reporter,
             created_at=uow.clock(),
         )
     )
-    record(uow, case, CaseAction.NOTE_ADDED, principal.account_id)
-    return case
 
 
 def add_information(
@@ -147,16 +162,7 @@ def add_information(
 ) -> None:
     """New information from the reporter (signed in or anonymous), stored encrypted."""
     case_rules.check_takes_information(case.status)
-    uow.session.add(
-        CaseNote(
-            id=str(uuid.uuid4()),
-            case_id=case.id,
-            author_id=author_id,
-            body_enc=cipher.encrypt(text),
-            from_reporter=True,
-            created_at=uow.clock(),
-        )
-    )
+    _write(uow, cipher, case, author_id, text, from_reporter=True)
     record(uow, case, CaseAction.INFORMATION_ADDED, author_id)
     tell_assignee_information(uow, case)
 
@@ -169,16 +175,7 @@ def message_reporter(
     case = load_for_change(uow, principal, case_id)
     _handler(principal, case)
     case_rules.check_takes_information(case.status)
-    uow.session.add(
-        CaseNote(
-            id=str(uuid.uuid4()),
-            case_id=case.id,
-            author_id=principal.account_id,
-            body_enc=cipher.encrypt(text),
-            to_reporter=True,
-            created_at=uow.clock(),
-        )
-    )
+    _write(uow, cipher, case, principal.account_id, text, to_reporter=True)
     record(uow, case, CaseAction.MESSAGE_SENT, principal.account_id)
     tell_reporter_news(uow, case, "case_message")
     return case

@@ -3,15 +3,11 @@ process) on a free port, with a real SMTP server; and one Chromium."""
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
 import pytest
-import uvicorn
 
 from services.api.app import create_app
 from services.bootstrap import Container, bootstrap
@@ -20,6 +16,7 @@ from services.store.migrate import upgrade
 from tests.support.browser import CHROMIUM, FLAGS, SHOTS
 from tests.support.mail import MailServer, free_port
 from tests.support.pipeline import pipeline_settings
+from tests.support.server import served
 
 
 @dataclass
@@ -49,24 +46,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         anonymous_case_lookups_per_minute=0,
     )
     container = bootstrap(settings)
-    server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(container, run_dispatcher=True), host="127.0.0.1", port=port, log_level="warning"
-        )
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.TransportError:
-            time.sleep(0.1)
-    yield Site(base, container, mail)
-    server.should_exit = True
-    thread.join(timeout=10)
+    with served(create_app(container, run_dispatcher=True), port) as base:
+        yield Site(base, container, mail)
     mail.stop()
 
 

@@ -3,15 +3,12 @@ page and its SVG chart render, and the language switch works."""
 
 from __future__ import annotations
 
-import shutil
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 
 from services.api.app import create_app
 from services.bootstrap import bootstrap
@@ -19,21 +16,12 @@ from services.store.engine import make_engine
 from services.store.migrate import upgrade
 from services.store.tables import Role
 from tests.integration.test_selfchecks import answers
-from tests.support.mail import free_port
+from tests.support.browser import CHROMIUM, FLAGS, WCAG_21_AA
 from tests.support.people import person
 from tests.support.pipeline import pipeline_settings
+from tests.support.server import served
 
 pytestmark = pytest.mark.integration
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @pytest.fixture
@@ -41,23 +29,8 @@ def server(tmp_path: Path) -> Iterator[tuple[str, object]]:
     url = f"sqlite:///{tmp_path / 'report.db'}"
     upgrade(make_engine(url))
     container = bootstrap(pipeline_settings(url))
-    port = free_port()
-    instance = uvicorn.Server(
-        uvicorn.Config(create_app(container), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=instance.run, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.TransportError:
-            time.sleep(0.1)
-    yield base, container
-    instance.should_exit = True
-    thread.join(timeout=10)
+    with served(create_app(container)) as base:
+        yield base, container
 
 
 def test_report_renders_in_chromium_without_javascript(server: tuple[str, object], tmp_path: Path) -> None:
@@ -109,9 +82,6 @@ def test_report_renders_in_chromium_without_javascript(server: tuple[str, object
         browser.close()
         _phone_and_desktop_without_accessibility_faults(playwright, base, round_id, town.auth, tmp_path)
     assert (tmp_path / "report-de.png").stat().st_size > 10_000
-
-
-WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
 def _phone_and_desktop_without_accessibility_faults(

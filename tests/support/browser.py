@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "var" / "screenshots"  # kept for people to look at (and after a failure)
 
 
-def assert_accessible(page: Any, name: str, widths: tuple[int, ...] = (390, 1280)) -> None:
+def assert_accessible(page: Any, name: str, widths: tuple[int, ...] = (320, 1280)) -> None:
     """The page as it is now, at phone and desktop width: no sideways scrolling, no axe violation
     of WCAG 2.1 A/AA, and a screenshot of each. axe needs JavaScript: run it in a context with
     JavaScript on (the pages themselves need none)."""

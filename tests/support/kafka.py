@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from kafka import KafkaConsumer, KafkaProducer
@@ -71,3 +72,20 @@ def read_topic(bootstrap: str, topic: str, expect: int, timeout_s: float = 30.0)
     finally:
         consumer.close()
     return messages
+
+
+def assert_nothing_on_topics(bootstrap: str, topic: Callable[[str], str], leaks: list[str]) -> int:
+    """Read every message of every topic of the catalogue (key, value, headers): none may carry any
+    of ``leaks``. Returns how many messages were read."""
+    from events.catalog import CATALOG
+
+    seen = 0
+    for spec in CATALOG:
+        for message in read_topic(bootstrap, topic(spec.name), expect=0, timeout_s=3):
+            seen += 1
+            raw = (message.value + (message.key or b"") + str(message.headers).encode()).decode(
+                "utf-8", "replace"
+            )
+            for leak in leaks:
+                assert leak.lower() not in raw.lower(), f"{leak!r} leaked onto {spec.name}"
+    return seen
