@@ -99,6 +99,15 @@ def test_an_official_reports_in_steps_and_follows_the_case(site: Site, person_pa
     page.get_by_role("button", name="Nachricht senden").click()
     expect(page.get_by_text("Ihre Nachricht ist gesendet.")).to_be_visible()
     expect(page.get_by_text("Der Brief liegt bei der Polizei.")).to_be_visible()
+    screenshot = {
+        "name": "drohbrief.png",
+        "mimeType": "image/png",
+        "buffer": b"\x89PNG\r\n\x1a\n" + bytes(64),
+    }
+    page.get_by_label("Ein Bildschirmfoto, ein Foto, ein Brief").set_input_files(screenshot)
+    page.get_by_role("button", name="Datei hinzufügen").click()
+    expect(page.get_by_text("Die Datei ist Ihrem Fall hinzugefügt.")).to_be_visible()
+    expect(page.get_by_text("drohbrief.png")).to_be_visible()
     page.get_by_role("button", name="Ja, das möchte ich").first.click()
     expect(page.get_by_text("Ihre Antwort ist gespeichert.")).to_be_visible()
     page.get_by_label("Rückmelden alle").select_option("30")
