@@ -86,7 +86,8 @@ def mine(container: Container, answer: Any) -> tuple[str, str]:
     """The id of the registration a request made, and the path of its secret link — what its owner
     finds in their mail (the answer itself says nothing about it)."""
     sent = json.loads(answer.request.content)
-    dialogue_id = answer.request.url.path.split("/")[2]
+    parts = answer.request.url.path.split("/")
+    dialogue_id = parts[parts.index("dialogues") + 1]
     secret = container.settings.secret_key.get_secret_value()
     with Session(container.engine) as session:
         found = session.exec(
