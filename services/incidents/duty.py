@@ -69,7 +69,7 @@ def _hand_back(uow: UnitOfWork, case: Case, leaving: str, backup_id: str | None)
     else:
         case.assignee_id, case.status = None, CaseStatus.QUEUED
         record(uow, case, CaseAction.HANDED_BACK, leaving, {"from": leaving, "to": None})
-        page_unrouted(uow, case, urgent)
+        page_unrouted(uow, case)
     tell_change_of_hands(uow, case, leaving, "off_duty")
 
 

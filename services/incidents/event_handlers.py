@@ -88,7 +88,7 @@ def _hand_over(
     if routing.queued:
         case.status = CaseStatus.QUEUED
         record(uow, case, CaseAction.QUEUED, None, {"severity": case.severity, "reasons": routing.reasons})
-        page_unrouted(uow, case, urgent, cause)
+        page_unrouted(uow, case, cause)
         return
     case.status = CaseStatus.ASSIGNED
     case.assignee_id = routing.chain[0]

@@ -44,9 +44,9 @@ def notify_coordinator(
     )
 
 
-def page_unrouted(uow: UnitOfWork, case: Case, urgent: bool, cause: Envelope | None = None) -> None:
-    """Nobody can take the case: whoever is on call now and every admin are paged (on every channel
-    when urgent). The timers page again each deadline until someone claims the case."""
+def page_unrouted(uow: UnitOfWork, case: Case, cause: Envelope | None = None) -> None:
+    """Nobody can take the case: whoever is on call now and every admin are paged on every channel,
+    whatever the hour. The timers page again each deadline until someone claims the case."""
     admins = uow.session.exec(
         select(Account.id).where(Account.role == Role.ADMIN, col(Account.is_active))
     ).all()
@@ -64,7 +64,7 @@ def page_unrouted(uow: UnitOfWork, case: Case, urgent: bool, cause: Envelope | N
                 "acknowledge_by": case.acknowledge_by or uow.clock(),
                 "level": case.escalation_level,
             },
-            urgent=urgent,
+            urgent=True,
             subject_id=case.id,
             cause=cause,
         )

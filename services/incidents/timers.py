@@ -125,7 +125,7 @@ def _route_again_or_page(uow: UnitOfWork, case: Case, window: timedelta) -> None
         return
     case.escalation_level += 1
     record(uow, case, CaseAction.PAGED, None, {"level": case.escalation_level})
-    page_unrouted(uow, case, urgent=severity in (Severity.CRITICAL, Severity.HIGH))
+    page_unrouted(uow, case)
 
 
 def team_leads(session: Session, ags: str, now: datetime) -> list[str]:
