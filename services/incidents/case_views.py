@@ -44,7 +44,41 @@ QueueScope = Literal["mine", "region", "all"]
 
 
 def summary(case: Case) -> CaseSummary:
-    return CaseSummary.model_validate(case, from_attributes=True)
+    found = CaseSummary.model_validate(case, from_attributes=True)
+    found.expertise = json.loads(case.routing_snapshot or "{}").get("expertise") or None
+    return found
+
+
+def evidence_download(
+    session: Session, cipher: FieldCipher, principal: Principal, case_id: str, file_id: str, now: datetime
+) -> tuple[str, str, bytes]:
+    """One evidence file (name, type, content) for those who may read the case's content."""
+    case = session.get(Case, case_id)
+    if case is None or not may_see(session, principal, case, now) or not may_read_content(principal, case):
+        raise CaseNotFound()
+    found = session.get(EvidenceFile, file_id)
+    if found is None or found.incident_id != case.incident_id:
+        raise NotFound("file not found")
+    return found.filename, found.content_type, cipher.decrypt_bytes(found.data_enc)
+
+
+def colleagues(session: Session, principal: Principal, case_id: str, now: datetime) -> list[tuple[str, str]]:
+    """Who could take the case over: active coordinators with a profile covering its region."""
+    case = session.get(Case, case_id)
+    if case is None or not may_see(session, principal, case, now):
+        raise CaseNotFound()
+    rows = session.exec(
+        select(Account, CoordinatorProfile)
+        .join(CoordinatorProfile, col(CoordinatorProfile.account_id) == col(Account.id))
+        .where(col(Account.is_active), Account.role == Role.COORDINATOR)
+        .order_by(col(Account.display_name))
+    ).all()
+    return [
+        (account.id, account.display_name)
+        for account, profile in rows
+        if account.id != case.assignee_id
+        and Principal.of(account, profile.regions or account.region).covers(case.region_ags)
+    ]
 
 
 def may_read_content(principal: Principal, case: Case) -> bool:
@@ -127,6 +161,7 @@ def case_detail(
         immediate_danger=incident.immediate_danger,
         triage_reasons=json.loads(case.triage_reasons),
         routing_rule=json.loads(case.routing_snapshot).get("rule"),
+        routing_reasons=list(json.loads(case.routing_snapshot).get("reasons", [])),
         checkin_interval_minutes=case.checkin_interval_minutes,
         next_checkin_due=case.next_checkin_due,
         offers=[OfferPublic.model_validate(o, from_attributes=True) for o in offers],

@@ -50,6 +50,7 @@ class CaseSummary(BaseModel):
     acknowledge_by: datetime | None
     campaign_id: str | None
     created_at: datetime
+    expertise: str | None = Field(default=None, description="what the routing rule asked for")
 
 
 class HistoryLine(BaseModel):
@@ -118,6 +119,7 @@ class CaseDetail(CaseSummary):
     immediate_danger: bool
     triage_reasons: list[str]
     routing_rule: str | None
+    routing_reasons: list[str] = Field(default_factory=list)
     checkin_interval_minutes: int | None
     next_checkin_due: datetime | None
     offers: list[OfferPublic]

@@ -14,7 +14,16 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from services.api.errors import status_of
 from services.web.i18n import N_
 from services.web.render import render
-from services.web.routes import account, cases, follow, home, reports, residents, workspace_links
+from services.web.routes import (
+    account,
+    cases,
+    coordination,
+    follow,
+    home,
+    reports,
+    residents,
+    workspace_links,
+)
 from services.web.visits import get_visit
 from workflows.errors import DomainError
 
@@ -31,6 +40,7 @@ def mount_site(app: FastAPI) -> None:
         cases.router,
         follow.router,
         workspace_links.router,
+        coordination.router,
     ):
         app.include_router(router, include_in_schema=False)
 

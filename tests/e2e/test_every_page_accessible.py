@@ -24,7 +24,7 @@ pytestmark = pytest.mark.integration
 def test_every_page_in_every_language_passes_axe_at_phone_and_desktop_width(site: Site, browser: Any) -> None:
     official = person(site.container, Role.OFFICIAL, name="Amtsträgerin")
     region = f"16{uuid.uuid4().int % 1000:03d}"
-    person(site.container, Role.COORDINATOR, region=region, expertise="security,legal")
+    coordinator = person(site.container, Role.COORDINATOR, region=region, expertise="security,legal")
     case_id = _case(site, official, f"{region}001")
     dialogue_id = published_dialogue(site, f"Bürgerdialog {uuid.uuid4().hex[:4]}")
     body = RegistrationCreate.model_validate(
@@ -55,15 +55,17 @@ def test_every_page_in_every_language_passes_axe_at_phone_and_desktop_width(site
     signed_in = ["/report", "/me/cases", f"/cases/{case_id}", "/account/password"]
     visitor = browser.new_context(locale="de-DE").new_page()
     member = _signed_in(browser, site, official).new_page()
+    colleague = _signed_in(browser, site, coordinator).new_page()
+    coordinating = ["/queue", f"/cases/{case_id}"]
     checked = 0
     for language in ("de", "en", "ls"):
-        for page, paths in ((visitor, public), (member, signed_in)):
+        for page, paths in ((visitor, public), (member, signed_in), (colleague, coordinating)):
             for path in paths:
                 page.goto(site.base + path + ("&" if "?" in path else "?") + f"lang={language}")
                 expected = "de" if language == "ls" else language
                 assert page.locator("html").get_attribute("lang") == expected, path
                 plain = re.sub(r"[0-9a-f]{8}-[0-9a-f-]{27}", "id", path.split("?")[0])
-                name = plain.strip("/").replace("/", "-") or "home"
+                name = (plain.strip("/").replace("/", "-") or "home") + ("-c" if page is colleague else "")
                 assert_accessible(page, f"all-{language}-{name}")
                 checked += 1
-    assert checked == 3 * (len(public) + len(signed_in))
+    assert checked == 3 * (len(public) + len(signed_in) + len(coordinating))

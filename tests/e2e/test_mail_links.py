@@ -136,7 +136,7 @@ def _signed_in(browser: Any, site: Site, someone: Person) -> Any:
     return context
 
 
-def _case(site: Site, official: Person, ags: str) -> str:
+def _case(site: Site, official: Person, ags: str, immediate_danger: bool = False) -> str:
     body = IncidentCreate.model_validate(
         {
             "kind": "threat",
@@ -144,7 +144,7 @@ def _case(site: Site, official: Person, ags: str) -> str:
             "occurred_at": datetime.now(UTC).isoformat(),
             "municipality_ags": ags,
             "targets": ["self"],
-            "immediate_danger": False,
+            "immediate_danger": immediate_danger,
             "narrative": "Ein Drohbrief im Briefkasten des Rathauses.",
         }
     )

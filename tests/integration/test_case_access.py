@@ -47,6 +47,7 @@ def endpoints(case_id: str, offer_id: str) -> list[tuple[str, str, dict[str, obj
         ("EVIDENCE", f"{base}/evidence", None),
         ("POST", f"{base}/messages", {"text": "an Sie"}),
         ("PUT", f"{base}/contact-sharing", {"share": True}),
+        ("GET", f"{base}/evidence/any-file", None),
     ]
 
 

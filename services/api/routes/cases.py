@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Response, status
 
+from services.api.attachments import evidence_response
 from services.api.deps import ContainerDep, CurrentCoordinator, CurrentPrincipal, SessionDep, committed
 from services.incidents import case_actions, case_views
 from services.incidents.case_views import QueueScope, summary
@@ -50,6 +51,21 @@ def read_case(
     case_id: str, principal: CurrentPrincipal, session: SessionDep, container: ContainerDep
 ) -> CaseDetail:
     return case_views.case_detail(session, container.cipher, principal, case_id, container.clock())
+
+
+@router.get(
+    "/cases/{case_id}/evidence/{file_id}",
+    response_class=Response,
+    responses={200: {"content": {"application/octet-stream": {}}, "description": "the file, to save"}},
+)
+def evidence_file(
+    case_id: str, file_id: str, principal: CurrentPrincipal, session: SessionDep, container: ContainerDep
+) -> Response:
+    """An evidence file, for the reporter, the assignee and admins (sent as an attachment)."""
+    name, content_type, data = case_views.evidence_download(
+        session, container.cipher, principal, case_id, file_id, container.clock()
+    )
+    return evidence_response(name, content_type, data)
 
 
 @router.post("/cases/{case_id}/acknowledge", response_model=CaseSummary)

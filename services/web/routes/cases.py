@@ -27,6 +27,11 @@ NOTICES = {
     "contact": N_("Saved."),
     "evidence": N_("The file is added to your case."),
     "acknowledged": N_("You took the case. The official is told who looks after it."),
+    "claimed": N_("The case is yours now. Take it, so that it does not escalate."),
+    "note": N_("The note is added."),
+    "resolved": N_("The case is resolved. The reporter is told."),
+    "handed": N_("The case is handed over. Your colleague is told."),
+    "closed": N_("The case is closed."),
 }
 
 
@@ -42,6 +47,8 @@ def workspace(visit: PageVisit) -> Response:
         return redirect(visit, "/sign-in?next=/me")
     if visit.principal.role is Role.OFFICIAL:
         return redirect(visit, "/me/cases")
+    if visit.principal.role in (Role.COORDINATOR, Role.ADMIN):
+        return redirect(visit, "/queue")
     return render(visit, "workspace.html")
 
 
@@ -57,6 +64,7 @@ def case_page(case_id: str, visit: PageVisit, session: SessionDep, container: Co
     if visit.principal is None:
         return redirect(visit, f"/sign-in?next=/cases/{case_id}")
     detail = case_views.case_detail(session, container.cipher, visit.principal, case_id, container.clock())
+    coordinator = visit.principal.role in (Role.COORDINATOR, Role.ADMIN)
     query = visit.request.query_params
     notice = NOTICES.get(query.get("done", ""))
     return render(
@@ -65,6 +73,10 @@ def case_page(case_id: str, visit: PageVisit, session: SessionDep, container: Co
         case=detail,
         reporter=detail.narrative is not None and visit.principal.role is Role.OFFICIAL,
         assignee=detail.assignee_id == visit.principal.account_id,
+        coordinator=coordinator,
+        colleagues=case_views.colleagues(session, visit.principal, case_id, container.clock())
+        if coordinator
+        else [],
         new=query.get("new") == "1",
         danger=query.get("danger") == "1",
         notice=visit.gettext(notice) if notice else None,
