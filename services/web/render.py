@@ -48,6 +48,7 @@ class Visit:
     principal: Principal | None = None
     csrf_cookie: str = ""
     set_cookies: dict[str, tuple[str, int | None]] = field(default_factory=dict)
+    on_duty: bool | None = None  # a coordinator's duty, shown at the top of their pages
     secure_cookies: bool = False
 
     @property

@@ -11,7 +11,9 @@ from services.access import Principal
 from services.accounts.credentials import account_for_token
 from services.api.deps import ContainerDep, SessionDep
 from services.incidents.coordinator_profiles import covered_regions
+from services.incidents.tables import CoordinatorProfile
 from services.notify.tables import NotificationPreference
+from services.store.tables import Role
 from services.web import i18n
 from services.web.csrf import COOKIE as CSRF_COOKIE
 from services.web.csrf import check
@@ -42,6 +44,9 @@ def get_visit(request: Request, container: ContainerDep, session: SessionDep) ->
         csrf_cookie=request.cookies.get(CSRF_COOKIE, ""),
         secure_cookies=settings.environment not in ("development", "test"),
     )
+    if account is not None and account.role == Role.COORDINATOR:
+        profile = session.get(CoordinatorProfile, account.id)
+        visit.on_duty = profile.on_duty if profile is not None else None
     if chosen in i18n.LANGUAGES and chosen != remembered:
         visit.set_cookies[LANGUAGE_COOKIE] = (chosen, YEAR)
     return visit

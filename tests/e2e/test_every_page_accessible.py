@@ -56,7 +56,7 @@ def test_every_page_in_every_language_passes_axe_at_phone_and_desktop_width(site
     visitor = browser.new_context(locale="de-DE").new_page()
     member = _signed_in(browser, site, official).new_page()
     colleague = _signed_in(browser, site, coordinator).new_page()
-    coordinating = ["/queue", f"/cases/{case_id}"]
+    coordinating = ["/queue", f"/cases/{case_id}", "/me/profile"]
     checked = 0
     for language in ("de", "en", "ls"):
         for page, paths in ((visitor, public), (member, signed_in), (colleague, coordinating)):

@@ -4,19 +4,24 @@ theirs (claim, internal note, resolve, mark an offer delivered). The API's opera
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
+from pydantic import ValidationError
+from sqlmodel import Session
 
 from services.access import Principal
 from services.api.attachments import evidence_response
 from services.api.deps import ContainerDep, SessionDep, committed
-from services.incidents import case_actions, case_views, duty
+from services.bootstrap import Container
+from services.incidents import case_actions, case_views, coordinator_profiles, duty
 from services.incidents.case_views import QueueScope
 from services.incidents.schemas import CaseSummary
 from services.incidents.tables import CoordinatorProfile
 from services.store.tables import Role
+from services.web.forms import field_errors, listed
+from services.web.i18n import BERLIN, N_
 from services.web.render import Visit, redirect, render
 from services.web.visits import Form, PageVisit
 from workflows.errors import Forbidden
@@ -167,3 +172,87 @@ def evidence_file(
         session, container.cipher, visit.principal, case_id, file_id, container.clock()
     )
     return evidence_response(name, content_type, data)
+
+
+LANGUAGES = ("de", "en", "tr", "ar", "ru", "uk", "pl", "fr", "es", "it")
+
+
+@router.get("/me/profile", response_class=HTMLResponse)
+def my_profile(visit: PageVisit, session: SessionDep, container: ContainerDep) -> Response:
+    if visit.principal is None:
+        return redirect(visit, "/sign-in?next=/me/profile")
+    return _profile_page(visit, session, container, {})
+
+
+def _profile_page(visit: Visit, session: Session, container: Container, errors: dict[str, str]) -> Response:
+    principal = _coordinator(visit)
+    profile, account = coordinator_profiles.own_profile(session, principal)
+    shown = coordinator_profiles.public(profile, account)
+    shifts = duty.my_shifts(session, principal, container.clock()).shifts
+    return render(
+        visit,
+        "my_profile.html",
+        status_code=422 if errors else 200,
+        profile=shown,
+        shifts=shifts,
+        languages_offered=LANGUAGES,
+        errors=errors,
+        saved=visit.request.query_params.get("saved"),
+    )
+
+
+@router.post("/me/profile", response_class=HTMLResponse)
+def save_profile(visit: PageVisit, form: Form, session: SessionDep, container: ContainerDep) -> Response:
+    principal = _coordinator(visit)
+    try:
+        body = coordinator_profiles.OwnProfileUpdate.model_validate(
+            {
+                "languages": listed(form, "language") or None,
+                "capacity": form.get("capacity") or None,
+                "shared_contact": form.get("shared_contact", ""),
+            }
+        )
+    except ValidationError as exc:
+        messages = {
+            "capacity": N_("Enter how many open cases you can hold: a number from 1 to 200"),
+            "languages": N_("Choose at least one language"),
+            "shared_contact": N_("Keep the contact under 200 characters"),
+        }
+        return _profile_page(visit, session, container, field_errors(visit, exc, messages))
+    with container.uow() as uow:
+        coordinator_profiles.update_own(uow, principal, body)
+    return redirect(visit, "/me/profile?saved=profile")
+
+
+@router.post("/me/shifts", response_class=HTMLResponse)
+def save_shifts(visit: PageVisit, form: Form, session: SessionDep, container: ContainerDep) -> Response:
+    """Add one shift (day, from, to in Berlin time), or remove them all."""
+    principal = _coordinator(visit)
+    shifts = (
+        [] if form.get("action") == "clear" else duty.my_shifts(session, principal, container.clock()).shifts
+    )
+    if form.get("action") != "clear":
+        starts, ends = (
+            _berlin(form.get("day", ""), form.get("from", "")),
+            _berlin(form.get("day", ""), form.get("to", "")),
+        )
+        if starts is None or ends is None:
+            errors = {"day": visit.gettext("Enter the day and both times, like 2026-12-01, 08:00 and 16:00")}
+            return _profile_page(visit, session, container, errors)
+        if ends <= starts:
+            ends += timedelta(days=1)  # a night shift ends the next morning
+        try:
+            shifts = [*shifts, duty.ShiftIn(starts_at=starts, ends_at=ends)]
+        except ValidationError:
+            errors = {"day": visit.gettext("A shift lasts at most 7 days")}
+            return _profile_page(visit, session, container, errors)
+    with container.uow() as uow:
+        duty.set_shifts(uow, principal, duty.Shifts(shifts=shifts))
+    return redirect(visit, "/me/profile?saved=shifts")
+
+
+def _berlin(day: str, time: str) -> datetime | None:
+    try:
+        return datetime.strptime(f"{day} {time}", "%Y-%m-%d %H:%M").replace(tzinfo=BERLIN)
+    except ValueError:
+        return None
