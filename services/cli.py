@@ -11,6 +11,7 @@ import threading
 
 import typer
 
+from services.cli_deadletters import deadletters_app
 from services.cli_routing import coordinators_app, demo, oncall_app
 from services.cli_support import ROOT, console, load_settings
 from services.settings import Settings
@@ -28,6 +29,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(accounts_app, name="accounts")
 app.add_typer(coordinators_app, name="coordinators")
 app.add_typer(oncall_app, name="oncall")
+app.add_typer(deadletters_app, name="deadletters")
 app.command("demo")(demo)
 
 

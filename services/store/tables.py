@@ -117,3 +117,17 @@ class ProbeReceipt(SQLModel, table=True):
     sequence: int
     sent_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
     received_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
+
+
+class DeadLetterDecision(SQLModel, table=True):
+    """What an operator decided about a dead letter (an outbox row on a .dlt topic)."""
+
+    __tablename__ = "dead_letter_decision"
+
+    outbox_id: int = Field(
+        sa_column=Column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False)
+    )
+    action: str = Field(max_length=10)  # replayed, discarded
+    reason: str = Field(sa_column=Column(Text, nullable=False))
+    decided_by: str = Field(max_length=36)
+    decided_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))

@@ -16,6 +16,7 @@ from services.web.i18n import N_
 from services.web.render import render
 from services.web.routes import (
     account,
+    admin,
     cases,
     coordination,
     follow,
@@ -41,6 +42,7 @@ def mount_site(app: FastAPI) -> None:
         follow.router,
         workspace_links.router,
         coordination.router,
+        admin.router,
     ):
         app.include_router(router, include_in_schema=False)
 

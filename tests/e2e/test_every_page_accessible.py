@@ -57,15 +57,24 @@ def test_every_page_in_every_language_passes_axe_at_phone_and_desktop_width(site
     member = _signed_in(browser, site, official).new_page()
     colleague = _signed_in(browser, site, coordinator).new_page()
     coordinating = ["/queue", f"/cases/{case_id}", "/me/profile"]
+    operator = _signed_in(browser, site, person(site.container, Role.ADMIN, name="Betrieb")).new_page()
+    administering = ["/admin/dead-letters", "/queue"]
     checked = 0
     for language in ("de", "en", "ls"):
-        for page, paths in ((visitor, public), (member, signed_in), (colleague, coordinating)):
+        for page, paths in (
+            (visitor, public),
+            (member, signed_in),
+            (colleague, coordinating),
+            (operator, administering),
+        ):
             for path in paths:
                 page.goto(site.base + path + ("&" if "?" in path else "?") + f"lang={language}")
                 expected = "de" if language == "ls" else language
                 assert page.locator("html").get_attribute("lang") == expected, path
                 plain = re.sub(r"[0-9a-f]{8}-[0-9a-f-]{27}", "id", path.split("?")[0])
-                name = (plain.strip("/").replace("/", "-") or "home") + ("-c" if page is colleague else "")
+                name = (plain.strip("/").replace("/", "-") or "home") + (
+                    "-c" if page is colleague else "-a" if page is operator else ""
+                )
                 assert_accessible(page, f"all-{language}-{name}")
                 checked += 1
-    assert checked == 3 * (len(public) + len(signed_in) + len(coordinating))
+    assert checked == 3 * (len(public) + len(signed_in) + len(coordinating) + len(administering))
