@@ -32,6 +32,7 @@ from services.store.engine import make_engine
 from services.store.outage import database_reachable
 from services.store.types import use_field_cipher
 from services.store.uow import Clock, UnitOfWork, utc_now
+from services.timer_log import TimerLog
 from services.timers import Timer
 
 
@@ -137,15 +138,22 @@ class Container:
         of unacknowledged cases and missed safety check-ins; with a broker, the reconciler that
         hands published but unhandled events to the Processor again."""
         interval = self.settings.timer_interval_s
-        reconcile = [] if self.settings.embedded else [Timer("reconcile", 5.0, self.reconciler.run_once)]
+        seen = self.timer_log.record
+        reconcile = (
+            [] if self.settings.embedded else [Timer("reconcile", 5.0, self.reconciler.run_once, seen)]
+        )
         return [
             *reconcile,
-            Timer("send-urgent", interval, self.delivery_runner.send_urgent),
-            Timer("send-bulk", interval * 5, self.delivery_runner.send_bulk),
-            Timer("escalate-cases", interval * 5, self.case_timers.escalate_due),
-            Timer("missed-checkins", interval * 5, self.case_timers.checkins_due),
-            Timer("dialogue-jobs", interval * 5, self.dialogue_timers.run_due),
+            Timer("send-urgent", interval, self.delivery_runner.send_urgent, seen),
+            Timer("send-bulk", interval * 5, self.delivery_runner.send_bulk, seen),
+            Timer("escalate-cases", interval * 5, self.case_timers.escalate_due, seen),
+            Timer("missed-checkins", interval * 5, self.case_timers.checkins_due, seen),
+            Timer("dialogue-jobs", interval * 5, self.dialogue_timers.run_due, seen),
         ]
+
+    @cached_property
+    def timer_log(self) -> TimerLog:
+        return TimerLog(self.engine, self.clock)
 
 
 def bootstrap(settings: Settings | None = None, clock: Clock = utc_now) -> Container:

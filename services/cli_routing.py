@@ -181,7 +181,7 @@ def oncall_set(
     turns: int = typer.Option(14, help="how many turns"),
 ) -> None:
     """Set the rota: turns of HOURS from START, the people taking turns; replaces what started then."""
-    from services.incidents.on_call import BERLIN, RotaUpdate, TurnIn, set_rota
+    from services.incidents.on_call import BERLIN, rotation, set_rota
     from services.store.uow import UnitOfWork
     from workflows.errors import DomainError
 
@@ -193,17 +193,8 @@ def oncall_set(
     engine = _engine()
     with Session(engine) as session:
         ids = [_account_id(session, email) for email in people]
-
-    def wall(n: int) -> datetime:  # a hand-over keeps its time on the wall clock across DST changes
-        return (first.replace(tzinfo=None) + timedelta(hours=hours * n)).replace(tzinfo=BERLIN)
-
     try:
-        body = RotaUpdate(
-            turns=[
-                TurnIn(account_id=ids[n % len(ids)], starts_at=wall(n), ends_at=wall(n + 1))
-                for n in range(turns)
-            ]
-        )
+        body = rotation(ids, first, hours, turns)
         with UnitOfWork(engine) as uow:
             rota = set_rota(uow, OPERATOR, body)
     except ValidationError as exc:

@@ -16,12 +16,18 @@ class Timer:
     name: str
     interval_s: float
     run: Callable[[], object]
+    # Told after every run: the timer's name and the exception's type if it failed (the system view).
+    on_run: Callable[[str, str | None], object] | None = None
 
     def run_safely(self) -> None:
+        error = None
         try:
             self.run()
-        except Exception:  # a timer must survive a broken database or a bug in one run
+        except Exception as exc:  # a timer must survive a broken database or a bug in one run
+            error = type(exc).__name__
             log.exception("timer %s failed; it runs again in %.1fs", self.name, self.interval_s)
+        if self.on_run is not None:
+            self.on_run(self.name, error)
 
 
 def run_in_thread(timer: Timer, stop: threading.Event) -> threading.Thread:

@@ -96,3 +96,42 @@ def _accepts_connections(server: str, timeout_s: float) -> bool:
             return True
     except (OSError, ValueError):
         return False
+
+
+@dataclass(frozen=True)
+class Lag:
+    group: str
+    topic: str
+    lag: int  # messages on the topic the group has not committed yet, over every partition
+
+
+def consumer_lag(settings: Settings, timeout_ms: int = 5000) -> list[Lag]:
+    """Each consumer group's lag per topic of this deployment (the prefix's topics only)."""
+    from kafka import KafkaConsumer
+
+    admin = admin_client(settings, timeout_ms)
+    consumer = KafkaConsumer(
+        bootstrap_servers=settings.kafka_bootstrap.split(","),
+        client_id="weltoffen-lag",
+        request_timeout_ms=max(timeout_ms, 6000),
+        enable_auto_commit=False,
+    )
+    try:
+        lags: list[Lag] = []
+        for group, *_ in admin.list_consumer_groups():
+            committed = {
+                tp: meta.offset
+                for tp, meta in admin.list_consumer_group_offsets(group).items()
+                if tp.topic.startswith(settings.topic_prefix) and meta.offset >= 0
+            }
+            if not committed:
+                continue
+            ends = consumer.end_offsets(list(committed))
+            per_topic: dict[str, int] = {}
+            for tp, offset in committed.items():
+                per_topic[tp.topic] = per_topic.get(tp.topic, 0) + max(0, ends.get(tp, offset) - offset)
+            lags.extend(Lag(group, topic, lag) for topic, lag in sorted(per_topic.items()))
+        return lags
+    finally:
+        consumer.close()
+        admin.close()

@@ -17,7 +17,7 @@ from services.incidents.cases import coordinators, kind_of, record
 from services.incidents.coordinator_profiles import ProfilePublic, own_profile, public
 from services.incidents.messages import notify_coordinator, page_unrouted, tell_change_of_hands
 from services.incidents.rules import incident_rules
-from services.incidents.tables import Case, CaseStatus, DutyShift
+from services.incidents.tables import Case, CaseStatus, CoordinatorProfile, DutyShift
 from services.store.uow import UnitOfWork
 from workflows.errors import Conflict
 from workflows.incidents.triage import Severity
@@ -134,3 +134,19 @@ def my_shifts(session: Session, principal: Principal, now: datetime) -> Shifts:
         .order_by(col(DutyShift.starts_at))
     ).all()
     return Shifts(shifts=[ShiftIn(starts_at=r.starts_at, ends_at=r.ends_at) for r in rows])
+
+
+def release_all(uow: UnitOfWork, account_id: str) -> int:
+    """An account leaves coordination (disabled, or given another role): off duty, and each open
+    case goes to the backup or back to the queue, which pages the on-call. The caller commits."""
+    profile = uow.session.get(CoordinatorProfile, account_id)
+    backup = None
+    if profile is not None:
+        profile.on_duty, backup = False, profile.backup_id
+        uow.session.add(profile)
+    held = list(
+        uow.session.exec(select(Case).where(Case.assignee_id == account_id, col(Case.status).in_(HELD))).all()
+    )
+    for case in held:
+        _hand_back(uow, case, account_id, backup)
+    return len(held)

@@ -143,3 +143,21 @@ def on_call_now(session: Session, now: datetime) -> list[str]:
         .order_by(col(CoordinatorProfile.account_id))
     ).all()
     return list(flagged)
+
+
+def rotation(people: list[str], first: datetime, hours: int, count: int) -> RotaUpdate:
+    """``count`` turns of ``hours``, the people (account ids) taking turns in order from ``first``
+    (Berlin time). A hand-over keeps its time on the wall clock across a change to or from summer
+    time."""
+
+    def wall(n: int) -> datetime:
+        return (first.astimezone(BERLIN).replace(tzinfo=None) + timedelta(hours=hours * n)).replace(
+            tzinfo=BERLIN
+        )
+
+    return RotaUpdate(
+        turns=[
+            TurnIn(account_id=people[n % len(people)], starts_at=wall(n), ends_at=wall(n + 1))
+            for n in range(count)
+        ]
+    )

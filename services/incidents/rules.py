@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -49,3 +50,19 @@ def incident_rules() -> IncidentRules:
         )
     except (KeyError, ValueError, TypeError) as exc:
         raise RuleFileError(f"incident rules in {RULES} are invalid: {exc}") from exc
+
+
+@dataclass(frozen=True)
+class RuleFile:
+    name: str  # triage, routing, offers
+    version: str  # the first 12 hex digits of the file's SHA-256: what a case was decided by
+    text: str
+
+
+def rule_files() -> list[RuleFile]:
+    """The rule files in force, as written (with their comments), each with its version."""
+    found = []
+    for name in ("triage", "routing", "offers"):
+        data = (RULES / f"{name}.yaml").read_bytes()
+        found.append(RuleFile(name, hashlib.sha256(data).hexdigest()[:12], data.decode("utf-8")))
+    return found

@@ -131,3 +131,15 @@ class DeadLetterDecision(SQLModel, table=True):
     reason: str = Field(sa_column=Column(Text, nullable=False))
     decided_by: str = Field(max_length=36)
     decided_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
+
+
+class TimerRun(SQLModel, table=True):
+    """The last run of a periodic job, as its process recorded it (at most every few seconds)."""
+
+    __tablename__ = "timer_run"
+
+    name: str = Field(primary_key=True, max_length=40)
+    last_run_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
+    last_ok_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime, nullable=True))
+    last_error: str | None = Field(default=None, max_length=200)  # the exception's type, never its text
+    last_error_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime, nullable=True))

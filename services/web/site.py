@@ -17,6 +17,8 @@ from services.web.render import render
 from services.web.routes import (
     account,
     admin,
+    admin_accounts,
+    admin_operations,
     cases,
     coordination,
     follow,
@@ -43,6 +45,8 @@ def mount_site(app: FastAPI) -> None:
         workspace_links.router,
         coordination.router,
         admin.router,
+        admin_accounts.router,
+        admin_operations.router,
     ):
         app.include_router(router, include_in_schema=False)
 

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 from services.accounts import operations as accounts
 from services.accounts import signing_in
+from services.accounts.administration import AccountChange, change_account, send_reset_link
 from services.accounts.operations import AccountCreate, AccountPublic
 from services.api.deps import ContainerDep, CurrentAdmin, CurrentPrincipal, SessionDep
 from services.api.limits import client_address, rate_limited
@@ -72,6 +73,22 @@ def list_accounts(principal: CurrentAdmin, session: SessionDep) -> list[AccountP
 @router.get("/accounts/{account_id}", response_model=AccountPublic)
 def read_account(account_id: str, principal: CurrentPrincipal, session: SessionDep) -> AccountPublic:
     return accounts.account_of(session, principal, account_id)
+
+
+@router.patch("/accounts/{account_id}", response_model=AccountPublic)
+def update_account(
+    account_id: str, body: AccountChange, principal: CurrentAdmin, container: ContainerDep
+) -> AccountPublic:
+    """Disable or enable an account (its sessions end), or give it another role. Not one's own."""
+    with container.uow() as uow:
+        return change_account(uow, principal, account_id, body)
+
+
+@router.post("/accounts/{account_id}/password-reset", status_code=status.HTTP_202_ACCEPTED)
+def mail_reset_link(account_id: str, principal: CurrentAdmin, container: ContainerDep) -> None:
+    """Mail the account's owner a link to choose a new password (an hour, once)."""
+    with container.uow() as uow:
+        send_reset_link(uow, principal, account_id)
 
 
 __all__ = ["router"]

@@ -3,6 +3,8 @@ reason (the operations of ``services.pipeline.dead_letters``, as the CLI)."""
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
 
@@ -31,6 +33,22 @@ def letters(visit: PageVisit, session: SessionDep, topic: str = "", everything: 
     return render(visit, "dead_letters.html", letters=found, topic=topic, everything=everything)
 
 
+@router.post("/admin/dead-letters/replay-all", response_class=HTMLResponse)
+def replay_all(visit: PageVisit, form: Form, session: SessionDep, container: ContainerDep) -> Response:
+    """Every waiting letter (of a topic) back onto its source topic, after a fix; asks first."""
+    principal = _admin(visit)
+    topic = form.get("topic", "")
+    if form.get("confirm") != "yes":
+        return redirect(visit, f"/admin/dead-letters?topic={quote(topic)}")
+    sent = 0
+    for found in dead_letters.letters(session, principal, topic or None):
+        with container.uow() as uow:
+            dead_letters.replay(uow, principal, found.id)
+            uow.commit()
+        sent += 1
+    return redirect(visit, f"/admin/dead-letters?topic={quote(topic)}&replayed={sent}")
+
+
 @router.get("/admin/dead-letters/{letter_id}", response_class=HTMLResponse)
 def letter(letter_id: int, visit: PageVisit, session: SessionDep) -> Response:
     if visit.principal is None:
@@ -57,3 +75,8 @@ def decide(
             dead_letters.replay(uow, principal, letter_id)
         uow.commit()
     return redirect(visit, f"/admin/dead-letters/{letter_id}?done=1")
+
+
+def admin_only(visit: Visit) -> Principal:
+    """Every admin page and action: the signed-in caller must be an admin (else 403)."""
+    return _admin(visit)
