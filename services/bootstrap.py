@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -22,6 +21,8 @@ from services.dialogues import recipients as dialogue_recipients
 from services.dialogues.timers import DialogueTimers
 from services.incidents import recipients as incident_recipients
 from services.incidents.timers import CaseTimers
+from services.logs import configure_logging
+from services.metrics import Backlogs
 from services.notify.delivery import DeliveryRunner, SenderConfig
 from services.pipeline.dispatcher import EmbeddedDispatcher
 from services.pipeline.handler_types import HandlerTable, load_handlers
@@ -152,15 +153,18 @@ class Container:
         ]
 
     @cached_property
+    def backlogs(self) -> Backlogs:
+        """What /metrics reads from the database at every scrape."""
+        return Backlogs(self.engine, self.settings, self.clock)
+
+    @cached_property
     def timer_log(self) -> TimerLog:
         return TimerLog(self.engine, self.clock)
 
 
 def bootstrap(settings: Settings | None = None, clock: Clock = utc_now) -> Container:
     settings = settings or Settings()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("kafka").setLevel(logging.WARNING)  # kafka-python logs every connection at INFO
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    configure_logging(settings.log_format)
     dialogue_recipients.register(settings.secret_key.get_secret_value())
     incident_recipients.register()
     password_reset.recipients(settings.secret_key.get_secret_value())

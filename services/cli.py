@@ -56,9 +56,11 @@ def worker() -> None:
     from faust.worker import Worker
 
     from services.bootstrap import bootstrap
+    from services.metrics import serve_metrics
     from services.worker.app import create_worker_app
 
     container = bootstrap(_broker_settings())
+    serve_metrics(container.settings, container.backlogs, container.settings.worker_metrics_port)
     faust_app = create_worker_app(
         container.settings,
         container.processor(),
@@ -73,9 +75,11 @@ def worker() -> None:
 def relay() -> None:
     """Publish the outbox to Kafka until interrupted."""
     from services.bootstrap import bootstrap
+    from services.metrics import serve_metrics
     from services.relay.relay import Relay
 
     container = bootstrap(_broker_settings())
+    serve_metrics(container.settings, container.backlogs, container.settings.relay_metrics_port)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     console.print(f"relay: publishing the outbox to {container.settings.kafka_bootstrap}")

@@ -44,6 +44,15 @@ class Settings(BaseSettings):
     # Published events no agent has handled after this long are handed to the Processor again.
     reconcile_grace_s: float = Field(default=60.0, gt=0)
 
+    # /metrics (Prometheus): with a token, whoever sends it as a bearer token; without, this machine
+    # only. The worker and the relay serve theirs on these ports of metrics_host (0: none).
+    metrics_token: SecretStr = SecretStr("")
+    metrics_host: str = "127.0.0.1"
+    worker_metrics_port: int = Field(default=9108, ge=0, le=65535)
+    relay_metrics_port: int = Field(default=9109, ge=0, le=65535)
+    # "json": one JSON object per log line, with the event id it belongs to (for a log pipeline).
+    log_format: Literal["text", "json"] = "text"
+
     relay_batch_size: int = Field(default=500, ge=1)
     relay_idle_s: float = Field(default=0.05, gt=0)
     relay_backoff_max_s: float = Field(default=5.0, gt=0)

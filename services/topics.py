@@ -106,32 +106,27 @@ class Lag:
 
 
 def consumer_lag(settings: Settings, timeout_ms: int = 5000) -> list[Lag]:
-    """Each consumer group's lag per topic of this deployment (the prefix's topics only)."""
-    from kafka import KafkaConsumer
+    """Each consumer group's lag per topic of this deployment (the prefix's topics only): the end
+    offsets of the partitions it committed on, less what it committed."""
+    from kafka.admin import OffsetSpec
 
     admin = admin_client(settings, timeout_ms)
-    consumer = KafkaConsumer(
-        bootstrap_servers=settings.kafka_bootstrap.split(","),
-        client_id="weltoffen-lag",
-        request_timeout_ms=max(timeout_ms, 6000),
-        enable_auto_commit=False,
-    )
     try:
-        lags: list[Lag] = []
-        for group, *_ in admin.list_consumer_groups():
-            committed = {
-                tp: meta.offset
-                for tp, meta in admin.list_consumer_group_offsets(group).items()
-                if tp.topic.startswith(settings.topic_prefix) and meta.offset >= 0
-            }
-            if not committed:
-                continue
-            ends = consumer.end_offsets(list(committed))
-            per_topic: dict[str, int] = {}
-            for tp, offset in committed.items():
-                per_topic[tp.topic] = per_topic.get(tp.topic, 0) + max(0, ends.get(tp, offset) - offset)
-            lags.extend(Lag(group, topic, lag) for topic, lag in sorted(per_topic.items()))
-        return lags
+        groups = [g["group_id"] for g in admin.list_groups()]
+        committed = {
+            (group, tp): meta.offset
+            for group, offsets in (admin.list_group_offsets(groups).items() if groups else ())
+            for tp, meta in offsets.items()
+            if tp.topic.startswith(settings.topic_prefix) and meta.offset >= 0
+        }
+        partitions = {tp for _, tp in committed}
+        ends = (
+            admin.list_partition_offsets({tp: OffsetSpec.LATEST for tp in partitions}) if partitions else {}
+        )
+        per_topic: dict[tuple[str, str], int] = {}
+        for (group, tp), offset in committed.items():
+            end = ends[tp].offset if tp in ends else offset
+            per_topic[(group, tp.topic)] = per_topic.get((group, tp.topic), 0) + max(0, end - offset)
+        return [Lag(group, topic, lag) for (group, topic), lag in sorted(per_topic.items())]
     finally:
-        consumer.close()
         admin.close()

@@ -17,6 +17,7 @@ from services.api.limits import SlidingWindow
 from services.api.outages import answer_outages_with_503
 from services.api.redaction import redact_logs
 from services.api.request_limits import RequestLimits
+from services.api.request_timing import RequestTiming
 from services.api.routes import (
     accounts,
     cases,
@@ -24,6 +25,7 @@ from services.api.routes import (
     dialogues,
     health,
     incidents,
+    metrics,
     notifications,
     selfchecks,
 )
@@ -82,6 +84,7 @@ def create_app(container: Container, run_dispatcher: bool | None = None) -> Fast
         upload_limit=MAX_EVIDENCE_BYTES + 64 * 1024,  # the file and its multipart wrapping
         upload_paths=re.compile(r"/evidence$"),
     )
+    app.add_middleware(RequestTiming)
     add_security_headers(app, hsts=settings.environment == "production")  # outermost: every answer
     app.state.container = container
     app.state.rate_limits = SlidingWindow()
@@ -89,6 +92,7 @@ def create_app(container: Container, run_dispatcher: bool | None = None) -> Fast
     answer_domain_errors(app, pages=page_error)
     mount_site(app)
     app.include_router(health.router, include_in_schema=False)  # /healthz, /readyz for the operators
+    app.include_router(metrics.router)  # /metrics for Prometheus
     for router, codes in (
         (health.router, (503,)),
         (accounts.router, (401, 403, 404, 409, 422, 429, 503)),

@@ -19,12 +19,15 @@ from enum import StrEnum
 
 from events import DecodeError, Envelope, decode
 from events.catalog import DEAD_LETTER_SUFFIX, DEAD_LETTER_VALUE_LIMIT
+from services.logs import about
+from services.metrics import EVENTS
 from services.pipeline.handler_types import HandlerTable, handler_name
 from services.store import outbox
 from services.store.outage import is_database_outage
 from services.store.uow import UnitOfWork, UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
+UNDECODABLE = "undecodable"  # the metrics' event type of bytes that are no event
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +90,11 @@ class Processor:
             envelope = _decode(record)
         except DecodeError as exc:
             return self._dead_letter(record, f"DecodeError: {exc}", attempts=0)
+        with about(envelope.event_id, envelope.correlation_id):
+            return self._process(record, envelope)
+
+    def _process(self, record: Record, envelope: Envelope) -> Outcome:
+        kind = envelope.type_name
         attempt = 0
         while True:
             attempt += 1
@@ -94,13 +102,15 @@ class Processor:
                 with self._uow() as uow:
                     [outcome] = self._apply(uow, [envelope])
                     uow.commit()
+                EVENTS.labels(kind, outcome.value).inc()
                 return outcome
             except Exception as exc:  # never let one event stop the stream
                 if self._outage(exc):
                     attempt -= 1  # not the event's fault: it does not count
                     continue
+                EVENTS.labels(kind, "failed").inc()
                 if attempt >= self._policy.max_attempts:
-                    return self._dead_letter(record, _describe(exc), attempt, envelope.event_id)
+                    return self._dead_letter(record, _describe(exc), attempt, envelope.event_id, kind)
                 delay = self._policy.delay(attempt)
                 log.warning(
                     "%s %s failed (attempt %d/%d), retrying in %.2fs: %s",
@@ -126,6 +136,9 @@ class Processor:
             applied = self._apply(uow, [envelope for _, envelope in envelopes])
             outcomes.update(zip((index for index, _ in envelopes), applied, strict=True))
             uow.commit()
+        kinds = {index: envelope.type_name for index, envelope in envelopes}
+        for index, outcome in outcomes.items():
+            EVENTS.labels(kinds.get(index, UNDECODABLE), outcome.value).inc()
         return [outcomes[index] for index in range(len(records))]
 
     def _apply(self, uow: UnitOfWork, envelopes: Sequence[Envelope]) -> list[Outcome]:
@@ -155,7 +168,9 @@ class Processor:
             outcomes.append(Outcome.HANDLED if applied else Outcome.DUPLICATE)
         return outcomes
 
-    def _dead_letter(self, record: Record, error: str, attempts: int, event_id: str | None = None) -> Outcome:
+    def _dead_letter(
+        self, record: Record, error: str, attempts: int, event_id: str | None = None, kind: str = UNDECODABLE
+    ) -> Outcome:
         """Store the dead letter; if even that fails (database down), keep trying: losing the
         message is worse than holding up its partition."""
         failures = 0
@@ -171,6 +186,7 @@ class Processor:
                     record.offset,
                     error,
                 )
+                EVENTS.labels(kind, Outcome.DEAD_LETTERED.value).inc()
                 return Outcome.DEAD_LETTERED
             except Exception as exc:
                 failures += 1

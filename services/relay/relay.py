@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from typing import Any, Protocol
 
@@ -19,6 +20,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from events.catalog import MAX_MESSAGE_BYTES, URGENT_TOPICS
+from services.metrics import RELAY_PUBLISH, RELAY_ROWS
 from services.settings import Settings
 from services.store import outbox
 from services.store.uow import Clock, utc_now
@@ -89,6 +91,7 @@ class Relay:
                 rows = outbox.claim_pending(session, self._settings.relay_batch_size)
             if not rows:
                 return 0
+            started = time.perf_counter()
             futures: list[tuple[int, Any]] = []
             send_error: Exception | None = None
             held: dict[int, str] = {}
@@ -117,6 +120,9 @@ class Relay:
             held.update(
                 (row_id, _describe(future.exception)) for row_id, future in futures if _unpublishable(future)
             )
+            if acknowledged:
+                RELAY_PUBLISH.observe(time.perf_counter() - started)
+                RELAY_ROWS.inc(len(acknowledged))
             outbox.mark_published(session, acknowledged, self._clock())
             for row_id, reason in held.items():
                 log.error("outbox row %d can never be published as it is; held: %s", row_id, reason)

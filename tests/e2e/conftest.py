@@ -3,8 +3,10 @@ process) on a free port, with a real SMTP server; and one Chromium."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,7 +17,7 @@ from services.store.engine import make_engine
 from services.store.migrate import upgrade
 from tests.support.browser import CHROMIUM, FLAGS, SHOTS
 from tests.support.mail import MailServer, free_port
-from tests.support.pipeline import pipeline_settings
+from tests.support.pipeline import KafkaPipeline, pipeline_settings
 from tests.support.server import served
 
 
@@ -49,6 +51,36 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     with served(create_app(container, run_dispatcher=True), port) as base:
         yield Site(base, container, mail)
     mail.stop()
+
+
+@pytest.fixture
+def kafka_site(postgres_url: str, kafka_bootstrap: str, tmp_path: Path) -> Iterator[Site]:
+    mail = MailServer().start()
+    port = free_port()
+    settings = pipeline_settings(
+        postgres_url,
+        kafka_bootstrap,
+        smtp_host="127.0.0.1",
+        smtp_port=mail.port,
+        smtp_starttls=False,
+        public_base_url=f"http://127.0.0.1:{port}",
+        registrations_per_minute=0,
+        sign_in_per_minute=0,
+        worker_metrics_port=free_port(),
+    )
+    pipeline = KafkaPipeline(settings, log_dir=tmp_path)
+    stop = threading.Event()
+    relay = threading.Thread(target=pipeline.relay.run, args=(stop,), daemon=True)
+    relay.start()
+    app = create_app(pipeline.container, run_dispatcher=False)
+    try:
+        with served(app, port) as base:
+            yield Site(base, pipeline.container, mail)
+    finally:
+        stop.set()
+        relay.join(timeout=10)
+        pipeline.close()
+        mail.stop()
 
 
 @pytest.fixture(scope="session")

@@ -5,51 +5,16 @@ resident registers in Chromium, opens the link in the confirmation, and cancels.
 from __future__ import annotations
 
 import re
-import threading
 import uuid
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
 
-from services.api.app import create_app
 from tests.e2e.conftest import Site
 from tests.e2e.test_resident_pages import published_dialogue
-from tests.support.mail import MailServer, free_port
-from tests.support.pipeline import KafkaPipeline, pipeline_settings
-from tests.support.server import served
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-def kafka_site(postgres_url: str, kafka_bootstrap: str, tmp_path: Path) -> Iterator[Site]:
-    mail = MailServer().start()
-    port = free_port()
-    settings = pipeline_settings(
-        postgres_url,
-        kafka_bootstrap,
-        smtp_host="127.0.0.1",
-        smtp_port=mail.port,
-        smtp_starttls=False,
-        public_base_url=f"http://127.0.0.1:{port}",
-        registrations_per_minute=0,
-    )
-    pipeline = KafkaPipeline(settings, log_dir=tmp_path)
-    stop = threading.Event()
-    relay = threading.Thread(target=pipeline.relay.run, args=(stop,), daemon=True)
-    relay.start()
-    app = create_app(pipeline.container, run_dispatcher=False)
-    try:
-        with served(app, port) as base:
-            yield Site(base, pipeline.container, mail)
-    finally:
-        stop.set()
-        relay.join(timeout=10)
-        pipeline.close()
-        mail.stop()
 
 
 def test_a_resident_registers_and_cancels_on_kafka_postgres_and_smtp(kafka_site: Site, browser: Any) -> None:

@@ -38,6 +38,8 @@ def pipeline_settings(database_url: str, kafka_bootstrap: str = "", **overrides:
         "handler_max_attempts": 3,
         "handler_backoff_s": 0.01,
         "handler_backoff_max_s": 0.05,
+        "worker_metrics_port": 0,  # a test that reads the worker's /metrics gives it a free port
+        "relay_metrics_port": 0,
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]
