@@ -58,7 +58,12 @@ def test_every_page_in_every_language_passes_axe_at_phone_and_desktop_width(site
     colleague = _signed_in(browser, site, coordinator).new_page()
     coordinating = ["/queue", f"/cases/{case_id}", "/me/profile"]
     operator = _signed_in(browser, site, person(site.container, Role.ADMIN, name="Betrieb")).new_page()
-    administering = ["/admin/dead-letters", "/queue"]
+    administering = [
+        "/admin/dead-letters",
+        "/queue",
+        f"/admin/accounts/{coordinator.id}",
+        f"/admin/coordinators/{coordinator.id}",
+    ]
     checked = 0
     for language in ("de", "en", "ls"):
         for page, paths in (

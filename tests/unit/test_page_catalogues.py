@@ -8,7 +8,18 @@ from pathlib import Path
 
 from services.web.i18n import LANGUAGES, translations
 
-SAME_IN_GERMAN = {"Online", "Format"}
+SAME_IN_GERMAN = {
+    "Online",
+    "Format",
+    "System",
+    "Name",
+    "Region",
+    "Webhook",
+    "SMS",
+    "Matrix",
+    "Broker",
+    "Topic",
+}
 ROOT = Path(__file__).resolve().parents[2]
 
 
