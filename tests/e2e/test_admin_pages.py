@@ -62,6 +62,36 @@ def test_an_admin_replays_a_dead_letter_after_the_fix_and_it_is_handled(site: Si
             assert answer is not None and answer.status == 403, (role, path)
 
 
+def test_an_admin_sends_every_waiting_letter_again_after_confirming(site: Site, browser: Any) -> None:
+    admin = person(site.container, Role.ADMIN, name="Betrieb")
+    orphans = [orphan_report_event(site.container) for _ in range(2)]
+    page = _signed_in(browser, site, admin).new_page()
+    for case_id, _ in orphans:
+        for _ in range(100):
+            page.goto(site.base + "/admin/dead-letters?topic=weltoffen.incidents")
+            try:
+                _letter_about(page, site, case_id)
+                break
+            except AssertionError:
+                time.sleep(0.2)
+    for case_id, incident_id in orphans:
+        _create_the_missing_case(site.container, case_id, incident_id)  # the fix
+    page.get_by_role("button", name="Alle erneut senden").click()  # not confirmed: nothing is sent
+    expect(page.get_by_role("status")).to_have_count(0)
+    page.get_by_label("Ja, die Ursache ist behoben").check()
+    page.get_by_role("button", name="Alle erneut senden").click()
+    expect(page.get_by_role("status")).to_contain_text("erneut gesendet")
+    assert_accessible(page, "dead-letters-replayed-de")
+    for case_id, _ in orphans:
+        for _ in range(100):
+            with Session(site.container.engine) as session:
+                case = session.get(Case, case_id)
+                if case is not None and case.status != "new":
+                    break
+            time.sleep(0.1)
+        assert case is not None and case.status != "new"
+
+
 def _letter_about(page: Any, site: Site, case_id: str) -> str:
     for link in page.locator("table a").all():
         href = link.get_attribute("href")
