@@ -31,24 +31,26 @@ from services.web.visits import get_visit
 from workflows.errors import DomainError
 
 ASSETS = Path(__file__).parent / "static"
+# Every module of pages, in the order their routes are matched.
+PAGES = (
+    home,
+    account,
+    residents,
+    reports,
+    cases,
+    follow,
+    workspace_links,
+    coordination,
+    admin,
+    admin_accounts,
+    admin_operations,
+)
 
 
 def mount_site(app: FastAPI) -> None:
     app.mount("/assets", StaticFiles(directory=ASSETS), name="assets")
-    for router in (
-        home.router,
-        account.router,
-        residents.router,
-        reports.router,
-        cases.router,
-        follow.router,
-        workspace_links.router,
-        coordination.router,
-        admin.router,
-        admin_accounts.router,
-        admin_operations.router,
-    ):
-        app.include_router(router, include_in_schema=False)
+    for module in PAGES:
+        app.include_router(module.router, include_in_schema=False)
 
     @app.exception_handler(StarletteHTTPException)
     async def not_found(request: Request, error: StarletteHTTPException) -> Response:

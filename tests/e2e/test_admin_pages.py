@@ -44,13 +44,7 @@ def test_an_admin_replays_a_dead_letter_after_the_fix_and_it_is_handled(site: Si
     page.get_by_role("button", name="Erneut senden").click()
     expect(page.get_by_role("status")).to_have_text("Erledigt.")
     expect(page.get_by_text("erneut gesendet")).to_be_visible()
-    for _ in range(100):
-        with Session(site.container.engine) as session:
-            case = session.get(Case, case_id)
-            if case is not None and case.status != "new":
-                break
-        time.sleep(0.1)
-    assert case is not None and case.status != "new"  # handled this time
+    _wait_until_handled(site, case_id)  # handled this time
     page.goto(site.base + f"/admin/dead-letters/{letter}?lang=en")
     expect(page.get_by_text("sent again")).to_be_visible()
     assert_accessible(page, "dead-letter-en")
@@ -83,13 +77,17 @@ def test_an_admin_sends_every_waiting_letter_again_after_confirming(site: Site, 
     expect(page.get_by_role("status")).to_contain_text("erneut gesendet")
     assert_accessible(page, "dead-letters-replayed-de")
     for case_id, _ in orphans:
-        for _ in range(100):
-            with Session(site.container.engine) as session:
-                case = session.get(Case, case_id)
-                if case is not None and case.status != "new":
-                    break
-            time.sleep(0.1)
-        assert case is not None and case.status != "new"
+        _wait_until_handled(site, case_id)
+
+
+def _wait_until_handled(site: Site, case_id: str) -> None:
+    for _ in range(100):
+        with Session(site.container.engine) as session:
+            case = session.get(Case, case_id)
+            if case is not None and case.status != "new":
+                return
+        time.sleep(0.1)
+    raise AssertionError(f"case {case_id} was not handled")
 
 
 def _letter_about(page: Any, site: Site, case_id: str) -> str:

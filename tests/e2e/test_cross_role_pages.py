@@ -16,38 +16,13 @@ from sqlmodel import Session, func, select
 
 from services.incidents.tables import Case, CaseHistory, CaseNote, EvidenceFile, SupportOffer
 from services.store.tables import Role
-from services.web.routes import (
-    account,
-    admin,
-    admin_accounts,
-    admin_operations,
-    cases,
-    coordination,
-    follow,
-    home,
-    reports,
-    residents,
-    workspace_links,
-)
+from services.web.site import PAGES
 from tests.e2e.conftest import Site
 from tests.e2e.test_coordinator_pages import _evidence
 from tests.e2e.test_mail_links import _campaign, _case, _scored_round, _signed_in
 from tests.support.people import person
 
 pytestmark = pytest.mark.integration
-ROUTERS = (
-    account,
-    admin,
-    admin_accounts,
-    admin_operations,
-    cases,
-    coordination,
-    follow,
-    home,
-    reports,
-    residents,
-    workspace_links,
-)
 # Open to everyone (a secret in the link, or nothing personal), or about the caller's own account.
 OPEN = {
     "/",
@@ -77,7 +52,7 @@ COORDINATING = {"/queue", "/me/duty", "/me/profile", "/me/shifts"}
 
 
 def _routes() -> list[tuple[str, str]]:
-    return [(method, r.path) for m in ROUTERS for r in m.router.routes for method in sorted(r.methods)]
+    return [(method, r.path) for m in PAGES for r in m.router.routes for method in sorted(r.methods)]
 
 
 def test_every_route_is_classified() -> None:
