@@ -178,8 +178,11 @@ class FiguresPublic(BaseModel):
     lottery_seed: int | None
 
 
-def figures(session: Session, principal: Principal, dialogue_id: str) -> FiguresPublic:
-    """Counts by status, attendance rate, and the logistics brief as it stands now."""
+def figures(
+    session: Session, principal: Principal, dialogue_id: str, now: datetime | None = None
+) -> FiguresPublic:
+    """Counts by status, attendance rate, and the logistics brief as it stands ``now`` (tasks whose
+    deadline has passed are marked overdue)."""
     dialogue = organised(session, principal, dialogue_id)
     rows = session.exec(select(Registration).where(Registration.dialogue_id == dialogue.id)).all()
     counts: dict[str, int] = {}
@@ -193,6 +196,7 @@ def figures(session: Session, principal: Principal, dialogue_id: str) -> Figures
         dialogue.capacity,
         dialogue.starts_at,
         "step_free" in dialogue.accessibility.split(","),
+        now,
     )
     return FiguresPublic(
         by_status=counts,

@@ -141,6 +141,35 @@ def _apply(dialogue: Dialogue, fields: DialogueFields) -> None:
     dialogue.survey_url = str(fields.survey_url) if fields.survey_url else None
 
 
+def fields_of(dialogue: Dialogue) -> dict[str, object]:
+    """What a dialogue holds, as DialogueFields takes it: a form edits some of it, the rest stays."""
+
+    def numbers(text: str) -> list[int]:
+        return [int(n) for n in text.split(",") if n]
+
+    return {
+        "title": dialogue.title,
+        "description": dialogue.description,
+        "format": dialogue.format,
+        "starts_at": dialogue.starts_at,
+        "ends_at": dialogue.ends_at,
+        "venue": dialogue.venue,
+        "online_url": dialogue.online_url,
+        "accessibility": [a for a in dialogue.accessibility.split(",") if a],
+        "capacity": dialogue.capacity,
+        "waitlist_enabled": dialogue.waitlist_enabled,
+        "registration_opens_at": dialogue.registration_opens_at,
+        "registration_closes_at": dialogue.registration_closes_at,
+        "languages": [lang for lang in dialogue.languages.split(",") if lang],
+        "allocation": dialogue.allocation,
+        "quotas": json.loads(dialogue.quotas),
+        "reminder_hours": numbers(dialogue.reminder_hours),
+        "brief_days": numbers(dialogue.brief_days),
+        "retention_days": dialogue.retention_days,
+        "survey_url": dialogue.survey_url,
+    }
+
+
 def create(uow: UnitOfWork, organiser_id: str, body: DialogueCreate) -> Dialogue:
     now = uow.clock()
     check_dates(now, body.starts_at, body.ends_at)

@@ -116,3 +116,15 @@ class DialogueJob(SQLModel, table=True):
     kind: str = Field(max_length=20)
     due_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
     done_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime, nullable=True))
+
+
+class DialogueTask(SQLModel, table=True):
+    """A task of the logistics brief the organiser ticked off (the tasks themselves are computed
+    from the registrations' needs; ``key`` is the task's stable id, e.g. "interpreter:ar")."""
+
+    __tablename__ = "dialogue_task"
+
+    dialogue_id: str = Field(foreign_key="dialogue.id", primary_key=True, max_length=36)
+    key: str = Field(primary_key=True, max_length=60)
+    done_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
+    done_by: str = Field(max_length=36)

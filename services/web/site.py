@@ -23,6 +23,8 @@ from services.web.routes import (
     coordination,
     follow,
     home,
+    organise,
+    organise_day,
     reports,
     residents,
     workspace_links,
@@ -34,6 +36,8 @@ ASSETS = Path(__file__).parent / "static"
 # Every module of pages, in the order their routes are matched.
 PAGES = (
     home,
+    organise,
+    organise_day,
     account,
     residents,
     reports,

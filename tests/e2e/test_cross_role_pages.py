@@ -19,7 +19,8 @@ from services.store.tables import Role
 from services.web.site import PAGES
 from tests.e2e.conftest import Site
 from tests.e2e.test_coordinator_pages import _evidence
-from tests.e2e.test_mail_links import _campaign, _case, _scored_round, _signed_in
+from tests.e2e.test_mail_links import _campaign, _case, _registration, _scored_round, _signed_in
+from tests.e2e.test_resident_pages import published_dialogue
 from tests.support.people import person
 
 pytestmark = pytest.mark.integration
@@ -60,7 +61,7 @@ def test_every_route_is_classified() -> None:
         (method, path)
         for method, path in _routes()
         if path not in OPEN | COORDINATING
-        and not path.startswith(("/admin", "/cases/{case_id}", "/campaigns/", "/selfchecks/"))
+        and not path.startswith(("/admin", "/cases/{case_id}", "/campaigns/", "/selfchecks/", "/organise"))
     ]
     assert not unknown, f"classify these routes in this test: {unknown}"
 
@@ -79,7 +80,12 @@ def test_no_role_reaches_what_is_not_theirs(site: Site, browser: Any) -> None:
         incident_id = session.get(Case, case_id).incident_id  # type: ignore[union-attr]
         file_id = session.exec(select(EvidenceFile.id).where(EvidenceFile.incident_id == incident_id)).one()
     before = _settled(site, case_id)
+    dialogue_id = published_dialogue(site, f"Dialog {uuid.uuid4().hex[:4]}")  # another organiser's
+    registration_id = _registration(site, dialogue_id)
     values = {
+        "{dialogue_id}": dialogue_id,
+        "{registration_id}": registration_id,
+        "{key}": "dgs",
         "{case_id}": case_id,
         "{offer_id}": offer_id or "none",
         "{file_id}": file_id,
@@ -117,6 +123,8 @@ def test_no_role_reaches_what_is_not_theirs(site: Site, browser: Any) -> None:
                 continue
             if template.startswith("/selfchecks/") and who == "municipality of the place":
                 continue  # that municipality's own round: its report is theirs to read
+            if template in ("/organise", "/organise/new") and stranger.role is Role.ORGANISER:
+                continue  # their own list, their own new dialogue
             url = site.base + concrete(template)
             if method == "GET":
                 status = context.request.get(url, max_redirects=0).status

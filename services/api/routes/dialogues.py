@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, status
@@ -18,7 +19,7 @@ from services.api.deps import (
 )
 from services.api.limits import rate_limited
 from services.bootstrap import Container
-from services.dialogues import dialogue_views, organisers
+from services.dialogues import checklist, dialogue_views, organisers
 from services.dialogues.attendance import mark_attendance
 from services.dialogues.dialogue_views import RegistrantRow, dialogue_public
 from services.dialogues.organisers import DialogueCreate, DialogueFields, DialoguePublic
@@ -193,7 +194,42 @@ def check_in(
 
 @router.get("/dialogues/{dialogue_id}/figures", response_model=dialogue_views.FiguresPublic)
 def figures(
-    dialogue_id: str, principal: CurrentPrincipal, session: SessionDep
+    dialogue_id: str, principal: CurrentPrincipal, session: SessionDep, container: ContainerDep
 ) -> dialogue_views.FiguresPublic:
     """Counts by status, attendance rate, and the logistics brief as it stands now."""
-    return dialogue_views.figures(session, principal, dialogue_id)
+    return dialogue_views.figures(session, principal, dialogue_id, container.clock())
+
+
+class TaskDone(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    done: bool
+
+
+class ChecklistItemPublic(BaseModel):
+    key: str
+    title_de: str
+    title_en: str
+    deadline: datetime
+    overdue: bool
+    done_at: datetime | None
+
+
+@router.get("/dialogues/{dialogue_id}/tasks", response_model=list[ChecklistItemPublic])
+def tasks(
+    dialogue_id: str, principal: CurrentPrincipal, session: SessionDep, container: ContainerDep
+) -> list[ChecklistItemPublic]:
+    """The logistics brief's tasks as a checklist: open ones first, overdue ones at the top."""
+    found = checklist.checklist(session, principal, dialogue_id, container.clock())
+    return [ChecklistItemPublic.model_validate(item, from_attributes=True) for item in found]
+
+
+@router.put("/dialogues/{dialogue_id}/tasks/{key}", response_model=list[ChecklistItemPublic])
+def tick(
+    dialogue_id: str, key: str, body: TaskDone, principal: CurrentPrincipal, container: ContainerDep
+) -> list[ChecklistItemPublic]:
+    """Tick a task off, or untick it."""
+    with container.uow() as uow:
+        checklist.mark_task(uow, principal, dialogue_id, key, body.done)
+        uow.commit()
+        found = checklist.checklist(uow.session, principal, dialogue_id, container.clock())
+    return [ChecklistItemPublic.model_validate(item, from_attributes=True) for item in found]
