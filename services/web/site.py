@@ -27,6 +27,8 @@ from services.web.routes import (
     organise_day,
     reports,
     residents,
+    respondents,
+    selfcheck_rounds,
     workspace_links,
 )
 from services.web.visits import get_visit
@@ -41,6 +43,8 @@ PAGES = (
     account,
     residents,
     reports,
+    respondents,
+    selfcheck_rounds,
     cases,
     follow,
     workspace_links,

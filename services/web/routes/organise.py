@@ -18,7 +18,8 @@ from services.api.deps import ContainerDep, SessionDep, committed
 from services.dialogues import dialogue_views, organisers
 from services.dialogues.dialogue_access import organised
 from services.dialogues.organisers import DialogueCreate, DialogueFields
-from services.selfchecks.tables import SelfCheckRecommendation
+from services.selfchecks.questionnaire_files import questionnaire
+from services.selfchecks.tables import SelfCheckRecommendation, SelfCheckRound
 from services.store.tables import Role
 from services.web.forms import checked, field_errors, listed
 from services.web.i18n import BERLIN, N_
@@ -206,8 +207,14 @@ def cancel(dialogue_id: str, visit: PageVisit, form: Form, container: ContainerD
     return redirect(visit, f"/organise/{dialogue_id}?done=cancelled")
 
 
-def origin(session: Session, dialogue_id: str) -> SelfCheckRecommendation | None:
-    """The self-check recommendation a draft was made from, if any."""
-    return session.exec(
+def origin(session: Session, dialogue_id: str, language: str) -> str | None:
+    """The field of action of the self-check recommendation a draft was made from, if any."""
+    found = session.exec(
         select(SelfCheckRecommendation).where(SelfCheckRecommendation.dialogue_id == dialogue_id)
     ).first()
+    if found is None:
+        return None
+    round_ = session.get(SelfCheckRound, found.round_id)
+    fields = questionnaire(round_.questionnaire_version).fields_by_id if round_ else {}
+    field = fields.get(found.field)
+    return field.title["en" if language == "en" else "de"] if field else found.field

@@ -38,7 +38,7 @@ def dialogue(dialogue_id: str, visit: PageVisit, session: SessionDep, container:
         figures=dialogue_views.figures(session, principal, dialogue_id, now),
         tasks=checklist.checklist(session, principal, dialogue_id, now),
         registrants=dialogue_views.registrants(session, principal, dialogue_id),
-        recommendation=origin(session, dialogue_id),
+        recommendation=origin(session, dialogue_id, visit.language),
     )
 
 

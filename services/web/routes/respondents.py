@@ -1,0 +1,179 @@
+"""A respondent answers the self-check behind the mailed link, on a phone: one field of action a
+page, every answer type of the questionnaire with its help text, progress per field, save and come
+back later (the link is the key; no account), and a final check that names every answer still
+missing at its question. The operations of the API (``rounds.by_link``, ``rounds.save_answers``)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import APIRouter
+from fastapi.responses import HTMLResponse, Response
+from sqlmodel import Session
+
+from services.api.deps import ContainerDep, SessionDep, committed
+from services.selfchecks import rounds
+from services.selfchecks.questionnaire_files import questionnaire
+from services.selfchecks.tables import Respondent, SelfCheckRound
+from services.web.i18n import N_
+from services.web.render import Visit, redirect, render
+from services.web.visits import Form, PageVisit
+from workflows.selfchecks.questionnaire import Question, Questionnaire
+
+router = APIRouter()
+SKIP = "skip"  # "we cannot say": a skippable question's answer None
+TYPE_MESSAGES = {
+    "maturity": N_("Choose how far it has come"),
+    "yes_no": N_("Choose yes or no"),
+    "choice": N_("Choose one of the answers"),
+    "number": N_("Enter a number from %(min)s to %(max)s"),
+    "missing": N_("Answer this question"),
+}
+
+
+def _link(respondent_id: str, token: str, **query: str) -> str:
+    extra = "".join(f"&{k}={quote(v)}" for k, v in query.items())
+    return f"/selfchecks/respondents/{respondent_id}?token={quote(token)}{extra}"
+
+
+def _parse(question: Question, given: str | None) -> tuple[Any, bool]:
+    """The answer as the questionnaire takes it, and whether the text could be read at all."""
+    if given is None or given == "" or given == SKIP:
+        return None, given != SKIP or question.skippable
+    try:
+        if question.type == "maturity":
+            return int(given), True
+        if question.type == "yes_no":
+            return {"yes": True, "no": False}[given], True
+        if question.type == "number":
+            number = float(given.replace(",", "."))
+            return (int(number) if number.is_integer() else number), True
+    except (ValueError, KeyError):
+        return None, False
+    return given, True
+
+
+def _message(visit: Visit, question: Question, kind: str | None = None) -> str:
+    text = visit.gettext(TYPE_MESSAGES[kind or question.type])
+    return text % {"min": f"{question.minimum:g}", "max": f"{question.maximum:g}"} if "%(" in text else text
+
+
+def _progress(form: Questionnaire, answers: dict[str, Any]) -> list[tuple[str, dict[str, str], int, int]]:
+    return [
+        (f.id, f.title, sum(1 for q in f.questions if q.id in answers), len(f.questions)) for f in form.fields
+    ]
+
+
+def _page(
+    visit: Visit,
+    session: Session,
+    secret: str,
+    respondent_id: str,
+    token: str,
+    field: str,
+    errors: dict[str, str],
+    shown: dict[str, Any] | None = None,
+) -> Response:
+    respondent, found = rounds.by_link(session, secret, respondent_id, token)
+    form = questionnaire(found.questionnaire_version)
+    answers = json.loads(respondent.answers)
+    current = form.fields_by_id.get(field) or form.fields[0]
+    return render(
+        visit,
+        "selfcheck_answer.html",
+        status_code=422 if errors else 200,
+        respondent=respondent,
+        round=found,
+        form=form,
+        field=current,
+        answers={**answers, **(shown or {})},
+        answered=set(answers),
+        progress=_progress(form, answers),
+        errors=errors,
+        token=token,
+        link=lambda **q: _link(respondent_id, token, **q),
+        lang2="en" if visit.language == "en" else "de",
+        is_open=found.status == "open",
+    )
+
+
+@router.get("/selfchecks/respondents/{respondent_id}", response_class=HTMLResponse)
+def answer_page(
+    respondent_id: str,
+    visit: PageVisit,
+    session: SessionDep,
+    container: ContainerDep,
+    token: str = "",
+    field: str = "",
+    check: bool = False,
+) -> Response:
+    secret = container.settings.secret_key.get_secret_value()
+    if check:
+        return _check_page(visit, session, secret, respondent_id, token)
+    return _page(visit, session, secret, respondent_id, token, field, {})
+
+
+def _missing(form: Questionnaire, answers: dict[str, Any]) -> list[Question]:
+    return [q for q in form.questions.values() if not q.skippable and answers.get(q.id) is None]
+
+
+def _check_page(visit: Visit, session: Session, secret: str, respondent_id: str, token: str) -> Response:
+    respondent, found = rounds.by_link(session, secret, respondent_id, token)
+    form = questionnaire(found.questionnaire_version)
+    missing = _missing(form, json.loads(respondent.answers))
+    return render(
+        visit,
+        "selfcheck_check.html",
+        status_code=422 if missing else 200,
+        missing=missing,
+        form=form,
+        link=lambda **q: _link(respondent_id, token, **q),
+        lang2="en" if visit.language == "en" else "de",
+        round=found,
+    )
+
+
+@router.post("/selfchecks/respondents/{respondent_id}", response_class=HTMLResponse)
+def save(
+    respondent_id: str, visit: PageVisit, form: Form, session: SessionDep, container: ContainerDep
+) -> Response:
+    secret = container.settings.secret_key.get_secret_value()
+    token = form.get("token", "")
+    _, found = rounds.by_link(session, secret, respondent_id, token)
+    definition = questionnaire(found.questionnaire_version)
+    current = definition.fields_by_id.get(form.get("field", "")) or definition.fields[0]
+    answers: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    shown: dict[str, Any] = {}
+    for question in current.questions:
+        value, readable = _parse(question, form.get(f"q:{question.id}"))
+        problem = question.check(value) if value is not None else None
+        given = form.get(f"q:{question.id}")
+        if not readable or problem:
+            errors[f"q-{question.id}"] = _message(visit, question)
+            shown[question.id] = given
+        elif given not in (None, ""):
+            answers[question.id] = shown[question.id] = value  # shown again if another answer is wrong
+    if errors:
+        return _page(visit, session, secret, respondent_id, token, current.id, errors, shown)
+    with committed(container) as uow:
+        rounds.save_answers(uow, secret, respondent_id, token, answers)
+    action = form.get("action", "next")
+    if action == "later":
+        return redirect(visit, _link(respondent_id, token, field=current.id, saved="later"))
+    ids = [f.id for f in definition.fields]
+    following = ids.index(current.id) + 1
+    if action == "check" or following >= len(ids):
+        return redirect(visit, _link(respondent_id, token, check="true"))
+    return redirect(visit, _link(respondent_id, token, field=ids[following], saved="yes"))
+
+
+def answered_share(session: Session, round_: SelfCheckRound) -> list[tuple[Respondent, int, int]]:
+    """Per respondent of a round: how many questions are answered, of how many (never what)."""
+    from sqlmodel import select
+
+    total = len(questionnaire(round_.questionnaire_version).questions)
+    found = session.exec(select(Respondent).where(Respondent.round_id == round_.id)).all()
+    return [(r, sum(v is not None for v in json.loads(r.answers).values()), total) for r in found]
