@@ -11,11 +11,9 @@ if ! .venv/bin/python -m pip install -q --disable-pip-version-check -e ".[test]"
 fi
 rm -f "$install_log"
 
-# Pages are checked in Debian's Chromium (a browser of its own cannot be downloaded here).
-if ! command -v chromium >/dev/null; then
-  echo "== installing Chromium (Debian package)"
-  DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
-fi
+# Pages are checked in Debian's Chromium (a browser of its own cannot be downloaded here); the PDF
+# report needs Pango.
+bash infra/system-packages.sh test
 
 export KAFKA_PORT=${KAFKA_PORT:-19092} KAFKA_CONTROLLER_PORT=${KAFKA_CONTROLLER_PORT:-19093}
 export KAFKA_DATA_DIR=${KAFKA_DATA_DIR:-$(mktemp -d /tmp/weltoffen-kafka-test.XXXXXX)}

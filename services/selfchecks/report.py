@@ -12,6 +12,7 @@ TEXTS: dict[str, dict[str, Any]] = {
     "de": {
         "title": "Selbstcheck",
         "language": "Sprache",
+        "pdf": "Als PDF herunterladen (zum Ausdrucken, etwa für den Rat)",
         "index": "Gesamtindex",
         "level": "Stufe",
         "respondents": "Antwortende",
@@ -44,6 +45,7 @@ TEXTS: dict[str, dict[str, Any]] = {
     "en": {
         "title": "Self-check",
         "language": "Language",
+        "pdf": "Download as PDF (to print, for the council say)",
         "index": "Overall index",
         "level": "Level",
         "respondents": "Respondents",

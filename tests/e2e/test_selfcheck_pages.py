@@ -9,10 +9,12 @@ from __future__ import annotations
 import random
 import re
 import time
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
+from pypdf import PdfReader
 from sqlmodel import Session, select
 
 from services.dialogues.tables import Dialogue
@@ -21,7 +23,7 @@ from services.selfchecks.tables import SelfCheckRecommendation, SelfCheckRound
 from services.store.tables import Role
 from tests.e2e.conftest import Site
 from tests.e2e.test_mail_links import _signed_in
-from tests.support.browser import assert_accessible
+from tests.support.browser import SHOTS, assert_accessible
 from tests.support.people import person
 
 pytestmark = pytest.mark.integration
@@ -142,8 +144,18 @@ def test_a_municipality_runs_a_self_check_with_three_respondents(site: Site, bro
     with Session(site.container.engine) as session:
         drafted = session.exec(select(Dialogue).where(Dialogue.organiser_id == organiser.id)).all()
     assert len(drafted) == 1 and drafted[0].status == "draft"
-    page.get_by_role("link", name="Die Auswertung").click()
+    page.get_by_role("link", name="Die Auswertung", exact=True).click()
     expect(page.locator("svg").first).to_be_visible()
+    with page.expect_download() as download:
+        page.get_by_role("link", name=re.compile("Als PDF herunterladen")).click()
+    download.value.save_as(SHOTS / "selfcheck-report-de.pdf")  # to look at, like the screenshots
+    pdf = PdfReader(download.value.path())
+    text = " ".join(p.extract_text() for p in pdf.pages)
+    assert download.value.suggested_filename == f"selbstcheck-{ags}-{datetime.now(UTC):%Y-%m-%d}.pdf"
+    assert "Selbstcheck: Musterstadt" in text and FORM.fields[0].title["de"] in text
+    assert "Als PDF herunterladen" not in text  # the screen's links are not printed
+    english = page.context.request.get(round_url + "/report.pdf?lang=en")
+    assert english.headers["content-type"] == "application/pdf"
     for path in ("/selfchecks", round_url.removeprefix(site.base)):
         page.goto(site.base + path + "?lang=en")
         assert_accessible(page, "selfcheck-en" + path.replace("/", "-")[:20])

@@ -7,12 +7,13 @@ import json
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, status
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 
 from services.api.deps import ContainerDep, CurrentMunicipality, CurrentPrincipal, SessionDep, committed
-from services.api.pages import language, pages
+from services.api.pages import language
 from services.selfchecks import round_views, rounds
 from services.selfchecks.report import report_values
+from services.selfchecks.report_pdf import pdf_response, report_html
 from services.selfchecks.schemas import (
     AnswersPublic,
     AnswersSaved,
@@ -116,8 +117,22 @@ def report(
     found = round_views.scored_round(session, principal, round_id)
     chosen = language(lang, accept_language)
     values = report_values(found, rounds.recommendations(session, found.id), chosen)
-    html = pages().get_template("selfcheck_report.html").render(values)
+    html = report_html(values, f"/api/v1/selfchecks/{found.id}/report.pdf?lang={chosen}")
     return HTMLResponse(html, headers={"Content-Language": chosen})
+
+
+@router.get("/selfchecks/{round_id}/report.pdf", response_class=Response)
+def report_as_pdf(
+    round_id: str,
+    principal: CurrentPrincipal,
+    session: SessionDep,
+    lang: str | None = None,
+    accept_language: Annotated[str | None, Header()] = None,
+) -> Response:
+    """The same report as a PDF (A4), to print."""
+    found = round_views.scored_round(session, principal, round_id)
+    values = report_values(found, rounds.recommendations(session, found.id), language(lang, accept_language))
+    return pdf_response(values)
 
 
 @router.post(

@@ -7,10 +7,10 @@ from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
 
 from services.api.deps import SessionDep
-from services.api.pages import pages
 from services.incidents import case_views
 from services.selfchecks import round_views, rounds
 from services.selfchecks.report import report_values
+from services.selfchecks.report_pdf import pdf_response, report_html
 from services.web.render import redirect, render
 from services.web.visits import PageVisit
 
@@ -31,5 +31,15 @@ def selfcheck_report(round_id: str, visit: PageVisit, session: SessionDep) -> Re
     found = round_views.scored_round(session, visit.principal, round_id)
     language = "en" if visit.language == "en" else "de"
     values = report_values(found, rounds.recommendations(session, found.id), language)
-    html = pages().get_template("selfcheck_report.html").render(values)
+    html = report_html(values, f"/selfchecks/{found.id}/report.pdf?lang={language}")
     return HTMLResponse(html, headers={"Content-Language": language})
+
+
+@router.get("/selfchecks/{round_id}/report.pdf")
+def selfcheck_report_pdf(round_id: str, visit: PageVisit, session: SessionDep) -> Response:
+    """The report as a PDF to put in front of the council, in the reader's language."""
+    if visit.principal is None:
+        return redirect(visit, f"/sign-in?next=/selfchecks/{round_id}/report")
+    found = round_views.scored_round(session, visit.principal, round_id)
+    language = "en" if visit.language == "en" else "de"
+    return pdf_response(report_values(found, rounds.recommendations(session, found.id), language))
