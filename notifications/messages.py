@@ -31,7 +31,7 @@ SHORT_TEXT_LIMIT = 320  # two SMS segments
 
 # Filled in from the recipient when the message is sent, never stored with the notification: a
 # registrant's name is personal data, and the link to their registration carries its secret.
-RECIPIENT_VARIABLES = frozenset({"participant_name", "manage_path", "reset_path"})
+RECIPIENT_VARIABLES = frozenset({"participant_name", "manage_path", "reset_path", "answer_path"})
 
 
 class MissingVariables(ValueError):
@@ -197,6 +197,15 @@ MESSAGES: dict[str, MessageSpec] = {
         MessageSpec("case_information", _CASE, _CASE_SAMPLE),
         MessageSpec("case_resolved", _CASE, _CASE_SAMPLE),
         MessageSpec("case_news", {"case_ref": str}, {"case_ref": "F-2026-0042"}),
+        MessageSpec(
+            "selfcheck_invitation",
+            {"municipality_name": str, "label": str, "answer_path": str},
+            {
+                "municipality_name": "Musterstadt",
+                "label": "Bürgeramt",
+                "answer_path": "/selfchecks/respondents/r-1?token=t",
+            },
+        ),
         MessageSpec(
             "password_reset",
             {"expires_at": datetime, "reset_path": str},

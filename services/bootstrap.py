@@ -28,6 +28,7 @@ from services.pipeline.dispatcher import EmbeddedDispatcher
 from services.pipeline.handler_types import HandlerTable, load_handlers
 from services.pipeline.processing import Processor, RetryPolicy
 from services.pipeline.reconciler import Reconciler
+from services.selfchecks import recipients as selfcheck_recipients
 from services.settings import Settings
 from services.store.engine import make_engine
 from services.store.outage import database_reachable
@@ -168,6 +169,7 @@ def bootstrap(settings: Settings | None = None, clock: Clock = utc_now) -> Conta
     dialogue_recipients.register(settings.secret_key.get_secret_value())
     incident_recipients.register()
     password_reset.recipients(settings.secret_key.get_secret_value())
+    selfcheck_recipients.register(settings.secret_key.get_secret_value())
     use_field_cipher(FieldCipher(settings.field_keys()))
     return Container(
         settings=settings,

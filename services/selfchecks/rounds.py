@@ -15,12 +15,13 @@ from sqlmodel import Session, col, select
 from events import new_envelope
 from events.contracts import SelfCheckSubmitted
 from services.access import Principal, Scope, require_access, require_role
-from services.crypto import keyed_hash
 from services.dialogues import organisers
 from services.dialogues.messages import notify_organiser
 from services.dialogues.organisers import DialogueCreate
 from services.dialogues.tables import Dialogue, DialogueStatus
+from services.notify.requests import request_notification
 from services.selfchecks.questionnaire_files import questionnaire
+from services.selfchecks.recipients import RESPONDENT, answer_token
 from services.selfchecks.schemas import AnswersSaved, RoundCreate, RoundPublic
 from services.selfchecks.tables import Respondent, SelfCheckRecommendation, SelfCheckRound
 from services.store.tables import Account, Role
@@ -88,17 +89,26 @@ def open_round(uow: UnitOfWork, principal: Principal, body: RoundCreate) -> Self
     return found
 
 
-def answer_token(secret: str, respondent_id: str) -> str:
-    """The secret of a respondent's answer link, derived (never stored)."""
-    return keyed_hash(secret, f"respondent:{respondent_id}")
-
-
-def add_respondent(uow: UnitOfWork, principal: Principal, round_id: str, label: str) -> Respondent:
-    """A respondent answers through a secret link; no account needed."""
+def add_respondent(
+    uow: UnitOfWork, principal: Principal, round_id: str, label: str, email: str | None = None
+) -> Respondent:
+    """A respondent answers through a secret link; no account needed. With an address, the link is
+    mailed there (the address is kept, encrypted, until the round closes)."""
     found = owned_round(uow.session, principal, round_id)
     round_rules.check_open(found.status)
-    respondent = Respondent(id=str(uuid.uuid4()), round_id=found.id, label=label, updated_at=uow.clock())
+    respondent = Respondent(
+        id=str(uuid.uuid4()), round_id=found.id, label=label, email=email, updated_at=uow.clock()
+    )
     uow.session.add(respondent)
+    if email:
+        uow.session.flush()
+        request_notification(
+            uow,
+            recipient_id=respondent.id,
+            recipient_kind=RESPONDENT,
+            template="selfcheck_invitation",
+            context={"municipality_name": found.municipality_name, "label": label},
+        )
     return respondent
 
 
@@ -162,6 +172,9 @@ def submit(uow: UnitOfWork, principal: Principal, round_id: str) -> SelfCheckRou
     now = uow.clock()
     found.status, found.submitted_at = RoundStatus.SUBMITTED, now
     uow.session.add(found)
+    for respondent in respondents:  # the links are no use any more: the addresses go
+        respondent.email = None
+        uow.session.add(respondent)
     submitted = SelfCheckSubmitted(
         selfcheck_id=found.id,
         municipality_ags=found.municipality_ags,

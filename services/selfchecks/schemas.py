@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 from services.selfchecks.questionnaire_files import LATEST
 
@@ -30,6 +30,9 @@ class RoundPublic(BaseModel):
 class RespondentCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     label: str = Field(min_length=1, max_length=120, description="e.g. 'Bürgeramt' or 'Integrationsbeirat'")
+    email: EmailStr | None = Field(
+        default=None, description="mail the answer link here (kept until the round closes)"
+    )
 
 
 class AnswersUpdate(BaseModel):

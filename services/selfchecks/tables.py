@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Column, String, Text
 from sqlmodel import Field, SQLModel
 
-from services.store.types import UtcDateTime
+from services.store.types import EncryptedText, UtcDateTime
 
 
 class SelfCheckRound(SQLModel, table=True):
@@ -38,6 +38,8 @@ class Respondent(SQLModel, table=True):
     id: str = Field(primary_key=True, max_length=36)
     round_id: str = Field(foreign_key="selfcheck_round.id", index=True, max_length=36)
     label: str = Field(max_length=120)
+    # Where the link was sent, if it was mailed; personal, so encrypted, and erased when the round closes.
+    email: str | None = Field(default=None, sa_column=Column(EncryptedText, nullable=True))
     answers: str = Field(default="{}", sa_column=Column(Text, nullable=False))
     updated_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
 

@@ -23,6 +23,7 @@ from services.dialogues.registrations import RegistrationCreate, manage_path, re
 from services.incidents.intake import IncidentCreate, report_incident
 from services.incidents.tables import Case
 from services.selfchecks import rounds
+from services.selfchecks.recipients import answer_path
 from services.selfchecks.schemas import RoundCreate
 from services.selfchecks.tables import SelfCheckRound
 from services.store.tables import Account, Role
@@ -76,6 +77,7 @@ def test_every_link_in_every_message_opens_a_page_for_its_recipient(site: Site, 
         assert account is not None
     expires = int((site.container.clock() + timedelta(hours=1)).timestamp())
     paths = {
+        "answer_path": answer_path(secret, _open_respondent(site, people[Role.MUNICIPALITY])),  # no account
         "reset_path": password_reset.reset_path(secret, account, expires),  # whoever forgot: not signed in
         "case_path": f"/cases/{case_id}",
         "report_path": f"/selfchecks/{round_id}/report",
@@ -118,7 +120,8 @@ def test_every_link_in_every_message_opens_a_page_for_its_recipient(site: Site, 
     with_links = {
         n
         for n, s in MESSAGES.items()
-        if {"case_path", "manage_path", "dialogue_path", "reset_path", "report_path"} & set(s.variables)
+        if {"case_path", "manage_path", "dialogue_path", "reset_path", "report_path", "answer_path"}
+        & set(s.variables)
     }
     assert with_links <= set(opened), sorted(with_links - set(opened))
     assert len(opened) >= 20
@@ -192,6 +195,18 @@ def _scored_round(site: Site, municipality: Person) -> str:
                 return round_id
         time.sleep(0.1)
     raise AssertionError("the round was not scored")
+
+
+def _open_respondent(site: Site, municipality: Person) -> str:
+    """Someone asked to answer an open self-check round (their link works until it closes)."""
+    principal = Principal(
+        municipality.id, Role.MUNICIPALITY, municipality_ags=municipality_ags(site, municipality)
+    )
+    with site.container.uow() as uow:
+        found = rounds.open_round(uow, principal, RoundCreate(population=9000))
+        respondent = rounds.add_respondent(uow, principal, found.id, "Integrationsbeirat")
+        uow.commit()
+        return respondent.id
 
 
 def municipality_ags(site: Site, someone: Person) -> str:

@@ -19,7 +19,7 @@ from sqlmodel import Session, select
 
 from services.dialogues.tables import Dialogue
 from services.selfchecks.questionnaire_files import questionnaire
-from services.selfchecks.tables import SelfCheckRecommendation, SelfCheckRound
+from services.selfchecks.tables import Respondent, SelfCheckRecommendation, SelfCheckRound
 from services.store.tables import Role
 from tests.e2e.conftest import Site
 from tests.e2e.test_mail_links import _signed_in
@@ -63,11 +63,20 @@ def test_a_municipality_runs_a_self_check_with_three_respondents(site: Site, bro
     page.get_by_role("button", name="Abschließen und einreichen").click()  # nobody added, not confirmed
     expect(page.get_by_role("alert")).to_contain_text("Setzen Sie das Häkchen")
     links = []
+    invited = f"jugendamt-{ags}@example.org"
     for label in ("Bürgeramt", "Integrationsbeirat", "Jugendamt"):
         page.get_by_label("Wer antwortet (ein Amt oder Gremium)").fill(label)
+        if label == "Jugendamt":  # this one gets the link by mail
+            page.get_by_label(re.compile("E-Mail-Adresse, an die")).fill(invited)
         page.get_by_role("button", name="Hinzufügen").click()
         expect(page.get_by_role("status")).to_contain_text("Hinzugefügt")
         links.append(page.get_by_label(re.compile("Ihr Link")).last.input_value())
+    [invitation] = site.mail.wait_for_mail_to(invited, 1, timeout_s=30)
+    assert "Musterstadt" in invitation["Subject"]
+    mailed = re.search(
+        r"http://127\.0\.0\.1:\d+/selfchecks/respondents/\S+", invitation.get_body(("plain",)).get_content()
+    )  # type: ignore[union-attr]
+    assert mailed is not None and mailed.group(0) == links[2]
     assert_accessible(page, "selfcheck-round-de")
 
     phone = browser.new_context(locale="de-DE", viewport={"width": 390, "height": 844})
@@ -133,6 +142,8 @@ def test_a_municipality_runs_a_self_check_with_three_respondents(site: Site, bro
         time.sleep(0.1)
     page.reload()
     assert_accessible(page, "selfcheck-round-scored-de")
+    with Session(site.container.engine) as session:  # the round is closed: the address is gone
+        assert all(r.email is None for r in session.exec(select(Respondent)).all() if r.round_id == round_id)
     with Session(site.container.engine) as session:
         recommendation = session.exec(
             select(SelfCheckRecommendation).where(SelfCheckRecommendation.round_id == round_id)

@@ -59,7 +59,7 @@ def add_respondent(
 ) -> RespondentLink:
     """A respondent answers through the returned secret link; no account needed."""
     with committed(container) as uow:
-        respondent = rounds.add_respondent(uow, principal, round_id, body.label)
+        respondent = rounds.add_respondent(uow, principal, round_id, body.label, body.email)
     token = rounds.answer_token(container.settings.secret_key.get_secret_value(), respondent.id)
     link = f"{container.settings.public_base_url}/selfchecks/respondents/{respondent.id}?token={token}"
     return RespondentLink(id=respondent.id, answer_url=link)

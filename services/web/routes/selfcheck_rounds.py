@@ -29,6 +29,7 @@ router = APIRouter()
 MESSAGES = {
     "population": N_("Enter the number of inhabitants, from 1"),
     "label": N_("Name who answers, like 'Bürgeramt' (at most 120 characters)"),
+    "email": N_("Enter an e-mail address like name@example.org, or leave it empty"),
 }
 
 
@@ -120,7 +121,9 @@ def add_respondent(
 ) -> Response:
     principal = municipality(visit)
     try:
-        body = RespondentCreate.model_validate({"label": form.get("label", "").strip()})
+        body = RespondentCreate.model_validate(
+            {"label": form.get("label", "").strip(), "email": form.get("email", "").strip() or None}
+        )
     except ValidationError as exc:
         return _round(
             visit,
@@ -130,8 +133,8 @@ def add_respondent(
             field_errors(visit, exc, MESSAGES),
         )
     with committed(container) as uow:
-        rounds.add_respondent(uow, principal, round_id, body.label)
-    return redirect(visit, f"/selfchecks/{round_id}?done=added#people")
+        rounds.add_respondent(uow, principal, round_id, body.label, body.email)
+    return redirect(visit, f"/selfchecks/{round_id}?done={'mailed' if body.email else 'added'}#people")
 
 
 @router.post("/selfchecks/{round_id}/submit", response_class=HTMLResponse)
