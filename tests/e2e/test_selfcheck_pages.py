@@ -111,7 +111,12 @@ def test_a_municipality_runs_a_self_check_with_three_respondents(site: Site, bro
     again.get_by_role("button", name="Speichern und Antworten prüfen").click()
     expect(again.get_by_role("alert")).to_contain_text("Antworten fehlen noch")
     assert_accessible(again, "selfcheck-check-de", widths=(390,))
+    again.goto(again.url + "&lang=en")
+    assert_accessible(again, "selfcheck-check-en", widths=(390,))
+    again.goto(again.url.replace("&lang=en", "&lang=de"))
     again.get_by_role("alert").get_by_role("link").first.click()  # to the first missing question
+    expect(again.get_by_role("alert")).to_contain_text("Beantworten Sie diese Frage")  # named at it
+    assert_accessible(again, "selfcheck-missing-de", widths=(390,))
     for index in range(2, len(FORM.fields)):
         again.goto(links[1] + f"&field={FORM.fields[index].id}")
         answer_field(again, index, 1)
@@ -157,6 +162,7 @@ def test_a_municipality_runs_a_self_check_with_three_respondents(site: Site, bro
     assert len(drafted) == 1 and drafted[0].status == "draft"
     page.get_by_role("link", name="Die Auswertung", exact=True).click()
     expect(page.locator("svg").first).to_be_visible()
+    assert_accessible(page, "selfcheck-report-de")
     with page.expect_download() as download:
         page.get_by_role("link", name=re.compile("Als PDF herunterladen")).click()
     download.value.save_as(SHOTS / "selfcheck-report-de.pdf")  # to look at, like the screenshots
@@ -165,6 +171,8 @@ def test_a_municipality_runs_a_self_check_with_three_respondents(site: Site, bro
     assert download.value.suggested_filename == f"selbstcheck-{ags}-{datetime.now(UTC):%Y-%m-%d}.pdf"
     assert "Selbstcheck: Musterstadt" in text and FORM.fields[0].title["de"] in text
     assert "Als PDF herunterladen" not in text  # the screen's links are not printed
+    page.goto(round_url + "/report?lang=en")
+    assert_accessible(page, "selfcheck-report-en")
     english = page.context.request.get(round_url + "/report.pdf?lang=en")
     assert english.headers["content-type"] == "application/pdf"
     for path in ("/selfchecks", round_url.removeprefix(site.base)):
@@ -178,5 +186,8 @@ def test_a_municipality_runs_a_self_check_with_three_respondents(site: Site, bro
         answer = other.goto(site.base + path)
         assert answer is not None and answer.status == 404, path
     closed = browser.new_context(locale="de-DE").new_page()
+    first_id, second_id = (link.split("/respondents/")[1].split("?")[0] for link in links[:2])
+    borrowed = closed.goto(links[0].replace(first_id, second_id))  # one's token, another's answers
+    assert borrowed is not None and borrowed.status == 404
     closed.goto(links[0])
     expect(closed.get_by_text("Dieser Selbstcheck ist abgeschlossen")).to_be_visible()

@@ -108,11 +108,23 @@ def answer_page(
     token: str = "",
     field: str = "",
     check: bool = False,
+    missing: bool = False,
 ) -> Response:
     secret = container.settings.secret_key.get_secret_value()
     if check:
         return _check_page(visit, session, secret, respondent_id, token)
-    return _page(visit, session, secret, respondent_id, token, field, {})
+    errors: dict[str, str] = {}
+    if missing:  # from the check: each answer still missing is named at its question
+        respondent, found = rounds.by_link(session, secret, respondent_id, token)
+        definition = questionnaire(found.questionnaire_version)
+        shown = definition.fields_by_id.get(field) or definition.fields[0]
+        unanswered = {q.id for q in _missing(definition, json.loads(respondent.answers))}
+        errors = {
+            f"q-{q.id}": visit.gettext(TYPE_MESSAGES["missing"])
+            for q in shown.questions
+            if q.id in unanswered
+        }
+    return _page(visit, session, secret, respondent_id, token, field, errors)
 
 
 def _missing(form: Questionnaire, answers: dict[str, Any]) -> list[Question]:
