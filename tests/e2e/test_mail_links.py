@@ -127,8 +127,9 @@ def test_every_link_in_every_message_opens_a_page_for_its_recipient(site: Site, 
     assert len(opened) >= 20
 
 
-def _signed_in(browser: Any, site: Site, someone: Person) -> Any:
-    context = browser.new_context(locale="de-DE")
+def _signed_in(browser: Any, site: Site, someone: Person, **options: Any) -> Any:
+    """A German browser context signed in as someone (``options``: a viewport, say)."""
+    context = browser.new_context(locale="de-DE", **options)
     page = context.new_page()
     page.goto(site.base + "/sign-in")
     page.get_by_label("E-Mail-Adresse").fill(someone.email)

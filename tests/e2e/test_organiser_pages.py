@@ -109,8 +109,7 @@ def test_an_organiser_plans_publishes_and_runs_a_dialogue(site: Site, browser: A
     assert [r["sign_language"] for r in rows if r["name"] == NAMES[0]] == ["1"]
     assert "@" not in download.value.path().read_text(encoding="utf-8")
 
-    phone = browser.new_context(locale="de-DE", viewport={"width": 390, "height": 844})
-    _sign_in_on(phone, site, organiser)
+    phone = _signed_in(browser, site, organiser, viewport={"width": 390, "height": 844})
     door = phone.new_page()
     door.goto(site.base + f"/organise/{dialogue_id}/door")
     expect(door.get_by_role("status")).to_have_text("0 von 3 da")
@@ -147,18 +146,6 @@ def test_an_organiser_plans_publishes_and_runs_a_dialogue(site: Site, browser: A
     ):
         answer = other.goto(site.base + path)
         assert answer is not None and answer.status in (403, 404), path
-
-
-def _sign_in_on(context: Any, site: Site, someone: Any) -> None:
-    from tests.support.people import PASSWORD
-
-    page = context.new_page()
-    page.goto(site.base + "/sign-in")
-    page.get_by_label("E-Mail-Adresse").fill(someone.email)
-    page.get_by_label("Passwort").fill(PASSWORD)
-    page.get_by_role("button", name="Anmelden").click()
-    page.wait_for_url(site.base + "/")
-    page.close()
 
 
 def _wait_for_seats(site: Site, dialogue_id: str, count: int) -> None:
