@@ -133,8 +133,11 @@ def test_an_organiser_plans_publishes_and_runs_a_dialogue(site: Site, browser: A
     assert sorted(came) == ["attended", "attended", "confirmed"]
 
     for path in ("/organise", f"/organise/{dialogue_id}", f"/organise/{dialogue_id}/edit", "/organise/new"):
-        page.goto(site.base + path + "?lang=en")
-        assert_accessible(page, "organise-en" + path.replace("/", "-").replace(dialogue_id, "id"))
+        for language in ("de", "en"):
+            page.goto(site.base + path + f"?lang={language}")
+            assert_accessible(
+                page, f"organise-{language}" + path.replace("/", "-").replace(dialogue_id, "id")
+            )
 
     other = _signed_in(browser, site, person(site.container, Role.ORGANISER, name="Andere")).new_page()
     other.goto(site.base + "/organise")
