@@ -91,8 +91,10 @@ def test_dialogue_plans_that_cannot_work_are_refused(
             "registration_closes_at": (clock.now - timedelta(days=3)).isoformat(),
         },
         {
-            "starts_at": clock.now.replace(year=9999).isoformat(),
-            "ends_at": (clock.now.replace(year=9999) + timedelta(hours=2)).isoformat(),
+            "starts_at": clock.now.replace(
+                year=9999, month=1, day=1
+            ).isoformat(),  # not .replace(year=9999) alone: a random 29 February has no year 9999
+            "ends_at": (clock.now.replace(year=9999, month=1, day=1) + timedelta(hours=2)).isoformat(),
         },
     ):
         answer = client.post("/dialogues", json=dialogue_body(clock, **changes), headers=organiser.auth)
