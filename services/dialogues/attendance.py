@@ -16,8 +16,8 @@ class NotAttending(Conflict):
         super().__init__(f"only confirmed registrations attend; this one is {status}")
 
 
-def mark_attendance(
-    uow: UnitOfWork, principal: Principal, dialogue_id: str, registration_id: str, attended: bool
+def _seat_holder(
+    uow: UnitOfWork, principal: Principal, dialogue_id: str, registration_id: str
 ) -> Registration:
     dialogue = organised(uow.session, principal, dialogue_id, change=True)
     registration = uow.session.get(Registration, registration_id)
@@ -25,6 +25,24 @@ def mark_attendance(
         raise RegistrationNotFound()
     if registration.status not in HOLDS_SEAT:
         raise NotAttending(registration.status)
+    return registration
+
+
+def mark_attendance(
+    uow: UnitOfWork, principal: Principal, dialogue_id: str, registration_id: str, attended: bool
+) -> Registration:
+    registration = _seat_holder(uow, principal, dialogue_id, registration_id)
     registration.status = RegistrationStatus.ATTENDED if attended else RegistrationStatus.NO_SHOW
+    uow.session.add(registration)
+    return registration
+
+
+def clear_attendance(
+    uow: UnitOfWork, principal: Principal, dialogue_id: str, registration_id: str
+) -> Registration:
+    """Take back a mark made by mistake (a tap at the door): the person holds their seat again,
+    neither come nor not come."""
+    registration = _seat_holder(uow, principal, dialogue_id, registration_id)
+    registration.status = RegistrationStatus.CONFIRMED
     uow.session.add(registration)
     return registration

@@ -121,6 +121,10 @@ def test_an_organiser_plans_publishes_and_runs_a_dialogue(site: Site, browser: A
         expect(
             door.get_by_role("button", name=re.compile(f"^Da ✓ \\(rückgängig\\)\\W+{name}$"))
         ).to_be_visible()
+    door.get_by_label("Nach Namen suchen").fill(NAMES[2].split()[0])  # a tap by mistake, taken back
+    door.get_by_role("button", name="Suchen").click()
+    door.get_by_role("button", name=re.compile(f"^Ist da\\W+{NAMES[2]}$")).click()
+    door.get_by_role("button", name=re.compile(f"^Da ✓ \\(rückgängig\\)\\W+{NAMES[2]}$")).click()
     door.goto(site.base + f"/organise/{dialogue_id}/door")
     expect(door.get_by_role("status")).to_have_text("2 von 3 da")
     box = door.get_by_role("button", name=re.compile(f"^Ist da\\W+{NAMES[2]}$")).bounding_box()

@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from services.api.deps import ContainerDep, SessionDep, committed
 from services.dialogues import checklist, dialogue_views
-from services.dialogues.attendance import mark_attendance
+from services.dialogues.attendance import clear_attendance, mark_attendance
 from services.dialogues.dialogue_access import organised
 from services.web.render import finish, redirect, render
 from services.web.routes.organise import organiser, origin
@@ -92,6 +92,9 @@ def arrived(
 ) -> Response:
     principal = organiser(visit)
     with committed(container) as uow:
-        mark_attendance(uow, principal, dialogue_id, registration_id, form.get("present") == "yes")
+        if form.get("present") == "yes":
+            mark_attendance(uow, principal, dialogue_id, registration_id, True)
+        else:  # "undo": a tap by mistake is taken back, not turned into "did not come"
+            clear_attendance(uow, principal, dialogue_id, registration_id)
     back = f"/organise/{dialogue_id}/door?q={quote(form.get('q', ''))}#r-{registration_id}"
     return redirect(visit, back)
