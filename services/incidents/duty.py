@@ -39,11 +39,7 @@ def set_duty(
 ) -> ProfilePublic:
     """On or off duty; routing chooses only those on duty."""
     profile, account = own_profile(uow.session, principal)
-    held = list(
-        uow.session.exec(
-            select(Case).where(Case.assignee_id == principal.account_id, col(Case.status).in_(HELD))
-        ).all()
-    )
+    held = _held(uow, principal.account_id)
     if not on_duty and held and open_cases is None:
         raise OpenCasesNeedADecision(len(held))
     profile.on_duty = on_duty
@@ -54,6 +50,12 @@ def set_duty(
             _hand_back(uow, case, principal.account_id, profile.backup_id)
     uow.commit()
     return public(profile, account)
+
+
+def _held(uow: UnitOfWork, account_id: str) -> list[Case]:
+    """The open cases someone holds."""
+    query = select(Case).where(Case.assignee_id == account_id, col(Case.status).in_(HELD))
+    return list(uow.session.exec(query).all())
 
 
 def _hand_back(uow: UnitOfWork, case: Case, leaving: str, backup_id: str | None) -> None:
@@ -144,9 +146,7 @@ def release_all(uow: UnitOfWork, account_id: str) -> int:
     if profile is not None:
         profile.on_duty, backup = False, profile.backup_id
         uow.session.add(profile)
-    held = list(
-        uow.session.exec(select(Case).where(Case.assignee_id == account_id, col(Case.status).in_(HELD))).all()
-    )
+    held = _held(uow, account_id)
     for case in held:
         _hand_back(uow, case, account_id, backup)
     return len(held)

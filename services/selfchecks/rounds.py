@@ -89,6 +89,14 @@ def open_round(uow: UnitOfWork, principal: Principal, body: RoundCreate) -> Self
     return found
 
 
+def progress(session: Session, principal: Principal, round_id: str) -> list[tuple[Respondent, int, int]]:
+    """Per respondent of the caller's round: how many questions are answered, of how many (never what)."""
+    found = owned_round(session, principal, round_id)
+    total = len(questionnaire(found.questionnaire_version).questions)
+    respondents = session.exec(select(Respondent).where(Respondent.round_id == found.id)).all()
+    return [(r, sum(v is not None for v in json.loads(r.answers).values()), total) for r in respondents]
+
+
 def add_respondent(
     uow: UnitOfWork, principal: Principal, round_id: str, label: str, email: str | None = None
 ) -> Respondent:

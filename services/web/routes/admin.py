@@ -19,7 +19,8 @@ from workflows.errors import Forbidden
 router = APIRouter()
 
 
-def _admin(visit: Visit) -> Principal:
+def admin_only(visit: Visit) -> Principal:
+    """Every admin page and action: the signed-in caller must be an admin (else 403)."""
     if visit.principal is None or visit.principal.role is not Role.ADMIN:
         raise Forbidden("for admins")
     return visit.principal
@@ -29,14 +30,14 @@ def _admin(visit: Visit) -> Principal:
 def letters(visit: PageVisit, session: SessionDep, topic: str = "", everything: bool = False) -> Response:
     if visit.principal is None:
         return redirect(visit, "/sign-in?next=/admin/dead-letters")
-    found = dead_letters.letters(session, _admin(visit), topic or None, everything)
+    found = dead_letters.letters(session, admin_only(visit), topic or None, everything)
     return render(visit, "dead_letters.html", letters=found, topic=topic, everything=everything)
 
 
 @router.post("/admin/dead-letters/replay-all", response_class=HTMLResponse)
 def replay_all(visit: PageVisit, form: Form, session: SessionDep, container: ContainerDep) -> Response:
     """Every waiting letter (of a topic) back onto its source topic, after a fix; asks first."""
-    principal = _admin(visit)
+    principal = admin_only(visit)
     topic = form.get("topic", "")
     if form.get("confirm") != "yes":
         return redirect(visit, f"/admin/dead-letters?topic={quote(topic)}")
@@ -53,7 +54,7 @@ def replay_all(visit: PageVisit, form: Form, session: SessionDep, container: Con
 def letter(letter_id: int, visit: PageVisit, session: SessionDep) -> Response:
     if visit.principal is None:
         return redirect(visit, f"/sign-in?next=/admin/dead-letters/{letter_id}")
-    found, payload = dead_letters.show(session, _admin(visit), letter_id)
+    found, payload = dead_letters.show(session, admin_only(visit), letter_id)
     return render(visit, "dead_letter.html", letter=found, payload=payload, errors={})
 
 
@@ -61,7 +62,7 @@ def letter(letter_id: int, visit: PageVisit, session: SessionDep) -> Response:
 def decide(
     letter_id: int, visit: PageVisit, form: Form, session: SessionDep, container: ContainerDep
 ) -> Response:
-    principal = _admin(visit)
+    principal = admin_only(visit)
     if form.get("action") == "discard" and not form.get("reason", "").strip():
         found, payload = dead_letters.show(session, principal, letter_id)
         errors = {"reason": visit.gettext("Say why the letter is discarded; the reason stays on record")}
@@ -75,8 +76,3 @@ def decide(
             dead_letters.replay(uow, principal, letter_id)
         uow.commit()
     return redirect(visit, f"/admin/dead-letters/{letter_id}?done=1")
-
-
-def admin_only(visit: Visit) -> Principal:
-    """Every admin page and action: the signed-in caller must be an admin (else 403)."""
-    return _admin(visit)

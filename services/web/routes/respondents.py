@@ -16,7 +16,6 @@ from sqlmodel import Session
 from services.api.deps import ContainerDep, SessionDep, committed
 from services.selfchecks import rounds
 from services.selfchecks.questionnaire_files import questionnaire
-from services.selfchecks.tables import Respondent, SelfCheckRound
 from services.web.i18n import N_
 from services.web.render import Visit, redirect, render
 from services.web.visits import Form, PageVisit
@@ -180,12 +179,3 @@ def save(
     if action == "check" or following >= len(ids):
         return redirect(visit, _link(respondent_id, token, check="true"))
     return redirect(visit, _link(respondent_id, token, field=ids[following], saved="yes"))
-
-
-def answered_share(session: Session, round_: SelfCheckRound) -> list[tuple[Respondent, int, int]]:
-    """Per respondent of a round: how many questions are answered, of how many (never what)."""
-    from sqlmodel import select
-
-    total = len(questionnaire(round_.questionnaire_version).questions)
-    found = session.exec(select(Respondent).where(Respondent.round_id == round_.id)).all()
-    return [(r, sum(v is not None for v in json.loads(r.answers).values()), total) for r in found]

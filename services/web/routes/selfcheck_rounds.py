@@ -15,12 +15,12 @@ from services.api.deps import ContainerDep, SessionDep, committed
 from services.bootstrap import Container
 from services.selfchecks import rounds
 from services.selfchecks.questionnaire_files import questionnaire
+from services.selfchecks.recipients import answer_path
 from services.selfchecks.schemas import RespondentCreate, RoundCreate
 from services.store.tables import Account, Role
 from services.web.forms import checked, field_errors
 from services.web.i18n import N_
 from services.web.render import Visit, redirect, render
-from services.web.routes.respondents import answered_share
 from services.web.visits import Form, PageVisit
 from workflows.errors import Forbidden
 from workflows.selfchecks.round_rules import FieldErrors
@@ -83,16 +83,12 @@ def round_page(round_id: str, visit: PageVisit, session: SessionDep, container: 
 def _round(
     visit: Visit, session: Session, container: Container, round_id: str, errors: dict[str, str]
 ) -> Response:
-    found = rounds.owned_round(session, municipality(visit), round_id)
+    principal = municipality(visit)
+    found = rounds.owned_round(session, principal, round_id)
     base, secret = container.settings.public_base_url, container.settings.secret_key.get_secret_value()
     people = [
-        (
-            someone,
-            done,
-            total,
-            f"{base}/selfchecks/respondents/{someone.id}?token={rounds.answer_token(secret, someone.id)}",
-        )
-        for someone, done, total in answered_share(session, found)
+        (someone, done, total, base + answer_path(secret, someone.id))
+        for someone, done, total in rounds.progress(session, principal, found.id)
     ]
     organisers = session.exec(
         select(Account)
