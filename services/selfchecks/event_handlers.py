@@ -16,10 +16,11 @@ from services.selfchecks.messages import tell_result
 from services.selfchecks.questionnaire_files import questionnaire
 from services.selfchecks.tables import Respondent, SelfCheckRecommendation, SelfCheckRound
 from services.store.uow import UnitOfWork
-from workflows.selfchecks.comparison import peers, size_class, trend
+from workflows.selfchecks.comparison import Comparison, compare_rounds, peers, size_class, trend
+from workflows.selfchecks.perspectives import compare
 from workflows.selfchecks.recommendations import Advice, recommend
 from workflows.selfchecks.round_rules import RoundStatus
-from workflows.selfchecks.scoring import score
+from workflows.selfchecks.scoring import Result, score
 
 
 def _field_scores(round_: SelfCheckRound) -> dict[str, float | None]:
@@ -39,6 +40,7 @@ def score_round(envelope: Envelope, uow: UnitOfWork) -> None:
     definition = questionnaire(round_.questionnaire_version)
     respondents = uow.session.exec(select(Respondent).where(Respondent.round_id == round_.id)).all()
     result = score(definition, [json.loads(r.answers) for r in respondents])
+    stated = [(r.perspective, json.loads(r.answers)) for r in respondents if r.perspective]
     own = {f.field: f.score for f in result.fields}
 
     earlier = _previous_round(uow.session, round_)
@@ -58,6 +60,10 @@ def score_round(envelope: Envelope, uow: UnitOfWork) -> None:
             **asdict(result),
             "trend": trend(own, _field_scores(earlier)) if earlier else None,
             "previous_round": earlier.id if earlier else None,
+            "comparison": asdict(_compared(result, earlier, round_.questionnaire_version))
+            if earlier
+            else None,
+            "perspectives": asdict(compare(definition, stated)),
             "peers": asdict(peer_view),
             "size_class": size_class(round_.population),
         }
@@ -66,6 +72,14 @@ def score_round(envelope: Envelope, uow: UnitOfWork) -> None:
     uow.session.add(round_)
     _recommend(uow, round_, advice, envelope)
     tell_result(uow, round_, definition, result, envelope)
+
+
+def _compared(result: Result, earlier: SelfCheckRound, version: str) -> Comparison:
+    """Against the previous round, whichever questionnaire version it was answered on."""
+    before = Result.from_stored(json.loads(earlier.result or "{}"))
+    return compare_rounds(
+        questionnaire(version), result, questionnaire(earlier.questionnaire_version), before
+    )
 
 
 def _previous_round(session: Session, round_: SelfCheckRound) -> SelfCheckRound | None:

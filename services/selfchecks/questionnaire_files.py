@@ -1,4 +1,5 @@
-"""Questionnaire files in the repository, loaded and validated once per process."""
+"""Questionnaire files in the repository, and the suggestions kept beside them, loaded and validated
+once per process."""
 
 from __future__ import annotations
 
@@ -8,9 +9,11 @@ from pathlib import Path
 import yaml
 
 from workflows.selfchecks.questionnaire import Questionnaire, QuestionnaireError
+from workflows.selfchecks.suggestions import Suggestions
 
 FOLDER = Path(__file__).resolve().parents[2] / "workflows" / "selfchecks" / "questionnaires"
-LATEST = "2026.1"
+LATEST = "2026.2"
+VERSIONS = ("2026.2", "2026.1")  # offered when a round is opened, newest first
 
 
 def load(path: Path) -> Questionnaire:
@@ -29,3 +32,18 @@ def questionnaire(version: str) -> Questionnaire:
     if not path.is_file():
         raise LookupError(f"no questionnaire version {version}")
     return load(path)
+
+
+@cache
+def suggestions(version: str) -> Suggestions | None:
+    """The suggestions kept beside a questionnaire version; None for a version that has none."""
+    path = FOLDER / f"weltoffen-{version}.suggestions.yaml"
+    if not path.is_file():
+        return None
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise QuestionnaireError(f"{path}: {exc}") from None
+    if not isinstance(data, dict):
+        raise QuestionnaireError(f"{path}: not a list of suggestions (a YAML mapping is expected)")
+    return Suggestions.from_dict(data, questionnaire(version), str(path))

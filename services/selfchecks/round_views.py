@@ -11,7 +11,9 @@ from services.access import Principal
 from services.selfchecks import rounds
 from services.selfchecks.questionnaire_files import questionnaire
 from services.selfchecks.schemas import (
+    CriterionPublic,
     FieldPublic,
+    GoalPublic,
     LabelledValue,
     QuestionnairePublic,
     QuestionPublic,
@@ -41,6 +43,7 @@ def questionnaire_public(version: str) -> QuestionnairePublic:
         version=definition.version,
         title=definition.title,
         maturity_scale=[LabelledValue(value=value, text=text) for value, text in definition.maturity_scale],
+        perspectives=[LabelledValue(value=value, text=text) for value, text in definition.perspectives],
         fields=[
             FieldPublic(
                 id=f.id,
@@ -55,8 +58,24 @@ def questionnaire_public(version: str) -> QuestionnairePublic:
                         skippable=q.skippable,
                         options=[LabelledValue(value=v, text=t) for v, t in (q.option_texts or {}).items()]
                         or None,
+                        goal=q.goal,
+                        criterion=q.criterion,
                     )
                     for q in f.questions
+                ],
+                goals=[
+                    GoalPublic(
+                        id=g.id,
+                        title=g.title,
+                        weight=g.weight,
+                        criteria=[
+                            CriterionPublic(
+                                id=c.id, title=c.title, weight=c.weight, questions=[q.id for q in c.questions]
+                            )
+                            for c in g.criteria
+                        ],
+                    )
+                    for g in f.goals
                 ],
             )
             for f in definition.fields

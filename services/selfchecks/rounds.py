@@ -58,7 +58,7 @@ def public(session: Session, found: SelfCheckRound) -> RoundPublic:
         questionnaire_version=found.questionnaire_version,
         status=found.status,
         overall=found.overall,
-        respondents=[{"id": r.id, "label": r.label} for r in respondents],
+        respondents=[{"id": r.id, "label": r.label, "perspective": r.perspective} for r in respondents],
     )
 
 
@@ -97,15 +97,34 @@ def progress(session: Session, principal: Principal, round_id: str) -> list[tupl
     return [(r, sum(v is not None for v in json.loads(r.answers).values()), total) for r in respondents]
 
 
+def _check_perspective(found: SelfCheckRound, perspective: str | None, where: list[object]) -> None:
+    known = questionnaire(found.questionnaire_version).perspective_ids
+    if perspective is not None and perspective not in known:
+        problem = f"choose one of: {', '.join(known)}"
+        raise FieldErrors("unknown perspective", [{"loc": where, "msg": problem, "type": "value_error"}])
+
+
 def add_respondent(
-    uow: UnitOfWork, principal: Principal, round_id: str, label: str, email: str | None = None
+    uow: UnitOfWork,
+    principal: Principal,
+    round_id: str,
+    label: str,
+    email: str | None = None,
+    perspective: str | None = None,
 ) -> Respondent:
     """A respondent answers through a secret link; no account needed. With an address, the link is
-    mailed there (the address is kept, encrypted, until the round closes)."""
+    mailed there (the address is kept, encrypted, until the round closes). The municipality may preset
+    the part of the administration they answer for; they can change it when they answer."""
     found = owned_round(uow.session, principal, round_id)
     round_rules.check_open(found.status)
+    _check_perspective(found, perspective, ["body", "perspective"])
     respondent = Respondent(
-        id=str(uuid.uuid4()), round_id=found.id, label=label, email=email, updated_at=uow.clock()
+        id=str(uuid.uuid4()),
+        round_id=found.id,
+        label=label,
+        email=email,
+        perspective=perspective,
+        updated_at=uow.clock(),
     )
     uow.session.add(respondent)
     if email:
@@ -132,11 +151,18 @@ def by_link(
 
 
 def save_answers(
-    uow: UnitOfWork, secret: str, respondent_id: str, token: str, answers: dict[str, Any]
+    uow: UnitOfWork,
+    secret: str,
+    respondent_id: str,
+    token: str,
+    answers: dict[str, Any],
+    perspective: str | None = None,
 ) -> AnswersSaved:
-    """Save a draft (merged with what was saved before). Each answer is checked against its question."""
+    """Save a draft (merged with what was saved before). Each answer is checked against its question;
+    a perspective given replaces the one stated before."""
     respondent, found = by_link(uow.session, secret, respondent_id, token)
     round_rules.check_open(found.status)
+    _check_perspective(found, perspective, ["body", "perspective"])
     questions = questionnaire(found.questionnaire_version).questions
     errors: list[dict[str, object]] = []
     for question_id, answer in answers.items():
@@ -148,6 +174,7 @@ def save_answers(
         raise FieldErrors("some answers do not fit their questions", errors)
     merged = {**json.loads(respondent.answers), **answers}
     respondent.answers = json.dumps(merged)
+    respondent.perspective = perspective or respondent.perspective
     respondent.updated_at = uow.clock()
     uow.session.add(respondent)
     return AnswersSaved(
@@ -158,7 +185,8 @@ def save_answers(
 
 
 def submit(uow: UnitOfWork, principal: Principal, round_id: str) -> SelfCheckRound:
-    """Close the round: every respondent must have answered every question that cannot be skipped."""
+    """Close the round: every respondent must have answered every question that cannot be skipped and
+    stated the part of the administration they answer for."""
     found = owned_round(uow.session, principal, round_id)
     round_rules.check_open(found.status)
     respondents = uow.session.exec(select(Respondent).where(Respondent.round_id == found.id)).all()
@@ -175,6 +203,16 @@ def submit(uow: UnitOfWork, principal: Principal, round_id: str) -> SelfCheckRou
         for q in questions.values()
         if not q.skippable and json.loads(r.answers).get(q.id) is None
     ]
+    if questionnaire(found.questionnaire_version).perspectives:
+        missing += [
+            {
+                "loc": ["respondents", r.label, "perspective"],
+                "msg": "state the part of the administration you answer for",
+                "type": "value_error",
+            }
+            for r in respondents
+            if r.perspective is None
+        ]
     if missing:
         raise FieldErrors("some questions that cannot be skipped are not answered", missing)
     now = uow.clock()

@@ -24,7 +24,7 @@ class RoundPublic(BaseModel):
     questionnaire_version: str
     status: str
     overall: float | None
-    respondents: list[dict[str, str]]
+    respondents: list[dict[str, str | None]]
 
 
 class RespondentCreate(BaseModel):
@@ -33,11 +33,22 @@ class RespondentCreate(BaseModel):
     email: EmailStr | None = Field(
         default=None, description="mail the answer link here (kept until the round closes)"
     )
+    perspective: str | None = Field(
+        default=None,
+        max_length=40,
+        description="the part of the administration they answer for (the questionnaire's perspectives); "
+        "they can change it when they answer",
+    )
 
 
 class AnswersUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    answers: dict[str, Any] = Field(description="question id -> answer; null means 'we cannot say'")
+    answers: dict[str, Any] = Field(
+        default_factory=dict, description="question id -> answer; null means 'we cannot say'"
+    )
+    perspective: str | None = Field(
+        default=None, max_length=40, description="the part of the administration you answer for"
+    )
 
 
 class RespondentLink(BaseModel):
@@ -47,6 +58,7 @@ class RespondentLink(BaseModel):
 
 class AnswersPublic(BaseModel):
     label: str
+    perspective: str | None
     questionnaire_version: str
     status: str
     answers: dict[str, Any]
@@ -81,12 +93,29 @@ class QuestionPublic(BaseModel):
     help: dict[str, str]
     skippable: bool
     options: list[LabelledValue] | None = Field(description="a choice question's values and their texts")
+    goal: str | None = Field(default=None, description="the goal it is an indicator of (2026.2 on)")
+    criterion: str | None = Field(default=None, description="and the criterion")
+
+
+class CriterionPublic(BaseModel):
+    id: str
+    title: dict[str, str]
+    weight: float
+    questions: list[str] = Field(description="the ids of its indicator questions")
+
+
+class GoalPublic(BaseModel):
+    id: str
+    title: dict[str, str]
+    weight: float
+    criteria: list[CriterionPublic]
 
 
 class FieldPublic(BaseModel):
     id: str
     title: dict[str, str]
     questions: list[QuestionPublic]
+    goals: list[GoalPublic] = Field(description="empty where the questions roll up to the field directly")
 
 
 class QuestionnairePublic(BaseModel):
@@ -95,6 +124,7 @@ class QuestionnairePublic(BaseModel):
     version: str
     title: dict[str, str]
     maturity_scale: list[LabelledValue] = Field(description="the steps 0-4 of a maturity answer")
+    perspectives: list[LabelledValue] = Field(description="the parts of the administration, 'other' last")
     fields: list[FieldPublic]
 
 
@@ -102,6 +132,54 @@ class FieldScorePublic(BaseModel):
     field: str
     score: float | None = Field(description="0-100; null when every question of the field was skipped")
     coverage: float = Field(description="share of the field's weight that was answered, 0-1")
+
+
+class GoalScorePublic(BaseModel):
+    goal: str
+    field: str
+    score: float | None
+    coverage: float
+
+
+class CriterionScorePublic(BaseModel):
+    criterion: str
+    goal: str
+    score: float | None
+    coverage: float
+
+
+class PerspectiveFieldPublic(BaseModel):
+    field: str
+    scores: dict[str, float | None] = Field(
+        description="perspective -> score; null: withheld, as it rests on too few answers"
+    )
+    respondents: dict[str, int]
+    spread: float | None
+    high: list[str] = Field(description="when the perspectives are far apart: those at the top")
+    low: list[str] = Field(description="and those at the bottom")
+
+
+class PerspectiveQuestionPublic(BaseModel):
+    question: str
+    spread: float
+    perspectives: list[str] = Field(description="those at either end; never who answered what")
+
+
+class PerspectivesPublic(BaseModel):
+    fields: list[PerspectiveFieldPublic] = []
+    questions: list[PerspectiveQuestionPublic] = []
+
+
+class ComparisonPublic(BaseModel):
+    previous_version: str
+    fields: dict[str, float | None] = Field(description="change per field both versions have")
+    goals: dict[str, float | None] = Field(description="change per goal that kept its id")
+    only_now: list[str]
+    only_before: list[str]
+    questions_changed: list[str] = Field(
+        description="compared fields and goals asked with other questions: their change may come from "
+        "the questionnaire"
+    )
 
 
 class DivergencePublic(BaseModel):
@@ -133,8 +211,13 @@ class ResultPublic(BaseModel):
     level: dict[str, str] | None = Field(description="the level's name, in German and English")
     divergent: list[DivergencePublic]
     respondents: int
+    coverage: float = Field(default=0.0, description="of the index: the mean of the fields' coverage")
+    goals: list[GoalScorePublic] = []
+    criteria: list[CriterionScorePublic] = []
+    perspectives: PerspectivesPublic = PerspectivesPublic()
     trend: dict[str, float | None] | None = Field(description="change per field since the previous round")
     previous_round: str | None
+    comparison: ComparisonPublic | None = None
     peers: PeersPublic
     size_class: str
     recommendations: list[RecommendationPublic]

@@ -28,6 +28,7 @@ class SelfCheckRound(SQLModel, table=True):
     opened_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
     submitted_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime, nullable=True))
     scored_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime, nullable=True))
+    workshop_dialogue_id: str | None = Field(default=None, max_length=36)  # the workshop, drafted once
 
 
 class Respondent(SQLModel, table=True):
@@ -38,6 +39,9 @@ class Respondent(SQLModel, table=True):
     id: str = Field(primary_key=True, max_length=36)
     round_id: str = Field(foreign_key="selfcheck_round.id", index=True, max_length=36)
     label: str = Field(max_length=120)
+    # The part of the administration they answer for (the questionnaire's list); stated by them, or
+    # preset by the municipality that invited them.
+    perspective: str | None = Field(default=None, max_length=40)
     # Where the link was sent, if it was mailed; personal, so encrypted, and erased when the round closes.
     email: str | None = Field(default=None, sa_column=Column(EncryptedText, nullable=True))
     answers: str = Field(default="{}", sa_column=Column(Text, nullable=False))

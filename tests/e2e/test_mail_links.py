@@ -179,7 +179,7 @@ def _scored_round(site: Site, municipality: Person) -> str:
     secret = site.container.settings.secret_key.get_secret_value()
     with site.container.uow() as uow:
         found = rounds.open_round(uow, principal, RoundCreate(population=9000))
-        respondent = rounds.add_respondent(uow, principal, found.id, "Bürgeramt")
+        respondent = rounds.add_respondent(uow, principal, found.id, "Bürgeramt", perspective="department")
         uow.commit()
         round_id, respondent_id = found.id, respondent.id
     with site.container.uow() as uow:
@@ -205,7 +205,9 @@ def _open_respondent(site: Site, municipality: Person) -> str:
     )
     with site.container.uow() as uow:
         found = rounds.open_round(uow, principal, RoundCreate(population=9000))
-        respondent = rounds.add_respondent(uow, principal, found.id, "Integrationsbeirat")
+        respondent = rounds.add_respondent(
+            uow, principal, found.id, "Integrationsbeirat", perspective="integration_council"
+        )
         uow.commit()
         return respondent.id
 

@@ -49,9 +49,11 @@ def test_report_renders_in_chromium_without_javascript(
             container, Role.MUNICIPALITY, municipality_ags="06412000", client=Client(), name="Musterstadt"
         )  # type: ignore[arg-type]
         round_id = http.post("/selfchecks", json={"population": 12000}, headers=town.auth).json()["id"]
-        for level in (1, 3):
+        for level, perspective in ((1, "integration_commissioner"), (3, "leadership")):
             link = http.post(
-                f"/selfchecks/{round_id}/respondents", json={"label": f"Amt {level}"}, headers=town.auth
+                f"/selfchecks/{round_id}/respondents",
+                json={"label": f"Amt {level}", "perspective": perspective},
+                headers=town.auth,
             ).json()["answer_url"]
             http.put(
                 link.replace("http://127.0.0.1:8000", ""), json={"answers": answers(level)}

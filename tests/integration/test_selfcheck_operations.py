@@ -68,6 +68,13 @@ def test_a_round_from_opening_to_submission_through_its_operations(private_datab
         act(container, lambda uow: rounds.submit(uow, town, opened.id))
     saved = act(container, lambda uow: rounds.save_answers(uow, secret, respondent.id, token, answers(3)))
     assert saved.answered == saved.of > 0
+    with pytest.raises(FieldErrors) as unstated:  # everything answered, but not from where
+        act(container, lambda uow: rounds.submit(uow, town, opened.id))
+    assert [e["loc"] for e in unstated.value.detail] == [["respondents", "Bürgeramt", "perspective"]]
+    with pytest.raises(FieldErrors) as unknown:
+        act(container, lambda uow: rounds.save_answers(uow, secret, respondent.id, token, {}, "mayor"))
+    assert unknown.value.detail[0]["loc"] == ["body", "perspective"]
+    act(container, lambda uow: rounds.save_answers(uow, secret, respondent.id, token, {}, "department"))
 
     submitted = act(container, lambda uow: rounds.submit(uow, town, opened.id))
     assert submitted.status == RoundStatus.SUBMITTED

@@ -16,7 +16,7 @@ from events import decode
 from events.catalog import SUPPORT_OFFERS
 from services.api.app import create_app
 from services.bootstrap import Container, bootstrap
-from services.selfchecks.questionnaire_files import questionnaire
+from services.selfchecks.questionnaire_files import LATEST, questionnaire
 from services.store.tables import OutboxRecord, Role
 from tests.support.api import api_client
 from tests.support.kafka import read_topic
@@ -25,13 +25,13 @@ from tests.support.people import Person, person
 from tests.support.pipeline import KafkaPipeline, pipeline_settings
 
 pytestmark = pytest.mark.integration
-QUESTIONS = questionnaire("2026.1").questions
+PERSPECTIVES = questionnaire(LATEST).perspective_ids
 
 
-def answers(level: int, **overrides: Any) -> dict[str, Any]:
+def answers(level: int, version: str = LATEST, **overrides: Any) -> dict[str, Any]:
     """Every question answered at about the same level (0-4)."""
     values: dict[str, Any] = {}
-    for qid, q in QUESTIONS.items():
+    for qid, q in questionnaire(version).questions.items():
         if q.type == "maturity":
             values[qid] = level
         elif q.type == "yes_no":
@@ -64,7 +64,9 @@ def run_round(
     links = []
     for n, level in enumerate(levels):
         link = client.post(
-            f"/selfchecks/{round_id}/respondents", json={"label": f"Amt {n}"}, headers=municipality.auth
+            f"/selfchecks/{round_id}/respondents",
+            json={"label": f"Amt {n}", "perspective": PERSPECTIVES[n % len(PERSPECTIVES)]},
+            headers=municipality.auth,
         ).json()["answer_url"]
         path = link.split("8000", 1)[1]
         links.append(path)
@@ -101,17 +103,26 @@ def test_round_from_drafts_to_report(database_url: str, mail: MailServer) -> Non
         assert client.put(link, json={"answers": {"steering.mission": 3}}).json() == {
             "saved": 1,
             "answered": 1,
-            "of": 21,
+            "of": 45,
         }
         assert client.get(link).json()["answers"] == {"steering.mission": 3}  # resumed where it was left
         incomplete = client.post(f"/selfchecks/{round_id}/submit", headers=municipality.auth)
         assert incomplete.status_code == 422 and "steering.responsibility" in incomplete.text
+        assert ["respondents", "Bürgeramt", "perspective"] in [e["loc"] for e in incomplete.json()["detail"]]
         everything = answers(1, **{"steering.mission": 3, "steering.monitoring": None})
-        assert client.put(link, json={"answers": everything}).status_code == 200
-        for label, level in (("Integrationsbeauftragte", 1), ("Beirat", 4)):
+        unknown = client.put(link, json={"answers": everything, "perspective": "mayor"})
+        assert unknown.status_code == 422 and unknown.json()["detail"][0]["loc"] == ["body", "perspective"]
+        assert client.put(link, json={"answers": everything, "perspective": "department"}).status_code == 200
+        assert client.get(link).json()["perspective"] == "department"
+        for label, level, perspective in (
+            ("Integrationsbeauftragte", 1, "integration_commissioner"),
+            ("Beirat", 4, "integration_council"),
+        ):
             other = (
                 client.post(
-                    f"/selfchecks/{round_id}/respondents", json={"label": label}, headers=municipality.auth
+                    f"/selfchecks/{round_id}/respondents",
+                    json={"label": label, "perspective": perspective},
+                    headers=municipality.auth,
                 )
                 .json()["answer_url"]
                 .split("8000", 1)[1]
@@ -131,6 +142,10 @@ def test_round_from_drafts_to_report(database_url: str, mail: MailServer) -> Non
         assert result["peers"]["shown"] is False and result["trend"] is None
         assert set(result["level"]) == {"de", "en"} and result["level"]["en"] != result["level"]["de"]
         assert result["recommendations"] and all(r["score"] < 50 for r in result["recommendations"])
+        assert {g["field"] for g in result["goals"]} == {f["field"] for f in result["fields"]}
+        views = {v["field"]: v for v in result["perspectives"]["fields"]}  # the council sees it best
+        assert views["cohesion"]["high"] == ["integration_council"]
+        assert views["cohesion"]["low"] == ["department", "integration_commissioner"]  # both at level 1
         with Session(container.engine) as session:
             offers = [
                 decode(r.value).event

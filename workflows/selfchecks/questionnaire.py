@@ -1,4 +1,7 @@
-"""A questionnaire definition, validated as it is read: a broken file is refused by name."""
+"""A questionnaire definition, validated as it is read: a broken file is refused by name.
+
+A field of action holds its questions directly (version 2026.1), or goals, each with criteria, each
+with indicator questions (from 2026.2 on): field -> goal -> criterion -> indicator."""
 
 from __future__ import annotations
 
@@ -27,6 +30,8 @@ class Question:
     minimum: float = 0
     maximum: float = 0
     full_score_at: float = 0  # number: the value that scores 100
+    goal: str | None = None  # the goal and criterion the question is an indicator of, if structured
+    criterion: str | None = None
 
     def score(self, answer: object) -> float:
         """0-100 for one answer (already validated)."""
@@ -56,10 +61,28 @@ class Question:
 
 
 @dataclass(frozen=True)
+class Criterion:
+    id: str
+    title: dict[str, str]
+    weight: float
+    questions: tuple[Question, ...]
+
+
+@dataclass(frozen=True)
+class Goal:
+    id: str
+    field: str
+    title: dict[str, str]
+    weight: float
+    criteria: tuple[Criterion, ...]
+
+
+@dataclass(frozen=True)
 class Field:
     id: str
     title: dict[str, str]
-    questions: tuple[Question, ...]
+    questions: tuple[Question, ...]  # every question of the field, in order (the indicators, if structured)
+    goals: tuple[Goal, ...] = ()  # empty: the questions roll up to the field directly
 
 
 @dataclass(frozen=True)
@@ -82,6 +105,7 @@ class Questionnaire:
     levels: tuple[Level, ...]
     recommendations: dict[str, Recommendation]
     maturity_scale: tuple[tuple[int, dict[str, str]], ...] = ()  # 0-4 and what each step means
+    perspectives: tuple[tuple[str, dict[str, str]], ...] = ()  # the parts of the administration, "other" last
 
     @property
     def fields_by_id(self) -> dict[str, Field]:
@@ -90,6 +114,14 @@ class Questionnaire:
     @property
     def questions(self) -> dict[str, Question]:
         return {q.id: q for f in self.fields for q in f.questions}
+
+    @property
+    def goals(self) -> dict[str, Goal]:
+        return {g.id: g for f in self.fields for g in f.goals}
+
+    @property
+    def perspective_ids(self) -> tuple[str, ...]:
+        return tuple(p for p, _ in self.perspectives)
 
     def level(self, score: float) -> Level:
         return [lvl for lvl in self.levels if score >= lvl.minimum][-1]
@@ -119,7 +151,9 @@ class Questionnaire:
             )
             if scale and [value for value, _ in scale] != [0, 1, 2, 3, 4]:
                 raise reader.fail("maturity_scale must name the steps 0 to 4 in order")
-            return cls(str(data["version"]), title, fields, levels, recommendations, scale)
+            return cls(
+                str(data["version"]), title, fields, levels, recommendations, scale, reader.perspectives(data)
+            )
         except (KeyError, TypeError) as exc:
             raise reader.fail(f"missing or malformed entry: {exc}") from None
 
@@ -147,14 +181,56 @@ class _Reader:
         self.seen.add(identifier)
         return identifier
 
+    def perspectives(self, data: dict[str, Any]) -> tuple[tuple[str, dict[str, str]], ...]:
+        listed = tuple(
+            (self.unique(str(p["id"])), self.texts(p, f"perspective {p['id']!r}"))
+            for p in data.get("perspectives", ())
+        )
+        if listed and listed[-1][0] != "other":
+            raise self.fail("the list of perspectives must end with 'other'")
+        return listed
+
     def field(self, f: dict[str, Any]) -> Field:
         field_id = self.unique(f["id"])
-        questions = tuple(self.question(q, field_id) for q in f["questions"])
-        if not questions:
-            raise self.fail(f"field {field_id!r} has no questions")
-        return Field(field_id, self.texts(f["title"], f"field {field_id!r}"), questions)
+        title = self.texts(f["title"], f"field {field_id!r}")
+        if ("goals" in f) == ("questions" in f):
+            raise self.fail(f"field {field_id!r} needs either goals or questions")
+        if "questions" in f:
+            questions = tuple(self.question(q, field_id) for q in f["questions"])
+            if not questions:
+                raise self.fail(f"field {field_id!r} has no questions")
+            return Field(field_id, title, questions)
+        goals = tuple(self.goal(g, field_id) for g in f["goals"])
+        if not goals:
+            raise self.fail(f"field {field_id!r} has no goals")
+        questions = tuple(q for g in goals for c in g.criteria for q in c.questions)
+        return Field(field_id, title, questions, goals)
 
-    def question(self, q: dict[str, Any], field_id: str) -> Question:
+    def goal(self, g: dict[str, Any], field_id: str) -> Goal:
+        goal_id = self.unique(g["id"])
+        criteria = tuple(self.criterion(c, field_id, goal_id) for c in g["criteria"])
+        if not criteria:
+            raise self.fail(f"goal {goal_id!r} has no criteria")
+        title = self.texts(g["title"], f"goal {goal_id!r}")
+        return Goal(goal_id, field_id, title, self.weight(g, f"goal {goal_id!r}"), criteria)
+
+    def criterion(self, c: dict[str, Any], field_id: str, goal_id: str) -> Criterion:
+        criterion_id = self.unique(c["id"])
+        questions = tuple(self.question(q, field_id, goal_id, criterion_id) for q in c["indicators"])
+        if not questions:
+            raise self.fail(f"criterion {criterion_id!r} has no indicators")
+        title = self.texts(c["title"], f"criterion {criterion_id!r}")
+        return Criterion(criterion_id, title, self.weight(c, f"criterion {criterion_id!r}"), questions)
+
+    def weight(self, part: dict[str, Any], where: str) -> float:
+        weight = part.get("weight", 1)
+        if not (isinstance(weight, int | float) and weight > 0):
+            raise self.fail(f"{where} needs a positive weight")
+        return float(weight)
+
+    def question(
+        self, q: dict[str, Any], field_id: str, goal_id: str | None = None, criterion_id: str | None = None
+    ) -> Question:
         where = f"question {q.get('id')!r}"
         self.unique(q["id"])
         if q["type"] not in TYPES:
@@ -185,4 +261,6 @@ class _Reader:
             minimum=float(q.get("min", 0)),
             maximum=float(q.get("max", 0)),
             full_score_at=float(q.get("full_score_at", 0)),
+            goal=goal_id,
+            criterion=criterion_id,
         )

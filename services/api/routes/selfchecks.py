@@ -59,7 +59,7 @@ def add_respondent(
 ) -> RespondentLink:
     """A respondent answers through the returned secret link; no account needed."""
     with committed(container) as uow:
-        respondent = rounds.add_respondent(uow, principal, round_id, body.label, body.email)
+        respondent = rounds.add_respondent(uow, principal, round_id, body.label, body.email, body.perspective)
     token = rounds.answer_token(container.settings.secret_key.get_secret_value(), respondent.id)
     link = f"{container.settings.public_base_url}/selfchecks/respondents/{respondent.id}?token={token}"
     return RespondentLink(id=respondent.id, answer_url=link)
@@ -74,6 +74,7 @@ def read_answers(
     respondent, found = rounds.by_link(session, secret, respondent_id, token)
     return AnswersPublic(
         label=respondent.label,
+        perspective=respondent.perspective,
         questionnaire_version=found.questionnaire_version,
         status=found.status,
         answers=json.loads(respondent.answers),
@@ -87,7 +88,7 @@ def save_answers(
     """Save a draft (merged with what was saved before). Each answer is checked against its question."""
     secret = container.settings.secret_key.get_secret_value()
     with committed(container) as uow:
-        return rounds.save_answers(uow, secret, respondent_id, token, body.answers)
+        return rounds.save_answers(uow, secret, respondent_id, token, body.answers, body.perspective)
 
 
 @router.post("/selfchecks/{round_id}/submit", response_model=RoundPublic)
