@@ -71,8 +71,10 @@ def _ends(values: dict[str, float], order: tuple[str, ...]) -> tuple[tuple[str, 
     )
 
 
-def compare(questionnaire: Questionnaire, respondents: list[tuple[str, Answers]]) -> Perspectives:
-    """respondents: (perspective, answers) of everyone in the round."""
+def compare(
+    questionnaire: Questionnaire, respondents: list[tuple[str, Answers]], min_answers: int = MIN_ANSWERS
+) -> Perspectives:
+    """respondents: (perspective, answers) of everyone in the round who stated one."""
     order = questionnaire.perspective_ids
     groups: dict[str, list[Answers]] = {}
     for perspective, answers in respondents:
@@ -84,7 +86,7 @@ def compare(questionnaire: Questionnaire, respondents: list[tuple[str, Answers]]
         shown: dict[str, float | None] = {}
         for p in stated:
             answers_given = sum(a.get(q.id) is not None for a in groups[p] for q in field.questions)
-            shown[p] = own[p].fields[index].score if answers_given >= MIN_ANSWERS else None
+            shown[p] = own[p].fields[index].score if answers_given >= min_answers else None
         values = {p: v for p, v in shown.items() if v is not None}
         spread = round(max(values.values()) - min(values.values()), 1) if len(values) > 1 else None
         high, low = _ends(values, order) if spread is not None and spread >= FIELD_GAP else ((), ())
