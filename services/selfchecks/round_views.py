@@ -4,12 +4,14 @@ recommendations, as the API's public models."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from sqlmodel import Session
 
 from services.access import Principal
 from services.selfchecks import rounds
 from services.selfchecks.questionnaire_files import questionnaire
+from services.selfchecks.report import report_values
 from services.selfchecks.schemas import (
     CriterionPublic,
     FieldPublic,
@@ -21,17 +23,14 @@ from services.selfchecks.schemas import (
     ResultPublic,
 )
 from services.selfchecks.tables import SelfCheckRound
-from workflows.errors import Conflict, NotFound
+from services.selfchecks.workshop_view import workshop_values
+from workflows.errors import NotFound
+from workflows.selfchecks.round_rules import NotScoredYet
 
 
 class NoSuchQuestionnaire(NotFound):
     def __init__(self, version: str) -> None:
         super().__init__(f"no questionnaire version {version}")
-
-
-class NotScoredYet(Conflict):
-    def __init__(self, status: str) -> None:
-        super().__init__(f"no result yet: the self-check is {status}")
 
 
 def questionnaire_public(version: str) -> QuestionnairePublic:
@@ -111,3 +110,18 @@ def result_public(session: Session, principal: Principal, round_id: str) -> Resu
     overall = stored.get("overall")
     level = dict(definition.level(overall).name) if overall is not None else None  # older rows: German only
     return ResultPublic.model_validate({**stored, "level": level, "recommendations": recommendations})
+
+
+def report(session: Session, principal: Principal, round_id: str, lang: str) -> dict[str, Any]:
+    """What the report of a scored round shows (page, API and PDF alike)."""
+    found = scored_round(session, principal, round_id)
+    previous_id = json.loads(found.result or "{}").get("previous_round")
+    previous = session.get(SelfCheckRound, previous_id) if previous_id else None
+    return report_values(found, rounds.recommendations(session, found.id), lang, previous)
+
+
+def workshop(session: Session, principal: Principal, round_id: str, lang: str) -> dict[str, Any]:
+    """What the workshop agenda of a scored round shows (page, API and PDF alike)."""
+    found = scored_round(session, principal, round_id)
+    drafted = rounds.drafted_dialogue(session, found.workshop_dialogue_id)
+    return workshop_values(found, lang, drafted.title if drafted is not None else None)

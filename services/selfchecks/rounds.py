@@ -24,11 +24,13 @@ from services.selfchecks.questionnaire_files import questionnaire
 from services.selfchecks.recipients import RESPONDENT, answer_token
 from services.selfchecks.schemas import AnswersSaved, RoundCreate, RoundPublic
 from services.selfchecks.tables import Respondent, SelfCheckRecommendation, SelfCheckRound
+from services.selfchecks.workshop_view import agenda_of, invitation
 from services.store.tables import Account, Role
 from services.store.uow import UnitOfWork
 from workflows.errors import Invalid, NotFound
 from workflows.selfchecks import round_rules
 from workflows.selfchecks.round_rules import FieldErrors, RoundStatus
+from workflows.selfchecks.workshop import FORMAT
 
 
 def load_round(session: Session, principal: Principal, round_id: str) -> SelfCheckRound:
@@ -236,6 +238,46 @@ def recommendations(session: Session, round_id: str) -> list[SelfCheckRecommenda
     return list(session.exec(query).all())
 
 
+def drafted_dialogue(session: Session, dialogue_id: str | None) -> Dialogue | None:
+    """A draft made before, unless it was cancelled (then another may be made)."""
+    drafted = session.get(Dialogue, dialogue_id) if dialogue_id else None
+    return drafted if drafted is not None and drafted.status != DialogueStatus.CANCELLED else None
+
+
+def _draft_for(
+    uow: UnitOfWork,
+    found: SelfCheckRound,
+    organiser_id: str,
+    title: str,
+    dialogue_format: str,
+    description: str,
+    hours: int,
+) -> Dialogue:
+    organiser = uow.session.get(Account, organiser_id)
+    if organiser is None or organiser.role != Role.ORGANISER or not organiser.is_active:
+        raise Invalid("organiser_id must be an active organiser")
+    start = uow.clock() + timedelta(days=42)
+    dialogue = organisers.create(
+        uow,
+        organiser.id,
+        DialogueCreate(
+            title=title,
+            format=dialogue_format,
+            municipality_ags=found.municipality_ags,
+            description=description,
+            starts_at=start,
+            ends_at=start + timedelta(hours=hours),
+            venue=organisers.VENUE_TO_BE_SET,
+            capacity=30,
+            registration_opens_at=uow.clock(),
+            registration_closes_at=start - timedelta(days=2),
+        ),
+    )
+    uow.session.flush()
+    notify_organiser(uow, dialogue, "dialogue_drafted")
+    return dialogue
+
+
 def draft_dialogue(
     uow: UnitOfWork, principal: Principal, round_id: str, recommendation_id: str, organiser_id: str
 ) -> Dialogue:
@@ -244,33 +286,38 @@ def draft_dialogue(
     recommendation = uow.session.get(SelfCheckRecommendation, recommendation_id)
     if recommendation is None or recommendation.round_id != found.id:
         raise NotFound("recommendation not found")
-    if recommendation.dialogue_id is not None:
-        drafted = uow.session.get(Dialogue, recommendation.dialogue_id)
-        if drafted is not None and drafted.status != DialogueStatus.CANCELLED:
-            return drafted  # one draft per recommendation, however often it is asked for
-    organiser = uow.session.get(Account, organiser_id)
-    if organiser is None or organiser.role != Role.ORGANISER or not organiser.is_active:
-        raise Invalid("organiser_id must be an active organiser")
+    drafted = drafted_dialogue(uow.session, recommendation.dialogue_id)
+    if drafted is not None:
+        return drafted  # one draft per recommendation, however often it is asked for
     title = questionnaire(found.questionnaire_version).fields_by_id[recommendation.field].title["de"]
-    start = uow.clock() + timedelta(days=42)
-    dialogue = organisers.create(
+    dialogue = _draft_for(
         uow,
-        organiser.id,
-        DialogueCreate(
-            title=f"{title}: Dialog",
-            format=recommendation.dialogue_format,
-            municipality_ags=found.municipality_ags,
-            description=f"Aus dem Selbstcheck {found.questionnaire_version} empfohlen.",
-            starts_at=start,
-            ends_at=start + timedelta(hours=2),
-            venue=organisers.VENUE_TO_BE_SET,
-            capacity=30,
-            registration_opens_at=uow.clock(),
-            registration_closes_at=start - timedelta(days=2),
-        ),
+        found,
+        organiser_id,
+        f"{title}: Dialog",
+        recommendation.dialogue_format,
+        f"Aus dem Selbstcheck {found.questionnaire_version} empfohlen.",
+        2,
     )
     recommendation.dialogue_id = dialogue.id
     uow.session.add(recommendation)
-    uow.session.flush()
-    notify_organiser(uow, dialogue, "dialogue_drafted")
+    return dialogue
+
+
+def draft_workshop(
+    uow: UnitOfWork, principal: Principal, round_id: str, organiser_id: str, lang: str = "de"
+) -> Dialogue:
+    """The moderated workshop on a scored round as a draft dialogue for an organiser: the invitation
+    names the agenda's topics and guests. One draft per round, however often it is asked for."""
+    found = owned_round(uow.session, principal, round_id)
+    if found.status != RoundStatus.SCORED:
+        raise round_rules.NotScoredYet(found.status)
+    drafted = drafted_dialogue(uow.session, found.workshop_dialogue_id)
+    if drafted is not None:
+        return drafted
+    plan = agenda_of(found)
+    title, description, _, _ = invitation(found, plan, lang)
+    dialogue = _draft_for(uow, found, organiser_id, title, FORMAT, description, -(-plan.minutes // 60))
+    found.workshop_dialogue_id = dialogue.id
+    uow.session.add(found)
     return dialogue

@@ -18,7 +18,7 @@ from pypdf import PdfReader
 from sqlmodel import Session, select
 
 from services.dialogues.tables import Dialogue
-from services.selfchecks.questionnaire_files import questionnaire
+from services.selfchecks.questionnaire_files import LATEST, questionnaire
 from services.selfchecks.tables import Respondent, SelfCheckRecommendation, SelfCheckRound
 from services.store.tables import Role
 from tests.e2e.conftest import Site
@@ -27,7 +27,7 @@ from tests.support.browser import SHOTS, assert_accessible
 from tests.support.people import person
 
 pytestmark = pytest.mark.integration
-FORM = questionnaire("2026.1")
+FORM = questionnaire(LATEST)  # the deep one, offered first
 
 
 def answer_field(page: Any, field_index: int, level: int, lang: str = "de") -> None:
@@ -68,6 +68,10 @@ def test_a_municipality_runs_a_self_check_with_three_respondents(site: Site, bro
         page.get_by_label("Wer antwortet (ein Amt oder Gremium)").fill(label)
         if label == "Jugendamt":  # this one gets the link by mail
             page.get_by_label(re.compile("E-Mail-Adresse, an die")).fill(invited)
+        if label == "Bürgeramt":  # the municipality knows; the others say themselves
+            page.get_by_label(re.compile("Für welchen Teil der Verwaltung sie")).select_option(
+                label="Leitung des zuständigen Fachbereichs"
+            )
         page.get_by_role("button", name="Hinzufügen").click()
         expect(page.get_by_role("status")).to_contain_text("Hinzugefügt")
         links.append(page.get_by_label(re.compile("Ihr Link")).last.input_value())
@@ -83,6 +87,10 @@ def test_a_municipality_runs_a_self_check_with_three_respondents(site: Site, bro
     first = phone.new_page()
     first.goto(links[0])
     expect(first.get_by_role("heading", level=1)).to_have_text(FORM.fields[0].title["de"])
+    expect(first.get_by_label("Leitung des zuständigen Fachbereichs")).to_be_checked()  # as preset
+    expect(first.get_by_role("heading", level=2).first).to_have_text(
+        f"Ziel: {FORM.fields[0].goals[0].title['de']}"
+    )
     assert_accessible(first, "selfcheck-answer-de", widths=(390,))
     for index in range(len(FORM.fields)):
         answer_field(first, index, 3)
@@ -99,6 +107,10 @@ def test_a_municipality_runs_a_self_check_with_three_respondents(site: Site, bro
     second = phone.new_page()  # answers two fields, leaves, comes back with the same link
     second.goto(links[1])
     answer_field(second, 0, 1)
+    second.get_by_role("button", name="Speichern und weiter").click()  # without saying from where
+    expect(second.get_by_role("alert")).to_contain_text("Wählen Sie den Teil der Verwaltung")
+    assert_accessible(second, "selfcheck-perspective-error-de", widths=(390,))
+    second.get_by_label("Integrations- oder Migrationsbeirat").check()  # the answers given are kept
     second.get_by_role("button", name="Speichern und weiter").click()
     answer_field(second, 1, 1)
     second.get_by_role("button", name="Speichern und später weitermachen").click()
@@ -128,6 +140,7 @@ def test_a_municipality_runs_a_self_check_with_three_respondents(site: Site, bro
         third.goto(links[2] + f"&field={FORM.fields[index].id}&lang=en")
         if index == 0:
             assert_accessible(third, "selfcheck-answer-en", widths=(390,))
+            third.get_by_label("Another part of the administration").check()
         answer_field(third, index, 2, "en")
         third.get_by_role("button", name="Save and continue", exact=True).click()
     expect(third.get_by_role("heading", level=1)).to_have_text("Thank you: every question is answered")
@@ -154,14 +167,49 @@ def test_a_municipality_runs_a_self_check_with_three_respondents(site: Site, bro
             select(SelfCheckRecommendation).where(SelfCheckRecommendation.round_id == round_id)
         ).first()
     assert recommendation is not None  # the middling answers leave fields to work on
-    page.get_by_label("Einen Dialog dazu planen mit").first.select_option(label=f"Kulturamt {ags}")
-    page.get_by_role("button", name="Als Entwurf übergeben").first.click()
+    recommended = page.locator("li.recommendation").first
+    recommended.get_by_label("Einen Dialog dazu planen mit").select_option(label=f"Kulturamt {ags}")
+    recommended.get_by_role("button", name="Als Entwurf übergeben").click()
     expect(page.get_by_role("status")).to_contain_text("Der Dialog-Entwurf liegt bei")
     with Session(site.container.engine) as session:
         drafted = session.exec(select(Dialogue).where(Dialogue.organiser_id == organiser.id)).all()
     assert len(drafted) == 1 and drafted[0].status == "draft"
+
+    page.get_by_role("link", name="Die Tagesordnung für den Workshop").click()  # the moderated workshop
+    expect(page.get_by_role("heading", level=1)).to_have_text("Workshop zum Selbstcheck: Musterstadt")
+    weakest = page.get_by_role("heading", name="Die schwächsten Ziele").locator(
+        "xpath=following-sibling::ol[1]"
+    )
+    expect(weakest.get_by_role("listitem").first).to_contain_text("/ 100")
+    parted = page.get_by_role("heading", name="Fragen, bei denen die Sichtweisen auseinandergehen")
+    expect(parted.locator("xpath=following-sibling::ol[1]")).to_contain_text(
+        "Leitung des zuständigen Fachbereichs und Integrations- oder Migrationsbeirat"
+    )  # the department (level 3) and the council (level 1) part; never who said what
+    expect(page.get_by_role("heading", name="Wen einladen")).to_be_visible()
+    assert_accessible(page, "selfcheck-workshop-de")
+    with page.expect_download() as agenda_download:
+        page.get_by_role("link", name=re.compile("Als PDF herunterladen")).click()
+    agenda_download.value.save_as(SHOTS / "selfcheck-workshop-de.pdf")
+    agenda = " ".join(p.extract_text() for p in PdfReader(agenda_download.value.path()).pages)
+    assert "Workshop zum Selbstcheck: Musterstadt" in agenda and "Wen einladen" in agenda
+    page.goto(round_url + "/workshop?lang=en")
+    expect(page.get_by_role("heading", name="Questions on which the perspectives part")).to_be_visible()
+    assert_accessible(page, "selfcheck-workshop-en")
+    page.goto(round_url + "?lang=de")
+    page.get_by_label("Zum Workshop einladen mit").select_option(label=f"Kulturamt {ags}")
+    page.locator("#workshop ~ form").get_by_role("button", name="Als Entwurf übergeben").click()
+    expect(page.get_by_role("status")).to_contain_text("Der Workshop liegt als Dialog-Entwurf")
+    with Session(site.container.engine) as session:
+        [workshop] = session.exec(
+            select(Dialogue).where(
+                Dialogue.organiser_id == organiser.id, Dialogue.format == "future_workshop"
+            )
+        ).all()
+    assert workshop.title == "Workshop zum Selbstcheck: Musterstadt" and "Themen:" in workshop.description
     page.get_by_role("link", name="Die Auswertung", exact=True).click()
     expect(page.locator("svg").first).to_be_visible()
+    expect(page.get_by_role("heading", name="Ziele und Kriterien")).to_be_visible()
+    expect(page.get_by_role("columnheader", name="Integrations- oder Migrationsbeirat")).to_be_visible()
     assert_accessible(page, "selfcheck-report-de")
     with page.expect_download() as download:
         page.get_by_role("link", name=re.compile("Als PDF herunterladen")).click()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from statistics import median, quantiles
+from typing import Any
 
 from workflows.selfchecks.questionnaire import Questionnaire
 from workflows.selfchecks.scoring import Result
@@ -64,6 +65,17 @@ class Comparison:
     only_now: tuple[str, ...]  # fields and goals the earlier version did not have
     only_before: tuple[str, ...]  # fields and goals that are gone
     questions_changed: tuple[str, ...]  # compared fields and goals asked with other questions than before
+
+    @classmethod
+    def from_stored(cls, data: dict[str, Any]) -> Comparison:
+        return cls(
+            previous_version=str(data["previous_version"]),
+            fields=dict(data["fields"]),
+            goals=dict(data["goals"]),
+            only_now=tuple(data["only_now"]),
+            only_before=tuple(data["only_before"]),
+            questions_changed=tuple(data["questions_changed"]),
+        )
 
 
 def _questions(questionnaire: Questionnaire) -> dict[str, frozenset[str]]:

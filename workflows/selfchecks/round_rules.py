@@ -46,6 +46,11 @@ class NoRespondents(Invalid):
         super().__init__("invite at least one respondent first")
 
 
+class NotScoredYet(Conflict):
+    def __init__(self, status: str) -> None:
+        super().__init__(f"no result yet: the self-check is {status}")
+
+
 class UnknownQuestionnaire(Invalid):
     def __init__(self, version: str) -> None:
         super().__init__(f"no questionnaire version {version}")

@@ -12,8 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 from services.api.deps import ContainerDep, CurrentMunicipality, CurrentPrincipal, SessionDep, committed
 from services.api.pages import language
 from services.selfchecks import round_views, rounds
-from services.selfchecks.report import report_values
-from services.selfchecks.report_pdf import pdf_response, report_html
+from services.selfchecks.report_pdf import WORKSHOP, pdf_response, report_html
 from services.selfchecks.schemas import (
     AnswersPublic,
     AnswersSaved,
@@ -115,10 +114,9 @@ def report(
     accept_language: Annotated[str | None, Header()] = None,
 ) -> HTMLResponse:
     """The report as a page with an SVG chart; works without JavaScript, in German and English."""
-    found = round_views.scored_round(session, principal, round_id)
     chosen = language(lang, accept_language)
-    values = report_values(found, rounds.recommendations(session, found.id), chosen)
-    html = report_html(values, f"/api/v1/selfchecks/{found.id}/report.pdf?lang={chosen}")
+    values = round_views.report(session, principal, round_id, chosen)
+    html = report_html(values, f"/api/v1/selfchecks/{round_id}/report.pdf?lang={chosen}")
     return HTMLResponse(html, headers={"Content-Language": chosen})
 
 
@@ -131,9 +129,51 @@ def report_as_pdf(
     accept_language: Annotated[str | None, Header()] = None,
 ) -> Response:
     """The same report as a PDF (A4), to print."""
-    found = round_views.scored_round(session, principal, round_id)
-    values = report_values(found, rounds.recommendations(session, found.id), language(lang, accept_language))
-    return pdf_response(values)
+    return pdf_response(round_views.report(session, principal, round_id, language(lang, accept_language)))
+
+
+@router.get("/selfchecks/{round_id}/workshop", response_class=HTMLResponse)
+def workshop(
+    round_id: str,
+    principal: CurrentPrincipal,
+    session: SessionDep,
+    lang: str | None = None,
+    accept_language: Annotated[str | None, Header()] = None,
+) -> HTMLResponse:
+    """The agenda of the moderated workshop on a scored round: the weakest goals, the questions where
+    perspectives part, the guests to invite per field, and the draft invitation. Printable."""
+    chosen = language(lang, accept_language)
+    values = round_views.workshop(session, principal, round_id, chosen)
+    html = report_html(values, f"/api/v1/selfchecks/{round_id}/workshop.pdf?lang={chosen}", WORKSHOP)
+    return HTMLResponse(html, headers={"Content-Language": chosen})
+
+
+@router.get("/selfchecks/{round_id}/workshop.pdf", response_class=Response)
+def workshop_as_pdf(
+    round_id: str,
+    principal: CurrentPrincipal,
+    session: SessionDep,
+    lang: str | None = None,
+    accept_language: Annotated[str | None, Header()] = None,
+) -> Response:
+    """The same agenda as a PDF (A4), for the moderator."""
+    values = round_views.workshop(session, principal, round_id, language(lang, accept_language))
+    return pdf_response(values, WORKSHOP)
+
+
+@router.post(
+    "/selfchecks/{round_id}/workshop/draft-dialogue",
+    response_model=DraftCreated,
+    status_code=status.HTTP_201_CREATED,
+)
+def draft_workshop(
+    round_id: str, body: DraftDialogue, principal: CurrentPrincipal, container: ContainerDep
+) -> DraftCreated:
+    """The workshop as a draft dialogue for an organiser, its invitation naming the agenda's topics and
+    guests; asked again, the same draft."""
+    with committed(container) as uow:
+        dialogue = rounds.draft_workshop(uow, principal, round_id, body.organiser_id)
+    return DraftCreated(dialogue_id=dialogue.id, status=dialogue.status)
 
 
 @router.post(

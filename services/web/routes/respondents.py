@@ -29,6 +29,7 @@ TYPE_MESSAGES = {
     "choice": N_("Choose one of the answers"),
     "number": N_("Enter a number from %(min)s to %(max)s"),
     "missing": N_("Answer this question"),
+    "perspective": N_("Choose the part of the administration you answer for"),
 }
 
 
@@ -79,6 +80,7 @@ def _page(
     form = questionnaire(found.questionnaire_version)
     answers = json.loads(respondent.answers)
     current = form.fields_by_id.get(field) or form.fields[0]
+    lang = "en" if visit.language == "en" else "de"
     return render(
         visit,
         "selfcheck_answer.html",
@@ -93,8 +95,14 @@ def _page(
         errors=errors,
         token=token,
         link=lambda **q: _link(respondent_id, token, **q),
-        lang2="en" if visit.language == "en" else "de",
+        lang2=lang,
         is_open=found.status == "open",
+        perspectives=[(p, text[lang]) for p, text in form.perspectives] if current == form.fields[0] else [],
+        perspective=(shown or {}).get("perspective", respondent.perspective),
+        parts={
+            **{goal.id: goal.title for goal in current.goals},
+            **{c.id: c.title for goal in current.goals for c in goal.criteria},
+        },
     )
 
 
@@ -123,6 +131,8 @@ def answer_page(
             for q in shown.questions
             if q.id in unanswered
         }
+        if shown == definition.fields[0] and definition.perspectives and respondent.perspective is None:
+            errors = {"perspective": visit.gettext(TYPE_MESSAGES["perspective"]), **errors}
     return _page(visit, session, secret, respondent_id, token, field, errors)
 
 
@@ -134,11 +144,13 @@ def _check_page(visit: Visit, session: Session, secret: str, respondent_id: str,
     respondent, found = rounds.by_link(session, secret, respondent_id, token)
     form = questionnaire(found.questionnaire_version)
     missing = _missing(form, json.loads(respondent.answers))
+    unstated = bool(form.perspectives) and respondent.perspective is None
     return render(
         visit,
         "selfcheck_check.html",
-        status_code=422 if missing else 200,
+        status_code=422 if missing or unstated else 200,
         missing=missing,
+        unstated=unstated,
         form=form,
         link=lambda **q: _link(respondent_id, token, **q),
         lang2="en" if visit.language == "en" else "de",
@@ -152,9 +164,10 @@ def save(
 ) -> Response:
     secret = container.settings.secret_key.get_secret_value()
     token = form.get("token", "")
-    _, found = rounds.by_link(session, secret, respondent_id, token)
+    respondent, found = rounds.by_link(session, secret, respondent_id, token)
     definition = questionnaire(found.questionnaire_version)
     current = definition.fields_by_id.get(form.get("field", "")) or definition.fields[0]
+    stated = respondent.perspective is not None
     answers: dict[str, Any] = {}
     errors: dict[str, str] = {}
     shown: dict[str, Any] = {}
@@ -167,10 +180,17 @@ def save(
             shown[question.id] = given
         elif given not in (None, ""):
             answers[question.id] = shown[question.id] = value  # shown again if another answer is wrong
+    perspective = None
+    if current == definition.fields[0] and definition.perspectives:
+        perspective = form.get("perspective") or None
+        if perspective not in (None, *definition.perspective_ids) or (perspective is None and not stated):
+            errors = {"perspective": visit.gettext(TYPE_MESSAGES["perspective"]), **errors}
+            perspective = None
+        shown["perspective"] = perspective
     if errors:
         return _page(visit, session, secret, respondent_id, token, current.id, errors, shown)
     with committed(container) as uow:
-        rounds.save_answers(uow, secret, respondent_id, token, answers)
+        rounds.save_answers(uow, secret, respondent_id, token, answers, perspective)
     action = form.get("action", "next")
     if action == "later":
         return redirect(visit, _link(respondent_id, token, field=current.id, saved="later"))

@@ -14,7 +14,7 @@ from services.access import Principal
 from services.api.deps import ContainerDep, SessionDep, committed
 from services.bootstrap import Container
 from services.selfchecks import rounds
-from services.selfchecks.questionnaire_files import questionnaire
+from services.selfchecks.questionnaire_files import LATEST, VERSIONS, questionnaire
 from services.selfchecks.recipients import answer_path
 from services.selfchecks.schemas import RespondentCreate, RoundCreate
 from services.store.tables import Account, Role
@@ -55,6 +55,7 @@ def _list(visit: Visit, session: Session, errors: dict[str, str], population: st
         rounds=found,
         errors=errors,
         population=population,
+        versions=[(v, len(questionnaire(v).questions), bool(questionnaire(v).goals)) for v in VERSIONS],
     )
 
 
@@ -64,7 +65,11 @@ def open_round(visit: PageVisit, form: Form, session: SessionDep, container: Con
     population = form.get("population", "").strip().replace(".", "")
     try:
         body = RoundCreate.model_validate(
-            {"population": population or None, "peer_exchange_opt_in": checked(form, "peer_exchange_opt_in")}
+            {
+                "population": population or None,
+                "peer_exchange_opt_in": checked(form, "peer_exchange_opt_in"),
+                "questionnaire_version": form.get("questionnaire_version") or LATEST,
+            }
         )
     except ValidationError as exc:
         return _list(visit, session, field_errors(visit, exc, MESSAGES), population)
@@ -95,6 +100,8 @@ def _round(
         .where(Account.role == Role.ORGANISER, col(Account.is_active).is_(True))
         .order_by(col(Account.display_name))
     ).all()
+    lang = "en" if visit.language == "en" else "de"
+    definition = questionnaire(found.questionnaire_version)
     return render(
         visit,
         "selfcheck_round.html",
@@ -104,10 +111,9 @@ def _round(
         errors=errors,
         recommendations=rounds.recommendations(session, found.id) if found.status == "scored" else [],
         organisers=organisers,
-        field_titles={
-            f.id: f.title["en" if visit.language == "en" else "de"]
-            for f in questionnaire(found.questionnaire_version).fields
-        },
+        field_titles={f.id: f.title[lang] for f in definition.fields},
+        perspectives={p: text[lang] for p, text in definition.perspectives},
+        workshop=rounds.drafted_dialogue(session, found.workshop_dialogue_id),
     )
 
 
@@ -118,7 +124,11 @@ def add_respondent(
     principal = municipality(visit)
     try:
         body = RespondentCreate.model_validate(
-            {"label": form.get("label", "").strip(), "email": form.get("email", "").strip() or None}
+            {
+                "label": form.get("label", "").strip(),
+                "email": form.get("email", "").strip() or None,
+                "perspective": form.get("perspective") or None,
+            }
         )
     except ValidationError as exc:
         return _round(
@@ -129,7 +139,7 @@ def add_respondent(
             field_errors(visit, exc, MESSAGES),
         )
     with committed(container) as uow:
-        rounds.add_respondent(uow, principal, round_id, body.label, body.email)
+        rounds.add_respondent(uow, principal, round_id, body.label, body.email, body.perspective)
     return redirect(visit, f"/selfchecks/{round_id}?done={'mailed' if body.email else 'added'}#people")
 
 
@@ -164,3 +174,13 @@ def draft(
     with committed(container) as uow:
         rounds.draft_dialogue(uow, principal, round_id, recommendation_id, form.get("organiser_id", ""))
     return redirect(visit, f"/selfchecks/{round_id}?done=drafted#recommendations")
+
+
+@router.post("/selfchecks/{round_id}/workshop", response_class=HTMLResponse)
+def draft_workshop(round_id: str, visit: PageVisit, form: Form, container: ContainerDep) -> Response:
+    """The workshop becomes a draft dialogue of the organiser chosen, inviting to the agenda's topics."""
+    principal = municipality(visit)
+    lang = "en" if visit.language == "en" else "de"
+    with committed(container) as uow:
+        rounds.draft_workshop(uow, principal, round_id, form.get("organiser_id", ""), lang)
+    return redirect(visit, f"/selfchecks/{round_id}?done=workshop#workshop")
