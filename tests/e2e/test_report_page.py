@@ -79,7 +79,13 @@ def test_report_renders_in_chromium_without_javascript(
     page.screenshot(path=str(tmp_path / "report-de.png"), full_page=True)
     page.get_by_role("link", name="English").click()
     assert page.locator("h1").inner_text() == "Self-check: Musterstadt"
-    assert page.get_by_role("columnheader", name="Field of action").is_visible()
+    assert page.get_by_role("region", name="Field of action").get_by_role("columnheader").first.is_visible()
+    perspectives = page.get_by_role("region", name="Perspectives")
+    assert perspectives.get_by_role("columnheader").all_inner_texts() == [
+        "Field of action",
+        "Leadership (the mayor's office)",
+        "Integration commissioner",
+    ]
     page.screenshot(path=str(tmp_path / "report-en.png"), full_page=True)
     context.close()
     assert (tmp_path / "report-de.png").stat().st_size > 10_000
