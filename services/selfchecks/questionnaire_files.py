@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -16,14 +17,18 @@ LATEST = "2026.2"
 VERSIONS = ("2026.2", "2026.1")  # offered when a round is opened, newest first
 
 
-def load(path: Path) -> Questionnaire:
+def _mapping(path: Path, what: str) -> dict[str, Any]:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise QuestionnaireError(f"{path}: {exc}") from None
     if not isinstance(data, dict):
-        raise QuestionnaireError(f"{path}: not a questionnaire (a YAML mapping is expected)")
-    return Questionnaire.from_dict(data, str(path))
+        raise QuestionnaireError(f"{path}: not {what} (a YAML mapping is expected)")
+    return data
+
+
+def load(path: Path) -> Questionnaire:
+    return Questionnaire.from_dict(_mapping(path, "a questionnaire"), str(path))
 
 
 @cache
@@ -40,10 +45,4 @@ def suggestions(version: str) -> Suggestions | None:
     path = FOLDER / f"weltoffen-{version}.suggestions.yaml"
     if not path.is_file():
         return None
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise QuestionnaireError(f"{path}: {exc}") from None
-    if not isinstance(data, dict):
-        raise QuestionnaireError(f"{path}: not a list of suggestions (a YAML mapping is expected)")
-    return Suggestions.from_dict(data, questionnaire(version), str(path))
+    return Suggestions.from_dict(_mapping(path, "a list of suggestions"), questionnaire(version), str(path))

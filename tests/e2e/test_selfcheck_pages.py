@@ -183,8 +183,8 @@ def test_a_municipality_runs_a_self_check_with_three_respondents(site: Site, bro
     expect(weakest.get_by_role("listitem").first).to_contain_text("/ 100")
     parted = page.get_by_role("heading", name="Fragen, bei denen die Sichtweisen auseinandergehen")
     expect(parted.locator("xpath=following-sibling::ol[1]")).to_contain_text(
-        "Leitung des zuständigen Fachbereichs und Integrations- oder Migrationsbeirat"
-    )  # the department (level 3) and the council (level 1) part; never who said what
+        "Leitung des zuständigen Fachbereichs, Integrations- oder Migrationsbeirat und Ein anderer Teil"
+    )  # yes (levels 3 and 2) against no (level 1): all three named, never who said what
     expect(page.get_by_role("heading", name="Wen einladen")).to_be_visible()
     assert_accessible(page, "selfcheck-workshop-de")
     with page.expect_download() as agenda_download:

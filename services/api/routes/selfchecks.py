@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, status
+from fastapi import APIRouter, Depends, Header, Query, status
 from fastapi.responses import HTMLResponse, Response
 
 from services.api.deps import ContainerDep, CurrentMunicipality, CurrentPrincipal, SessionDep, committed
@@ -105,60 +105,49 @@ def result(round_id: str, principal: CurrentPrincipal, session: SessionDep) -> R
     return round_views.result_public(session, principal, round_id)
 
 
-@router.get("/selfchecks/{round_id}/report", response_class=HTMLResponse)
-def report(
-    round_id: str,
-    principal: CurrentPrincipal,
-    session: SessionDep,
-    lang: str | None = None,
-    accept_language: Annotated[str | None, Header()] = None,
-) -> HTMLResponse:
-    """The report as a page with an SVG chart; works without JavaScript, in German and English."""
-    chosen = language(lang, accept_language)
-    values = round_views.report(session, principal, round_id, chosen)
-    html = report_html(values, f"/api/v1/selfchecks/{round_id}/report.pdf?lang={chosen}")
+def _language(lang: str | None = None, accept_language: Annotated[str | None, Header()] = None) -> str:
+    return language(lang, accept_language)
+
+
+Language = Annotated[str, Depends(_language)]  # ?lang=, else the browser's, else German
+
+
+def _page(html: str, chosen: str) -> HTMLResponse:
     return HTMLResponse(html, headers={"Content-Language": chosen})
+
+
+@router.get("/selfchecks/{round_id}/report", response_class=HTMLResponse)
+def report(round_id: str, principal: CurrentPrincipal, session: SessionDep, chosen: Language) -> HTMLResponse:
+    """The report as a page with an SVG chart; works without JavaScript, in German and English."""
+    values = round_views.report(session, principal, round_id, chosen)
+    return _page(report_html(values, f"/api/v1/selfchecks/{round_id}/report.pdf?lang={chosen}"), chosen)
 
 
 @router.get("/selfchecks/{round_id}/report.pdf", response_class=Response)
 def report_as_pdf(
-    round_id: str,
-    principal: CurrentPrincipal,
-    session: SessionDep,
-    lang: str | None = None,
-    accept_language: Annotated[str | None, Header()] = None,
+    round_id: str, principal: CurrentPrincipal, session: SessionDep, chosen: Language
 ) -> Response:
     """The same report as a PDF (A4), to print."""
-    return pdf_response(round_views.report(session, principal, round_id, language(lang, accept_language)))
+    return pdf_response(round_views.report(session, principal, round_id, chosen))
 
 
 @router.get("/selfchecks/{round_id}/workshop", response_class=HTMLResponse)
 def workshop(
-    round_id: str,
-    principal: CurrentPrincipal,
-    session: SessionDep,
-    lang: str | None = None,
-    accept_language: Annotated[str | None, Header()] = None,
+    round_id: str, principal: CurrentPrincipal, session: SessionDep, chosen: Language
 ) -> HTMLResponse:
     """The agenda of the moderated workshop on a scored round: the weakest goals, the questions where
     perspectives part, the guests to invite per field, and the draft invitation. Printable."""
-    chosen = language(lang, accept_language)
     values = round_views.workshop(session, principal, round_id, chosen)
-    html = report_html(values, f"/api/v1/selfchecks/{round_id}/workshop.pdf?lang={chosen}", WORKSHOP)
-    return HTMLResponse(html, headers={"Content-Language": chosen})
+    pdf = f"/api/v1/selfchecks/{round_id}/workshop.pdf?lang={chosen}"
+    return _page(report_html(values, pdf, WORKSHOP), chosen)
 
 
 @router.get("/selfchecks/{round_id}/workshop.pdf", response_class=Response)
 def workshop_as_pdf(
-    round_id: str,
-    principal: CurrentPrincipal,
-    session: SessionDep,
-    lang: str | None = None,
-    accept_language: Annotated[str | None, Header()] = None,
+    round_id: str, principal: CurrentPrincipal, session: SessionDep, chosen: Language
 ) -> Response:
     """The same agenda as a PDF (A4), for the moderator."""
-    values = round_views.workshop(session, principal, round_id, language(lang, accept_language))
-    return pdf_response(values, WORKSHOP)
+    return pdf_response(round_views.workshop(session, principal, round_id, chosen), WORKSHOP)
 
 
 @router.post(
