@@ -38,8 +38,9 @@ def _timetable(plan: Agenda, named: dict[str, str], lang: str) -> list[dict[str,
                 "field": named[topic.field],
                 "score": f"{topic.score:.0f}",
             }
-        rows.append({"start": f"{start // 60}:{start % 60:02d}", "minutes": item.minutes, "text": text})
-        start += item.minutes
+        end = start + item.minutes
+        rows.append({"time": f"{start // 60}:{start % 60:02d}–{end // 60}:{end % 60:02d}", "text": text})
+        start = end
     return rows
 
 
