@@ -39,7 +39,8 @@ def _timetable(plan: Agenda, named: dict[str, str], lang: str) -> list[dict[str,
                 "score": f"{topic.score:.0f}",
             }
         end = start + item.minutes
-        rows.append({"time": f"{start // 60}:{start % 60:02d}–{end // 60}:{end % 60:02d}", "text": text})
+        span = f"{start // 60}:{start % 60:02d}\N{EN DASH}{end // 60}:{end % 60:02d}"
+        rows.append({"time": span, "text": text})
         start = end
     return rows
 
