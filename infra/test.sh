@@ -19,17 +19,23 @@ export KAFKA_PORT=${KAFKA_PORT:-19092} KAFKA_CONTROLLER_PORT=${KAFKA_CONTROLLER_
 export KAFKA_DATA_DIR=${KAFKA_DATA_DIR:-$(mktemp -d /tmp/weltoffen-kafka-test.XXXXXX)}
 export PG_PORT=${PG_PORT:-55433}
 export PG_DATA=${PG_DATA:-$(mktemp -d /tmp/weltoffen-pg-test.XXXXXX)}
+export MATRIX_PORT=${MATRIX_PORT:-18008}
+MATRIX_DATA_DIR=${MATRIX_DATA_DIR:-$(mktemp -d /tmp/weltoffen-synapse-test.XXXXXX)}
 
 cleanup() {
   bash infra/kafka/broker.sh stop "$KAFKA_DATA_DIR" || true
   bash infra/postgres/postgres.sh stop || true
-  rm -rf "$KAFKA_DATA_DIR" "$PG_DATA"
+  bash infra/matrix/synapse.sh stop "$MATRIX_DATA_DIR" || true
+  rm -rf "$KAFKA_DATA_DIR" "$PG_DATA" "$MATRIX_DATA_DIR"
 }
 trap cleanup EXIT
 
 WELTOFFEN_TEST_POSTGRES_URL=$(bash infra/postgres/postgres.sh start)
 bash infra/kafka/broker.sh start "$KAFKA_DATA_DIR"
+WELTOFFEN_TEST_MATRIX=$(bash infra/matrix/synapse.sh start "$MATRIX_DATA_DIR")
+WELTOFFEN_TEST_MATRIX_SECRET=$(cat "$MATRIX_DATA_DIR/shared_secret")
 export WELTOFFEN_TEST_POSTGRES_URL WELTOFFEN_TEST_KAFKA="127.0.0.1:$KAFKA_PORT"
+export WELTOFFEN_TEST_MATRIX WELTOFFEN_TEST_MATRIX_SECRET
 
 echo "== ruff, mypy"
 .venv/bin/ruff check .

@@ -12,6 +12,7 @@ class Channel(StrEnum):
     EMAIL = "email"
     WEBHOOK = "webhook"
     INBOX = "inbox"
+    MATRIX = "matrix"  # the short text, in a direct room with the bot
 
 
 class Part(StrEnum):
@@ -31,7 +32,9 @@ SHORT_TEXT_LIMIT = 320  # two SMS segments
 
 # Filled in from the recipient when the message is sent, never stored with the notification: a
 # registrant's name is personal data, and the link to their registration carries its secret.
-RECIPIENT_VARIABLES = frozenset({"participant_name", "manage_path", "reset_path", "answer_path"})
+RECIPIENT_VARIABLES = frozenset(
+    {"participant_name", "manage_path", "reset_path", "answer_path", "confirmation_code"}
+)
 
 
 class MissingVariables(ValueError):
@@ -211,6 +214,7 @@ MESSAGES: dict[str, MessageSpec] = {
             {"expires_at": datetime, "reset_path": str},
             {"expires_at": _WHEN, "reset_path": "/password-reset/a-1?expires=1&token=t"},
         ),
+        MessageSpec("matrix_confirmation", {"confirmation_code": str}, {"confirmation_code": "482913"}),
         MessageSpec(
             "checkin_missed",
             {**_CASE, "severity": str},

@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 
 from events.catalog import NOTIFICATIONS, NOTIFICATIONS_URGENT
 from notifications.channels import FileSender, MailSender, SmtpSender, WebhookSender
+from notifications.matrix import HttpMatrixBot, MatrixBot
 from notifications.policy import RetrySchedule
 from notifications.rendering import Renderer
 from notifications.webhook_targets import WebhookPolicy
@@ -19,11 +20,15 @@ from services.accounts import password_reset
 from services.crypto import FieldCipher
 from services.dialogues import recipients as dialogue_recipients
 from services.dialogues.timers import DialogueTimers
+from services.incidents import case_actions
 from services.incidents import recipients as incident_recipients
 from services.incidents.timers import CaseTimers
 from services.logs import configure_logging
 from services.metrics import Backlogs
+from services.notify.contacts import register_recipients
 from services.notify.delivery import DeliveryRunner, SenderConfig
+from services.notify.matrix_ids import CONFIRMATION, confirmation_contact
+from services.notify.matrix_replies import MatrixReplies
 from services.pipeline.dispatcher import EmbeddedDispatcher
 from services.pipeline.handler_types import HandlerTable, load_handlers
 from services.pipeline.processing import Processor, RetryPolicy
@@ -101,6 +106,27 @@ class Container:
             WebhookSender(self.webhook_policy),
             config,
             self.clock,
+            self.matrix_bot,
+        )
+
+    @cached_property
+    def matrix_bot(self) -> MatrixBot | None:
+        s = self.settings
+        if not s.matrix_homeserver:
+            return None
+        return HttpMatrixBot(s.matrix_homeserver, s.matrix_user_id, s.matrix_access_token.get_secret_value())
+
+    @cached_property
+    def matrix_replies(self) -> MatrixReplies | None:
+        if self.matrix_bot is None:
+            return None
+        return MatrixReplies(
+            self.engine,
+            self.uow,
+            self.matrix_bot,
+            case_actions.acknowledge_from_matrix,
+            self.clock,
+            self.settings.matrix_wait_ms,
         )
 
     def after_batch(self) -> dict[str, Callable[[], object]]:
@@ -144,8 +170,11 @@ class Container:
         reconcile = (
             [] if self.settings.embedded else [Timer("reconcile", 5.0, self.reconciler.run_once, seen)]
         )
+        replies = self.matrix_replies
+        matrix = [Timer("matrix-replies", interval, replies.run_once, seen)] if replies is not None else []
         return [
             *reconcile,
+            *matrix,
             Timer("send-urgent", interval, self.delivery_runner.send_urgent, seen),
             Timer("send-bulk", interval * 5, self.delivery_runner.send_bulk, seen),
             Timer("escalate-cases", interval * 5, self.case_timers.escalate_due, seen),
@@ -170,6 +199,7 @@ def bootstrap(settings: Settings | None = None, clock: Clock = utc_now) -> Conta
     incident_recipients.register()
     password_reset.recipients(settings.secret_key.get_secret_value())
     selfcheck_recipients.register(settings.secret_key.get_secret_value())
+    register_recipients(CONFIRMATION, confirmation_contact(settings.secret_key.get_secret_value()))
     use_field_cipher(FieldCipher(settings.field_keys()))
     return Container(
         settings=settings,

@@ -78,6 +78,14 @@ class Settings(BaseSettings):
     notification_outage_retry_s: float = Field(default=5.0, gt=0)
     timer_interval_s: float = Field(default=0.2, gt=0)
 
+    # The Matrix channel: the deployment's bot account on its own homeserver (no homeserver: no Matrix
+    # channel). The bot writes into a direct room with each person and reads their reactions back;
+    # a reading waits up to matrix_wait_ms for something to happen.
+    matrix_homeserver: str = ""
+    matrix_user_id: str = ""
+    matrix_access_token: SecretStr = SecretStr("")
+    matrix_wait_ms: int = Field(default=5000, ge=0, le=60000)
+
     # Webhook hosts trusted even though they resolve to an internal address (comma-separated names or
     # addresses): a receiver inside the operator's own network. Empty: public addresses only.
     webhook_allowed_hosts: str = ""

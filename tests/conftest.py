@@ -1,4 +1,5 @@
-"""Shared fixtures. Kafka and PostgreSQL are started once per test run by infra/test.sh."""
+"""Shared fixtures. Kafka, PostgreSQL and a Matrix homeserver are started once per test run by
+infra/test.sh."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from sqlalchemy import Engine
 from services.store.engine import make_engine
 from services.store.migrate import upgrade
 from tests.support.mail import MailServer
+from tests.support.matrix import Homeserver
 
 
 def _required_env(name: str) -> str:
@@ -20,7 +22,8 @@ def _required_env(name: str) -> str:
     if not value:
         pytest.fail(
             f"{name} is not set. Run the tests with 'bash infra/test.sh', which starts a real Kafka "
-            "broker and PostgreSQL, or select unit tests only with -m 'not integration'.",
+            "broker, PostgreSQL and a Matrix homeserver, or select unit tests only with "
+            "-m 'not integration'.",
             pytrace=False,
         )
     return value
@@ -95,3 +98,9 @@ def mail() -> Iterator[MailServer]:
     server = MailServer().start()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def homeserver() -> Homeserver:
+    """The real Synapse that infra/test.sh starts (users are registered with its shared secret)."""
+    return Homeserver(_required_env("WELTOFFEN_TEST_MATRIX"), _required_env("WELTOFFEN_TEST_MATRIX_SECRET"))

@@ -68,20 +68,30 @@ def _handler(principal: Principal, case: Case) -> None:
     case_rules.check_handler(principal.account_id, principal.role is Role.ADMIN, case.assignee_id)
 
 
-def acknowledge(uow: UnitOfWork, principal: Principal, case_id: str) -> Case:
-    """The assignee takes the case: escalation stops."""
+def acknowledge(uow: UnitOfWork, principal: Principal, case_id: str, via: str | None = None) -> Case:
+    """The assignee takes the case: escalation stops. ``via``: the messenger it came from, if any."""
     case = load_for_change(uow, principal, case_id)
     _handler(principal, case)
     case_rules.check_acknowledgeable(case.status)
     case.status = CaseStatus.ACKNOWLEDGED
     case.acknowledged_at = uow.clock()
     case.next_escalation_at = None
-    record(uow, case, CaseAction.ACKNOWLEDGED, principal.account_id)
+    record(uow, case, CaseAction.ACKNOWLEDGED, principal.account_id, {"via": via} if via else None)
     coordinator = uow.session.get(Account, principal.account_id)
     profile = uow.session.get(CoordinatorProfile, principal.account_id)
     if coordinator is not None and principal.account_id == case.assignee_id:
         tell_reporter_in_hands(uow, case, coordinator, profile.expertise if profile else "")
     return case
+
+
+def acknowledge_from_matrix(uow: UnitOfWork, account_id: str, case_id: str) -> str:
+    """A coordinator reacted to their alert in Matrix (the reply reader checked it was them): the
+    same acknowledgement as the API's, the history saying where it came from. The case's reference."""
+    account = uow.session.get(Account, account_id)
+    if account is None or not account.is_active:
+        raise case_rules.CaseNotFound()
+    principal = Principal.of(account, covered_regions(uow.session, account))
+    return acknowledge(uow, principal, case_id, via="matrix").ref
 
 
 def reassign(uow: UnitOfWork, principal: Principal, case_id: str, assignee_id: str) -> Case:

@@ -26,6 +26,7 @@ class Contact:
     webhook_url: str | None = None
     webhook_secret: str | None = None
     account_id: str | None = None  # only accounts have an in-app inbox
+    matrix_id: str | None = None  # only once confirmed (or the ID a confirmation code is sent to)
     # Values about the recipient that messages use, filled in at send time and never stored with a
     # notification (a registrant's name, the secret link to their registration).
     details: Mapping[str, str] = field(default_factory=dict)
@@ -39,6 +40,8 @@ class Contact:
             channels.append(Channel.INBOX)
         if self.webhook_url and self.webhook_secret:
             channels.append(Channel.WEBHOOK)
+        if self.matrix_id:
+            channels.append(Channel.MATRIX)
         return tuple(channels)
 
     def channels_for(self, urgent: bool) -> tuple[Channel, ...]:
@@ -73,6 +76,7 @@ def account_contact(session: Session, account_id: str) -> Contact:
         webhook_url=preference.webhook_url,
         webhook_secret=preference.webhook_secret,
         account_id=account.id,
+        matrix_id=preference.matrix_id if preference.matrix_confirmed_at is not None else None,
     )
 
 

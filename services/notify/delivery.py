@@ -20,6 +20,7 @@ from events import encode, new_envelope
 from events.catalog import NOTIFICATIONS, NOTIFICATIONS_URGENT
 from events.contracts import NotificationRequested
 from notifications.channels import DeliveryError, MailSender, WebhookSender
+from notifications.matrix import MatrixBot
 from notifications.policy import RetrySchedule
 from notifications.rendering import Renderer
 from services.notify.channel_sender import ChannelSender
@@ -58,10 +59,11 @@ class DeliveryRunner:
         webhooks: WebhookSender,
         config: SenderConfig,
         clock: Clock,
+        matrix: MatrixBot | None = None,
     ) -> None:
         self._engine = engine
         self._renderer = renderer
-        self._channels = ChannelSender(mail, webhooks, config.mail_from, config.mail_domain, clock)
+        self._channels = ChannelSender(mail, webhooks, config.mail_from, config.mail_domain, clock, matrix)
         self._config = config
         self._clock = clock
 

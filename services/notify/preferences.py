@@ -21,6 +21,11 @@ class UnsafeWebhookTarget(Invalid):
     """The webhook would point into an internal network, or not use https where it must."""
 
 
+class MatrixNotConfirmed(Invalid):
+    def __init__(self) -> None:
+        super().__init__("confirm your Matrix ID with the code sent to it before choosing Matrix")
+
+
 class PreferencesPublic(BaseModel):
     channels: list[Channel]
     locale: str
@@ -32,6 +37,8 @@ class PreferencesPublic(BaseModel):
         default=None,
         description="shown once, when a webhook is set or its secret rotated; keep it to verify signatures",
     )
+    matrix_id: str | None = Field(default=None, description="set with PUT .../matrix, used once confirmed")
+    matrix_confirmed: bool = False
 
 
 class PreferencesUpdate(BaseModel):
@@ -80,6 +87,8 @@ def public(preference: NotificationPreference, show_secret: bool) -> Preferences
         timezone=preference.timezone,
         webhook_url=preference.webhook_url,
         webhook_secret=preference.webhook_secret if show_secret else None,
+        matrix_id=preference.matrix_id,
+        matrix_confirmed=preference.matrix_confirmed_at is not None,
     )
 
 
@@ -102,6 +111,8 @@ def update_preferences(
     preference = uow.session.get(NotificationPreference, principal.account_id) or NotificationPreference(
         account_id=principal.account_id, updated_at=uow.clock()
     )
+    if Channel.MATRIX in body.channels and preference.matrix_confirmed_at is None:
+        raise MatrixNotConfirmed()
     webhook_url = str(body.webhook_url) if body.webhook_url else None
     new_secret = webhook_url is not None and (
         body.rotate_webhook_secret

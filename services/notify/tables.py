@@ -97,4 +97,41 @@ class NotificationPreference(SQLModel, table=True):
     timezone: str = Field(default="Europe/Berlin", max_length=64)
     webhook_url: str | None = Field(default=None, max_length=2000)
     webhook_secret: str | None = Field(default=None, max_length=200)
+    # A Matrix ID (@name:server) gets messages only once confirmed with the code sent to it, so nobody
+    # can route someone else's alerts to themselves.
+    matrix_id: str | None = Field(default=None, max_length=255)
+    matrix_code_sent_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime, nullable=True))
+    matrix_confirmed_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime, nullable=True))
+    updated_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
+
+
+class MatrixRoom(SQLModel, table=True):
+    """The bot's direct room with one Matrix user, made on the first message to them."""
+
+    __tablename__ = "matrix_room"
+
+    matrix_id: str = Field(primary_key=True, max_length=255)
+    room_id: str = Field(max_length=255)
+    created_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
+
+
+class MatrixMessage(SQLModel, table=True):
+    """A message the bot sent: a reaction or reply to it is mapped back to its notification."""
+
+    __tablename__ = "matrix_message"
+
+    event_id: str = Field(primary_key=True, max_length=255)
+    room_id: str = Field(max_length=255, index=True)
+    notification_id: str = Field(foreign_key="notification.id", index=True, max_length=36)
+    created_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
+
+
+class MatrixSync(SQLModel, table=True):
+    """Where the bot's reading of its rooms stands, and which process reads them now (a lease)."""
+
+    __tablename__ = "matrix_sync"
+
+    id: str = Field(primary_key=True, max_length=20)
+    next_batch: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    lease_until: datetime | None = Field(default=None, sa_column=Column(UtcDateTime, nullable=True))
     updated_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from pydantic import BaseModel, ConfigDict, Field
 
-from services.api.deps import ContainerDep, CurrentAdmin, CurrentPrincipal, SessionDep
-from services.notify import inbox
+from services.api.deps import ContainerDep, CurrentAdmin, CurrentPrincipal, SessionDep, committed
+from services.notify import inbox, matrix_ids
 from services.notify.inbox import InboxMessagePublic, NotificationPublic
 from services.notify.preferences import (
     PreferencesPublic,
@@ -49,6 +50,46 @@ def change_preferences(
 ) -> PreferencesPublic:
     with container.uow() as uow:
         return update_preferences(uow, principal, body, container.webhook_policy)
+
+
+class MatrixIdUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    matrix_id: str = Field(min_length=3, max_length=255, description="like @name:example.org")
+
+
+class MatrixCode(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    code: str = Field(min_length=6, max_length=6, pattern=r"^[0-9]{6}$")
+
+
+@router.put("/me/notification-preferences/matrix", response_model=PreferencesPublic, status_code=202)
+def set_matrix_id(
+    body: MatrixIdUpdate, principal: CurrentPrincipal, container: ContainerDep
+) -> PreferencesPublic:
+    """Messages may go to this Matrix ID once it is confirmed: the bot sends it a code to enter with
+    POST .../matrix/confirm (valid for an hour)."""
+    with committed(container) as uow:
+        matrix_ids.set_matrix_id(uow, principal, body.matrix_id, container.matrix_bot is not None)
+    with container.uow() as uow:
+        return preferences_of(uow, principal)
+
+
+@router.post("/me/notification-preferences/matrix/confirm", response_model=PreferencesPublic)
+def confirm_matrix_id(
+    body: MatrixCode, principal: CurrentPrincipal, container: ContainerDep
+) -> PreferencesPublic:
+    """Confirm the Matrix ID with the code the bot sent to it; then choose the channel "matrix"."""
+    secret = container.settings.secret_key.get_secret_value()
+    with committed(container) as uow:
+        matrix_ids.confirm_matrix_id(uow, principal, secret, body.code)
+    with container.uow() as uow:
+        return preferences_of(uow, principal)
+
+
+@router.delete("/me/notification-preferences/matrix", status_code=204)
+def remove_matrix_id(principal: CurrentPrincipal, container: ContainerDep) -> None:
+    with committed(container) as uow:
+        matrix_ids.remove_matrix_id(uow, principal)
 
 
 @router.get("/admin/notifications", response_model=list[NotificationPublic])

@@ -1,0 +1,121 @@
+"""People on the real Synapse homeserver that infra/test.sh starts: users registered with the shared
+secret, and a person's messenger (matrix-nio) that joins the bot's room, reads, reacts and answers."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+from nio import AsyncClient, InviteMemberEvent, JoinResponse, RoomMessageText, SyncResponse
+
+
+@dataclass(frozen=True)
+class MatrixUser:
+    user_id: str
+    access_token: str
+
+
+@dataclass(frozen=True)
+class Homeserver:
+    url: str
+    shared_secret: str
+
+    def register(self, name: str | None = None) -> MatrixUser:
+        """A new user, registered with the shared secret (open registration is off)."""
+        username = name or f"u{uuid.uuid4().hex[:10]}"
+        password = uuid.uuid4().hex
+        endpoint = f"{self.url}/_synapse/admin/v1/register"
+        nonce = httpx.get(endpoint, timeout=10).json()["nonce"]
+        mac = hmac.new(self.shared_secret.encode(), digestmod=hashlib.sha1)
+        mac.update(f"{nonce}\0{username}\0{password}\0notadmin".encode())
+        answer = httpx.post(
+            endpoint,
+            json={
+                "nonce": nonce,
+                "username": username,
+                "password": password,
+                "admin": False,
+                "mac": mac.hexdigest(),
+            },
+            timeout=10,
+        )
+        answer.raise_for_status()
+        body = answer.json()
+        return MatrixUser(body["user_id"], body["access_token"])
+
+
+class Messenger:
+    """A person's Matrix client: accepts the bot's invitations and collects the texts it sends."""
+
+    def __init__(self, homeserver: Homeserver, user: MatrixUser) -> None:
+        self.user = user
+        self.client = AsyncClient(homeserver.url, user.user_id)
+        self.client.access_token = user.access_token
+        self.client.user_id = user.user_id
+        self.messages: list[tuple[str, str, str, float]] = []  # room, event id, text, arrival (monotonic)
+        self._since: str | None = None
+        self._loop = asyncio.new_event_loop()  # one loop for the client's whole life (aiohttp binds to it)
+
+    async def _sync_once(self, timeout_ms: int) -> None:
+        answer = await self.client.sync(timeout=timeout_ms, since=self._since, full_state=self._since is None)
+        if not isinstance(answer, SyncResponse):
+            raise AssertionError(f"sync failed: {answer}")
+        self._since = answer.next_batch
+        for room_id, room in answer.rooms.invite.items():
+            if any(isinstance(e, InviteMemberEvent) for e in room.invite_state):
+                joined = await self.client.join(room_id)
+                assert isinstance(joined, JoinResponse), joined
+        for room_id, room in answer.rooms.join.items():
+            for event in room.timeline.events:
+                if isinstance(event, RoomMessageText) and event.sender != self.user.user_id:
+                    self.messages.append((room_id, event.event_id, event.body, time.monotonic()))
+
+    def wait_for(self, contains: str, timeout_s: float = 30.0) -> tuple[str, str, str, float]:
+        """The first message whose text contains the words, waiting for it to arrive."""
+        deadline = time.monotonic() + timeout_s
+        while True:
+            found = [m for m in self.messages if contains in m[2]]
+            if found:
+                return found[0]
+            if time.monotonic() > deadline:
+                raise AssertionError(
+                    f"no Matrix message with {contains!r}; got {[m[2] for m in self.messages]}"
+                )
+            self._loop.run_until_complete(self._sync_once(1000))
+
+    def read(self, timeout_ms: int = 300) -> None:
+        """One reading: accept invitations, collect what arrived."""
+        self._loop.run_until_complete(self._sync_once(timeout_ms))
+
+    def invite(self, room_id: str, user_id: str) -> None:
+        async def invite() -> None:
+            answer = await self.client.room_invite(room_id, user_id)
+            assert not hasattr(answer, "status_code") or answer.status_code is None, answer
+
+        self._loop.run_until_complete(invite())
+
+    def react(self, room_id: str, event_id: str, key: str = "👍") -> None:
+        content: dict[str, Any] = {
+            "m.relates_to": {"rel_type": "m.annotation", "event_id": event_id, "key": key}
+        }
+        self._send(room_id, "m.reaction", content)
+
+    def say(self, room_id: str, text: str) -> None:
+        self._send(room_id, "m.room.message", {"msgtype": "m.text", "body": text})
+
+    def _send(self, room_id: str, kind: str, content: dict[str, Any]) -> None:
+        async def send() -> None:
+            answer = await self.client.room_send(room_id, kind, content, ignore_unverified_devices=True)
+            assert hasattr(answer, "event_id"), answer
+
+        self._loop.run_until_complete(send())
+
+    def close(self) -> None:
+        self._loop.run_until_complete(self.client.close())
+        self._loop.close()
