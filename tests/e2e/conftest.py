@@ -17,6 +17,7 @@ from services.store.engine import make_engine
 from services.store.migrate import upgrade
 from tests.support.browser import CHROMIUM, FLAGS, SHOTS
 from tests.support.mail import MailServer, free_port
+from tests.support.matrix import Homeserver
 from tests.support.pipeline import KafkaPipeline, pipeline_settings
 from tests.support.server import served
 
@@ -29,8 +30,9 @@ class Site:
 
 
 @pytest.fixture(scope="session")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+def site(tmp_path_factory: pytest.TempPathFactory, homeserver: Homeserver) -> Iterator[Site]:
     folder = tmp_path_factory.mktemp("site")
+    bot = homeserver.register()  # the site's Matrix bot, on the real homeserver
     url = f"sqlite:///{folder / 'site.db'}"
     upgrade(make_engine(url))
     mail = MailServer().start()
@@ -46,6 +48,10 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         anonymous_reports_per_minute=0,
         registrations_per_minute=0,
         anonymous_case_lookups_per_minute=0,
+        matrix_homeserver=homeserver.url,
+        matrix_user_id=bot.user_id,
+        matrix_access_token=bot.access_token,
+        matrix_wait_ms=500,
     )
     container = bootstrap(settings)
     with served(create_app(container, run_dispatcher=True), port) as base:

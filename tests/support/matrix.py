@@ -6,8 +6,10 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
+import threading
 import time
 import uuid
+from collections.abc import Coroutine
 from dataclasses import dataclass
 from typing import Any
 
@@ -60,7 +62,11 @@ class Messenger:
         self.client.user_id = user.user_id
         self.messages: list[tuple[str, str, str, float]] = []  # room, event id, text, arrival (monotonic)
         self._since: str | None = None
-        self._loop = asyncio.new_event_loop()  # one loop for the client's whole life (aiohttp binds to it)
+        # One loop for the client's whole life (aiohttp binds to it), in a thread of its own: a test
+        # driving Playwright already runs a loop in this thread.
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, name="messenger", daemon=True)
+        self._thread.start()
 
     async def _sync_once(self, timeout_ms: int) -> None:
         answer = await self.client.sync(timeout=timeout_ms, since=self._since, full_state=self._since is None)
@@ -87,18 +93,18 @@ class Messenger:
                 raise AssertionError(
                     f"no Matrix message with {contains!r}; got {[m[2] for m in self.messages]}"
                 )
-            self._loop.run_until_complete(self._sync_once(1000))
+            self._run(self._sync_once(1000))
 
     def read(self, timeout_ms: int = 300) -> None:
         """One reading: accept invitations, collect what arrived."""
-        self._loop.run_until_complete(self._sync_once(timeout_ms))
+        self._run(self._sync_once(timeout_ms))
 
     def invite(self, room_id: str, user_id: str) -> None:
         async def invite() -> None:
             answer = await self.client.room_invite(room_id, user_id)
             assert not hasattr(answer, "status_code") or answer.status_code is None, answer
 
-        self._loop.run_until_complete(invite())
+        self._run(invite())
 
     def react(self, room_id: str, event_id: str, key: str = "👍") -> None:
         content: dict[str, Any] = {
@@ -114,8 +120,12 @@ class Messenger:
             answer = await self.client.room_send(room_id, kind, content, ignore_unverified_devices=True)
             assert hasattr(answer, "event_id"), answer
 
-        self._loop.run_until_complete(send())
+        self._run(send())
+
+    def _run(self, work: Coroutine[Any, Any, Any]) -> Any:
+        return asyncio.run_coroutine_threadsafe(work, self._loop).result(timeout=60)
 
     def close(self) -> None:
-        self._loop.run_until_complete(self.client.close())
-        self._loop.close()
+        self._run(self.client.close())
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(timeout=5)

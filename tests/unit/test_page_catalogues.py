@@ -9,6 +9,7 @@ from pathlib import Path
 from services.web.i18n import LANGUAGES, translations
 
 SAME_IN_GERMAN = {
+    "Matrix (%(id)s)",
     "Online",
     "Format",
     "System",
