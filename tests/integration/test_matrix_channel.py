@@ -5,6 +5,7 @@ the case exactly as the API would; an unconfirmed ID gets nothing but its code."
 
 from __future__ import annotations
 
+import json
 import random
 import re
 import time
@@ -14,14 +15,16 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
+from notifications.messages import MESSAGES
 from services.api.app import create_app
 from services.bootstrap import Container, bootstrap
 from services.incidents.tables import CaseHistory
-from services.notify.tables import Notification, NotificationDelivery
+from services.notify.requests import request_notification
+from services.notify.tables import MatrixRoom, Notification, NotificationDelivery, NotificationPreference
 from services.store.tables import Role
 from tests.integration.test_incidents import case_of, report, run
 from tests.support.api import api_client
-from tests.support.mail import MailServer
+from tests.support.mail import MailServer, free_port
 from tests.support.matrix import Homeserver, Messenger
 from tests.support.people import Person, person
 from tests.support.pipeline import pipeline_settings
@@ -199,5 +202,105 @@ def test_an_unconfirmed_id_gets_nothing_but_its_code(
             headers=coordinator.auth,
         )
         assert bad.status_code == 422 and "@name:example.org" in bad.text
+    finally:
+        phone.close()
+
+
+def _confirmed(container: Container, account_id: str, matrix_id: str) -> None:
+    """A Matrix ID confirmed earlier (the confirmation itself is tested above)."""
+    with container.uow() as uow:
+        uow.session.add(
+            NotificationPreference(
+                account_id=account_id,
+                channels="matrix,email",
+                matrix_id=matrix_id,
+                matrix_confirmed_at=uow.clock(),
+                updated_at=uow.clock(),
+            )
+        )
+        uow.commit()
+
+
+def _alert(container: Container, account_id: str) -> str:
+    with container.uow() as uow:
+        notification_id = request_notification(
+            uow,
+            recipient_id=account_id,
+            template="case_assigned",
+            context=MESSAGES["case_assigned"].stored_sample(),
+            urgent=True,
+        )
+        uow.commit()
+    return notification_id
+
+
+def _matrix_delivery(container: Container, notification_id: str) -> NotificationDelivery:
+    with Session(container.engine) as session:
+        return session.exec(
+            select(NotificationDelivery).where(
+                NotificationDelivery.notification_id == notification_id,
+                NotificationDelivery.channel == "matrix",
+            )
+        ).one()
+
+
+def test_a_homeserver_that_is_away_is_waited_for_and_a_refusal_is_given_up_loudly(
+    database_url: str, mail: MailServer, homeserver: Homeserver
+) -> None:
+    bot = homeserver.register()
+    common = {"smtp_host": "127.0.0.1", "smtp_port": mail.port, "smtp_starttls": False}
+    away = bootstrap(
+        pipeline_settings(
+            database_url,
+            matrix_homeserver=f"http://127.0.0.1:{free_port()}",  # nothing listens there
+            matrix_user_id=bot.user_id,
+            matrix_access_token=bot.access_token,
+            notification_outage_retry_s=0.05,
+            **common,
+        )
+    )
+    coordinator = person(away, Role.COORDINATOR, region="16", expertise="security")
+    admin = person(away, Role.ADMIN)
+    phone = Messenger(homeserver, homeserver.register())
+    try:
+        _confirmed(away, coordinator.id, phone.user.user_id)
+        waiting = _alert(away, coordinator.id)
+        for _ in range(5):
+            deliver(away)
+            time.sleep(0.06)
+        delivery = _matrix_delivery(away, waiting)
+        assert delivery.status == "retry" and delivery.attempts == 0  # an outage: no try counted
+        assert delivery.last_error is not None and "Matrix unavailable" in delivery.last_error
+        assert mail.wait_for_mail_to(coordinator.email, 1)  # the other channels do not wait for it
+
+        back = bootstrap(
+            pipeline_settings(
+                database_url,
+                matrix_homeserver=homeserver.url,
+                matrix_user_id=bot.user_id,
+                matrix_access_token=bot.access_token,
+                **common,
+            )
+        )
+        deliver(back)
+        assert _matrix_delivery(back, waiting).status == "sent"
+        phone.wait_for(MESSAGES["case_assigned"].sample["case_ref"])
+
+        with back.uow() as uow:  # the bot was put out of the room: the homeserver refuses
+            room = uow.session.get(MatrixRoom, phone.user.user_id)
+            assert room is not None
+            room.room_id = "!not-a-room-of-the-bot:weltoffen.test"
+            uow.session.add(room)
+            uow.commit()
+        refused = _alert(back, coordinator.id)
+        deliver(back)
+        assert _matrix_delivery(back, refused).status == "dead"
+        with Session(back.engine) as session:
+            alerts = session.exec(
+                select(Notification).where(
+                    Notification.template == "delivery_failed", Notification.recipient_id == admin.id
+                )
+            ).all()
+        assert [json.loads(a.context)["channel"] for a in alerts] == ["matrix"]
     finally:
         phone.close()
