@@ -1,12 +1,14 @@
 """The urgent lane under load: from POST /incidents (immediate danger) to the coordinator's mail
-arriving at an SMTP server, once on a quiet system and once while a burst of registrations flows
-through the same broker.
+arriving at an SMTP server, and to the alert arriving on their phone in Matrix (a real Synapse,
+started for the run), once on a quiet system and once while a burst of registrations flows through
+the same broker.
 
     python -m bench.incidents [--reports 30] [--burst 5000] [--database-url URL] [--bootstrap HOST:PORT]
 
 API, relay and worker run as their own processes (as deployed), against a real broker (started
 with infra/kafka/broker.sh unless given) and an SMTP server in this process. Prints one JSON line:
-p50/p99 quiet, p50/p99 during the burst, and the ratio burst/quiet of the medians.
+p50/p99 quiet, p50/p99 during the burst, and the ratio burst/quiet of the medians, for the mail and
+(matrix_*) for Matrix.
 """
 
 from __future__ import annotations
@@ -27,11 +29,14 @@ from sqlmodel import Session
 
 from bench import common
 from bench.common import free_port, percentile, progress, service_env
+from bench.matrix import Homeserver, Phone, homeserver
 from services.accounts.operations import AccountCreate, new_account
+from services.bootstrap import bootstrap as bootstrap_process
 from services.dialogues import organisers
 from services.dialogues.organisers import DialogueCreate
 from services.dialogues.registrations import RegistrationCreate, register
 from services.incidents.tables import CoordinatorProfile
+from services.notify.tables import NotificationPreference
 from services.settings import Settings
 from services.store.engine import make_engine
 from services.store.migrate import upgrade
@@ -69,7 +74,7 @@ class Inbox:
         raise SystemExit(f"bench: no mail about {needle} within {timeout_s:.0f}s")
 
 
-def seed(settings: Settings, ags: str) -> tuple[str, str]:
+def seed(settings: Settings, ags: str, matrix_id: str | None = None) -> tuple[str, str]:
     engine = make_engine(settings.database_url)
     upgrade(engine)
     official_email = f"official-{uuid.uuid4().hex[:6]}@example.org"
@@ -85,6 +90,16 @@ def seed(settings: Settings, ags: str) -> tuple[str, str]:
             if role == "coordinator":
                 session.add(
                     CoordinatorProfile(account_id=account.id, expertise="security,legal", capacity=100000)
+                )
+            if role == "coordinator" and matrix_id is not None:
+                session.add(  # confirmed before the run: the confirmation is not what is measured
+                    NotificationPreference(
+                        account_id=account.id,
+                        channels="email,matrix",
+                        matrix_id=matrix_id,
+                        matrix_confirmed_at=utc_now(),
+                        updated_at=utc_now(),
+                    )
                 )
         session.commit()
     engine.dispose()
@@ -177,15 +192,29 @@ def report_emergency(client: httpx.Client, token: str, ags: str) -> str:
     return case_ref
 
 
-def measure(client: httpx.Client, token: str, inbox: Inbox, ags: str, reports: int) -> list[float]:
-    latencies = []
+def measure(
+    client: httpx.Client, token: str, inbox: Inbox, phone: Phone, ags: str, reports: int
+) -> tuple[list[float], list[float]]:
+    """Milliseconds from the report to the mail, and to the Matrix message."""
+    mails, messages = [], []
     for _ in range(reports):
         started = time.time()
         case_ref = report_emergency(client, token, ags)
-        arrived = inbox.wait(case_ref)
-        latencies.append((arrived - started) * 1000)
+        mails.append((inbox.wait(case_ref) - started) * 1000)
+        messages.append((phone.wait(case_ref) - started) * 1000)
         time.sleep(0.05)
-    return latencies
+    return mails, messages
+
+
+def figures(prefix: str, quiet: list[float], loaded: list[float]) -> dict[str, float]:
+    return {
+        f"{prefix}quiet_p50_ms": round(statistics.median(quiet), 1),
+        f"{prefix}quiet_p99_ms": round(percentile(quiet, 0.99), 1),
+        f"{prefix}burst_p50_ms": round(statistics.median(loaded), 1),
+        f"{prefix}burst_p99_ms": round(percentile(loaded, 0.99), 1),
+        f"{prefix}ratio_p50": round(statistics.median(loaded) / statistics.median(quiet), 3),
+        f"{prefix}ratio_p99": round(percentile(loaded, 0.99) / percentile(quiet, 0.99), 3),
+    }
 
 
 def wait_until_ready(client: httpx.Client, logs: Path) -> None:
@@ -201,8 +230,11 @@ def wait_until_ready(client: httpx.Client, logs: Path) -> None:
         time.sleep(0.2)
 
 
-def run(reports: int, burst_size: int, database_url: str, bootstrap: str) -> dict[str, object]:
+def run(
+    reports: int, burst_size: int, database_url: str, bootstrap: str, server: Homeserver
+) -> dict[str, object]:
     ags = "05315000"
+    bot, phone = server.register(), Phone(server, server.register())
     inbox = Inbox()
     smtp = Controller(inbox, hostname="127.0.0.1", port=free_port())
     smtp.start()
@@ -211,9 +243,18 @@ def run(reports: int, burst_size: int, database_url: str, bootstrap: str) -> dic
         "bi", database_url, bootstrap, smtp_host="127.0.0.1", smtp_port=smtp.port, smtp_starttls=False
     )
     apply_topics(settings)
-    email, password = seed(settings, ags)
+    bootstrap_process(settings)  # this process writes encrypted columns too (the burst's registrations)
+    email, password = seed(settings, ags, phone.user.user_id)
     dialogues = open_dialogues(settings, ags)
-    env = service_env(settings, smtp_host="127.0.0.1", smtp_port=str(smtp.port), smtp_starttls="false")
+    env = service_env(
+        settings,
+        smtp_host="127.0.0.1",
+        smtp_port=str(smtp.port),
+        smtp_starttls="false",
+        matrix_homeserver=server.url,
+        matrix_user_id=bot.user_id,
+        matrix_access_token=bot.access_token,
+    )
     logs = Path(tempfile.mkdtemp(prefix="weltoffen-bench-incidents-"))
     commands = {"relay": ["relay"], "worker": ["worker"], "api": ["api", "--port", str(api_port)]}
     processes = {
@@ -226,33 +267,42 @@ def run(reports: int, burst_size: int, database_url: str, bootstrap: str) -> dic
                 "access_token"
             ]
             progress("warming up")
-            measure(client, token, inbox, ags, 3)
+            measure(client, token, inbox, phone, ags, 3)
             progress(f"quiet: {reports} emergency reports")
-            quiet = measure(client, token, inbox, ags, reports)
+            quiet, quiet_matrix = measure(client, token, inbox, phone, ags, reports)
             progress(f"burst: {burst_size} registrations, then {reports} emergency reports")
             stop = threading.Event()
-            flow = threading.Thread(target=burst, args=(settings, dialogues, burst_size, reports * 0.2, stop))
+            failed: list[BaseException] = []
+
+            def flowing() -> None:
+                try:
+                    burst(settings, dialogues, burst_size, reports * 0.2, stop)
+                except BaseException as exc:  # a burst that did not flow would make the figures a lie
+                    failed.append(exc)
+
+            flow = threading.Thread(target=flowing)
             flow.start()
             try:
-                loaded = measure(client, token, inbox, ags, reports)
+                loaded, loaded_matrix = measure(client, token, inbox, phone, ags, reports)
             finally:
                 stop.set()
                 flow.join()
+            if failed:
+                raise SystemExit(
+                    f"bench: the burst failed, so nothing was measured under load: {failed[0]!r}"
+                )
     finally:
         for process in processes.values():
             common.stop(process)
         smtp.stop()
+        phone.close()
     return {
         "benchmark": "incidents_urgent_lane",
         "reports": reports,
         "burst_events": burst_size,
         "database": make_engine(database_url).dialect.name,
-        "quiet_p50_ms": round(statistics.median(quiet), 1),
-        "quiet_p99_ms": round(percentile(quiet, 0.99), 1),
-        "burst_p50_ms": round(statistics.median(loaded), 1),
-        "burst_p99_ms": round(percentile(loaded, 0.99), 1),
-        "ratio_p50": round(statistics.median(loaded) / statistics.median(quiet), 3),
-        "ratio_p99": round(percentile(loaded, 0.99) / percentile(quiet, 0.99), 3),
+        **figures("", quiet, loaded),
+        **figures("matrix_", quiet_matrix, loaded_matrix),
     }
 
 
@@ -261,8 +311,8 @@ def main() -> None:
     arguments.add_argument("--reports", type=int, default=30)
     arguments.add_argument("--burst", type=int, default=5000)
     args = arguments.parse_args()
-    with common.environment(args) as (url, bootstrap, _folder):
-        print(json.dumps(run(args.reports, args.burst, url, bootstrap)), flush=True)
+    with common.environment(args) as (url, bootstrap, _folder), homeserver() as server:
+        print(json.dumps(run(args.reports, args.burst, url, bootstrap, server)), flush=True)
 
 
 if __name__ == "__main__":

@@ -1,55 +1,18 @@
 """People on the real Synapse homeserver that infra/test.sh starts: users registered with the shared
-secret, and a person's messenger (matrix-nio) that joins the bot's room, reads, reacts and answers."""
+secret (bench.matrix.Homeserver), and a person's messenger (matrix-nio) that joins the bot's room,
+reads, reacts and answers."""
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import hmac
 import threading
 import time
-import uuid
 from collections.abc import Coroutine
-from dataclasses import dataclass
 from typing import Any
 
-import httpx
 from nio import AsyncClient, InviteMemberEvent, JoinResponse, RoomMessageText, SyncResponse
 
-
-@dataclass(frozen=True)
-class MatrixUser:
-    user_id: str
-    access_token: str
-
-
-@dataclass(frozen=True)
-class Homeserver:
-    url: str
-    shared_secret: str
-
-    def register(self, name: str | None = None) -> MatrixUser:
-        """A new user, registered with the shared secret (open registration is off)."""
-        username = name or f"u{uuid.uuid4().hex[:10]}"
-        password = uuid.uuid4().hex
-        endpoint = f"{self.url}/_synapse/admin/v1/register"
-        nonce = httpx.get(endpoint, timeout=10).json()["nonce"]
-        mac = hmac.new(self.shared_secret.encode(), digestmod=hashlib.sha1)
-        mac.update(f"{nonce}\0{username}\0{password}\0notadmin".encode())
-        answer = httpx.post(
-            endpoint,
-            json={
-                "nonce": nonce,
-                "username": username,
-                "password": password,
-                "admin": False,
-                "mac": mac.hexdigest(),
-            },
-            timeout=10,
-        )
-        answer.raise_for_status()
-        body = answer.json()
-        return MatrixUser(body["user_id"], body["access_token"])
+from bench.matrix import Homeserver, MatrixUser
 
 
 class Messenger:
