@@ -7,6 +7,7 @@ import hmac
 import json
 import smtplib
 import ssl
+import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -75,6 +76,10 @@ class MailSender(Protocol):
 
 @dataclass(frozen=True)
 class SmtpSender:
+    """Sends over a connection kept open per sending thread, so a burst of mails does not pay for a
+    TCP handshake, EHLO, STARTTLS and login each. A kept connection the server has closed meanwhile
+    is replaced once, at once; any other failure closes it, and the next mail opens a new one."""
+
     host: str
     port: int = 587
     starttls: bool = True
@@ -82,45 +87,67 @@ class SmtpSender:
     username: str = ""
     password: str = ""
     timeout_s: float = 10.0
+    _kept: threading.local = field(default_factory=threading.local, compare=False, repr=False)
 
     def send(self, message: EmailMessage) -> None:
+        kept: smtplib.SMTP | None = getattr(self._kept, "client", None)
+        if kept is not None:
+            try:
+                kept.send_message(message)
+                return
+            except (smtplib.SMTPServerDisconnected, OSError):
+                self._close()  # closed while it was idle: a new connection below
+            except smtplib.SMTPException as exc:
+                self._close()
+                raise _smtp_error(exc) from None
         try:
-            if self.use_ssl:
-                client: smtplib.SMTP = smtplib.SMTP_SSL(
-                    self.host, self.port, timeout=self.timeout_s, context=ssl.create_default_context()
-                )
-            else:
-                client = smtplib.SMTP(self.host, self.port, timeout=self.timeout_s)
-            with client:
-                if self.starttls and not self.use_ssl:
-                    client.starttls(context=ssl.create_default_context())
-                if self.username:
-                    client.login(self.username, self.password)
-                client.send_message(message)
-        except smtplib.SMTPResponseException as exc:
-            detail = (
-                exc.smtp_error.decode(errors="replace")
-                if isinstance(exc.smtp_error, bytes)
-                else exc.smtp_error
+            client = self._connect()
+            self._kept.client = client
+            client.send_message(message)
+        except (smtplib.SMTPException, OSError) as exc:
+            self._close()
+            raise _smtp_error(exc) from None
+
+    def _connect(self) -> smtplib.SMTP:
+        if self.use_ssl:
+            client: smtplib.SMTP = smtplib.SMTP_SSL(
+                self.host, self.port, timeout=self.timeout_s, context=ssl.create_default_context()
             )
-            raise DeliveryError(
-                f"SMTP {exc.smtp_code} {detail}", permanent=500 <= exc.smtp_code < 600
-            ) from None
-        except smtplib.SMTPRecipientsRefused as exc:
-            codes = [code for code, _ in exc.recipients.values()]
-            raise DeliveryError(
-                f"SMTP recipients refused {codes}", permanent=all(c >= 500 for c in codes)
-            ) from None
-        except smtplib.SMTPServerDisconnected as exc:
-            raise DeliveryError(
-                f"SMTP unavailable: {type(exc).__name__}: {exc}", False, outage=True
-            ) from None
-        except smtplib.SMTPException as exc:
-            raise DeliveryError(f"SMTP failed: {type(exc).__name__}: {exc}", permanent=False) from None
-        except OSError as exc:  # connection refused, timeout, TLS, name lookup: the server is away
-            raise DeliveryError(
-                f"SMTP unavailable: {type(exc).__name__}: {exc}", False, outage=True
-            ) from None
+        else:
+            client = smtplib.SMTP(self.host, self.port, timeout=self.timeout_s)
+        try:
+            if self.starttls and not self.use_ssl:
+                client.starttls(context=ssl.create_default_context())
+            if self.username:
+                client.login(self.username, self.password)
+        except BaseException:
+            client.close()
+            raise
+        return client
+
+    def _close(self) -> None:
+        client: smtplib.SMTP | None = getattr(self._kept, "client", None)
+        self._kept.client = None
+        if client is not None:
+            try:
+                client.quit()
+            except (smtplib.SMTPException, OSError):
+                client.close()
+
+
+def _smtp_error(exc: smtplib.SMTPException | OSError) -> DeliveryError:
+    """What a failed send means: refused for good (5xx), worth another try, or the server away."""
+    if isinstance(exc, smtplib.SMTPResponseException):
+        detail = (
+            exc.smtp_error.decode(errors="replace") if isinstance(exc.smtp_error, bytes) else exc.smtp_error
+        )
+        return DeliveryError(f"SMTP {exc.smtp_code} {detail}", permanent=500 <= exc.smtp_code < 600)
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _ in exc.recipients.values()]
+        return DeliveryError(f"SMTP recipients refused {codes}", permanent=all(c >= 500 for c in codes))
+    if isinstance(exc, smtplib.SMTPServerDisconnected | OSError):  # refused, timeout, TLS, lookup
+        return DeliveryError(f"SMTP unavailable: {type(exc).__name__}: {exc}", False, outage=True)
+    return DeliveryError(f"SMTP failed: {type(exc).__name__}: {exc}", permanent=False)
 
 
 @dataclass(frozen=True)

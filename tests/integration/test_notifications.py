@@ -15,7 +15,13 @@ from icalendar import Calendar
 from sqlmodel import Session, col, select
 
 from events.catalog import NOTIFICATIONS
-from notifications.channels import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify_webhook
+from notifications.channels import (
+    SIGNATURE_HEADER,
+    TIMESTAMP_HEADER,
+    DeliveryError,
+    SmtpSender,
+    verify_webhook,
+)
 from notifications.messages import MESSAGES
 from services.accounts.operations import AccountCreate, new_account
 from services.api.app import create_app
@@ -473,3 +479,42 @@ def test_webhooks_into_the_internal_network_are_refused_when_set_and_when_sent(
         assert receiver.requests == []
     finally:
         receiver.close()
+
+
+def test_a_burst_of_mails_shares_one_connection_that_a_restarted_server_does_not_break() -> None:
+    def message(n: int) -> EmailMessage:
+        mail = EmailMessage()
+        mail["From"], mail["To"], mail["Subject"] = (
+            "noreply@weltoffen.invalid",
+            f"m{n}@example.org",
+            f"Nr. {n}",
+        )
+        mail.set_content("Hallo")
+        return mail
+
+    server = MailServer().start()
+    sender = SmtpSender("127.0.0.1", server.port, starttls=False)
+    try:
+        for n in range(5):
+            sender.send(message(n))
+        assert len(server.handler.received) == 5 and server.handler.greetings == 1  # one connection
+        server.stop()
+        server = MailServer(server.port).start()  # the kept connection is dead now
+        sender.send(message(5))
+        assert len(server.handler.received) == 1 and server.handler.greetings == 1  # a new one, at once
+        with pytest.raises(DeliveryError) as refused:
+            sender.send(_to(message(6), "bounce@example.org"))
+        assert refused.value.permanent and not refused.value.outage
+        sender.send(message(7))  # after a refusal: a fresh connection, delivered
+        assert len(server.handler.received) == 2
+    finally:
+        server.stop()
+    with pytest.raises(DeliveryError) as away:
+        sender.send(message(8))
+    assert away.value.outage  # the server is gone: an outage, as before
+
+
+def _to(mail: EmailMessage, address: str) -> EmailMessage:
+    del mail["To"]
+    mail["To"] = address
+    return mail

@@ -27,6 +27,14 @@ class _Handler:
     recipients: list[str] = field(default_factory=list)
     refuse_prefix: str = "bounce"
     defer_prefix: str = "greylisted"
+    greetings: int = 0  # EHLOs: one per connection a client opens
+
+    async def handle_EHLO(
+        self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]
+    ) -> list[str]:
+        self.greetings += 1
+        session.host_name = hostname
+        return responses
 
     async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
         if address.startswith(self.refuse_prefix):
