@@ -13,16 +13,14 @@ import argparse
 import json
 import smtplib
 import tempfile
-import threading
 import time
 import uuid
 from pathlib import Path
-from typing import Any
 
-from aiosmtpd.controller import Controller
 from sqlmodel import Session, func, select
 
-from bench.common import free_port, progress
+from bench.common import progress
+from bench.mail_sink import MailSink
 from notifications.channels import Mail, build_email, message_id
 from notifications.messages import MESSAGES
 from services.bootstrap import Container, bootstrap
@@ -35,29 +33,6 @@ from services.store.tables import Account, Role
 from services.store.uow import utc_now
 
 MESSAGE = "selfcheck_result"  # an ordinary message to an account: one mail each
-
-
-class Counter:
-    """SMTP server that counts what arrived and notes when the last mail came."""
-
-    def __init__(self) -> None:
-        self.count, self.last = 0, 0.0
-        self.lock = threading.Lock()
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        with self.lock:
-            self.count += 1
-            self.last = time.perf_counter()
-        return "250 OK"
-
-    def wait_for(self, count: int, timeout_s: float = 600) -> float:
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            with self.lock:
-                if self.count >= count:
-                    return self.last
-            time.sleep(0.01)
-        raise SystemExit(f"bench: only {self.count} of {count} mails arrived")
 
 
 def prepare(container: Container, mails: int) -> list[str]:
@@ -90,9 +65,9 @@ def prepare(container: Container, mails: int) -> list[str]:
     return ids
 
 
-def notifier_rate(container: Container, inbox: Counter, mails: int) -> tuple[float, float]:
+def notifier_rate(container: Container, inbox: MailSink, mails: int) -> tuple[float, float]:
     """(mails per second, seconds) for the notifier's bulk sender until every mail arrived."""
-    started = time.perf_counter()
+    started = time.time()
     while True:
         container.delivery_runner.send_bulk()
         with Session(container.engine) as session:
@@ -108,7 +83,7 @@ def notifier_rate(container: Container, inbox: Counter, mails: int) -> tuple[flo
     return mails / seconds, seconds
 
 
-def ceiling_rate(container: Container, port: int, inbox: Counter, mails: int) -> float:
+def ceiling_rate(container: Container, port: int, inbox: MailSink, mails: int) -> float:
     """smtplib over one connection, the same message rendered once per recipient beforehand."""
     rendered = container.renderer.render(MESSAGE, "de", MESSAGES[MESSAGE].stored_sample(), utc_now())
     messages = [
@@ -124,7 +99,7 @@ def ceiling_rate(container: Container, port: int, inbox: Counter, mails: int) ->
         for n in range(mails)
     ]
     before = inbox.count
-    started = time.perf_counter()
+    started = time.time()
     with smtplib.SMTP("127.0.0.1", port, timeout=30) as client:
         for message in messages:
             client.send_message(message)
@@ -132,16 +107,13 @@ def ceiling_rate(container: Container, port: int, inbox: Counter, mails: int) ->
 
 
 def run(mails: int, database_url: str | None) -> dict[str, object]:
-    inbox = Counter()
-    smtp = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    smtp.start()
     folder = Path(tempfile.mkdtemp(prefix="weltoffen-bench-notifications-"))
-    try:
+    with MailSink() as inbox:
         settings = Settings(
             database_url=database_url or f"sqlite:///{folder / 'bench.db'}",
             data_dir=folder,
             smtp_host="127.0.0.1",
-            smtp_port=smtp.port,
+            smtp_port=inbox.port,
             smtp_starttls=False,
         )
         container = bootstrap(settings)
@@ -151,9 +123,7 @@ def run(mails: int, database_url: str | None) -> dict[str, object]:
         progress("the notifier sends them")
         rate, seconds = notifier_rate(container, inbox, mails)
         progress("the ceiling: smtplib over one connection")
-        ceiling = ceiling_rate(container, smtp.port, inbox, mails)
-    finally:
-        smtp.stop()
+        ceiling = ceiling_rate(container, inbox.port, inbox, mails)
     return {
         "benchmark": "notifications",
         "mails": mails,

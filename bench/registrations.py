@@ -1,18 +1,25 @@
-"""Seat allocation throughput: 10,000 registrations for a 500-seat dialogue through real Kafka.
+"""Seat allocation throughput: 10,000 registrations for a 500-seat dialogue through real Kafka, each
+answered by mail at a real SMTP server.
 
     python -m bench.registrations [--registrations 10000] [--capacity 500]
-                                  [--database-url URL] [--bootstrap HOST:PORT]
+                                  [--database-url URL] [--bootstrap HOST:PORT] [--profile FILE]
 
 The registrations are stored first (as the API would); then the relay publishes them and the worker
-(its own process) decides each seat, serialised per dialogue. ``seconds`` runs from the relay's start
-to the last decision. The baseline is a bare aiokafka consumer reading the same messages from the same
-broker in the same run. Prints one JSON line; progress goes to stderr.
+(its own process) decides each seat, serialised per dialogue, and sends the confirmation or
+waiting-list mails to an SMTP server (aiosmtpd, its own process). ``seconds`` runs from the relay's
+start to the last decision, ``mailed_seconds`` to the last mail's arrival. The baseline is a bare
+aiokafka consumer reading the same messages from the same broker in the same run. ``--profile`` runs
+the worker under py-spy and writes its samples (collapsed stacks) to FILE. Prints one JSON line;
+progress goes to stderr.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import subprocess
+import sys
 import threading
 import time
 import uuid
@@ -24,6 +31,7 @@ from sqlmodel import Session, col, select
 
 from bench import common
 from bench.common import bare_consumer_rate, progress, service_env
+from bench.mail_sink import MailSink
 from events import decode
 from events.catalog import DIALOGUES
 from services.accounts.operations import AccountCreate, new_account
@@ -32,6 +40,7 @@ from services.dialogues import organisers
 from services.dialogues.organisers import DialogueCreate
 from services.dialogues.registrations import RegistrationCreate, register
 from services.dialogues.tables import Registration
+from services.notify.tables import DeliveryStatus, NotificationDelivery
 from services.relay.relay import Relay
 from services.settings import Settings
 from services.store.engine import make_engine
@@ -116,6 +125,55 @@ def wait_until_decided(engine: Engine, dialogue_id: str, registrations: int, dat
         time.sleep(1)
 
 
+def wait_until_mailed(engine: Engine, sink: MailSink, registrations: int) -> int:
+    """Wait until every registration's mail (and the organiser's alerts) has arrived at the SMTP
+    server; how many mails that was."""
+    deadline = time.monotonic() + max(300, registrations / 10)
+    while time.monotonic() < deadline:
+        with Session(engine) as session:
+            planned, unsent = (
+                session.exec(
+                    select(func.count())
+                    .select_from(NotificationDelivery)
+                    .where(NotificationDelivery.channel == "email", *where)
+                ).one()
+                for where in ((), (NotificationDelivery.status != DeliveryStatus.SENT,))
+            )
+        if planned >= registrations and not unsent and sink.count >= planned:
+            return planned
+        progress(f"{sink.count} mails arrived, {unsent} of {planned} planned still to send")
+        time.sleep(1)
+    raise SystemExit(f"bench: only {sink.count} mails arrived")
+
+
+def start_worker(
+    settings: Settings, sink: MailSink, log: Path, profile: Path | None
+) -> subprocess.Popen[bytes]:
+    env = service_env(settings, smtp_host="127.0.0.1", smtp_port=str(sink.port), smtp_starttls="false")
+    if profile is None:
+        return common.start(["worker"], env, log.open("wb"))
+    spy = Path(sys.executable).parent / "py-spy"
+    command = [str(spy), "record", "--format", "raw", "--rate", "50", "--output", str(profile), "--"]
+    return subprocess.Popen(
+        [*command, sys.executable, "-m", "services.cli", "worker"],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+    )
+
+
+def stop_worker(process: subprocess.Popen[bytes]) -> None:
+    """Under py-spy, the worker is stopped first, so py-spy writes its samples as it exits."""
+    children = Path(f"/proc/{process.pid}/task/{process.pid}/children")
+    if children.exists():
+        for pid in children.read_text().split():
+            subprocess.run(["kill", "-TERM", pid], check=False)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=60)
+    common.stop(process)
+
+
 def seated_in_arrival_order(
     engine: Engine, dialogue_id: str, capacity: int
 ) -> tuple[list[Registration], bool]:
@@ -139,27 +197,35 @@ def seated_in_arrival_order(
 
 
 def run(
-    registrations: int, capacity: int, database_url: str, bootstrap: str, data_dir: Path
+    registrations: int,
+    capacity: int,
+    database_url: str,
+    bootstrap: str,
+    data_dir: Path,
+    sink: MailSink,
+    profile: Path | None = None,
 ) -> dict[str, object]:
     settings = common.run_settings("br", database_url, bootstrap, data_dir=data_dir)
     apply_topics(settings)
     dialogue_id = prepare(settings, registrations, capacity)
-    worker = common.start(["worker"], service_env(settings), (data_dir / "worker.log").open("wb"))
+    worker = start_worker(settings, sink, data_dir / "worker.log", profile)
     engine = make_engine(database_url)
     stop = threading.Event()
     relay = Relay(settings, engine)
     try:
-        time.sleep(5)  # let the worker join its group before the first event arrives
+        time.sleep(8 if profile else 5)  # let the worker join its group before the first event arrives
         started = datetime.now(UTC)
         thread = threading.Thread(target=relay.run, args=(stop,), daemon=True)
         thread.start()
         wait_until_decided(engine, dialogue_id, registrations, data_dir)
+        mails = wait_until_mailed(engine, sink, registrations)
     finally:
         stop.set()
-        common.stop(worker)
+        stop_worker(worker)
     rows, in_order = seated_in_arrival_order(engine, dialogue_id, capacity)
     last = max(r.decided_at for r in rows if r.decided_at is not None)
     seconds = (last - started).total_seconds()
+    mailed_seconds = sink.last - started.timestamp()
     confirmed = [r for r in rows if r.status == "confirmed"]
     waiting = [r for r in rows if r.status == "waitlisted"]
     progress("baseline: a bare aiokafka consumer reads the same messages")
@@ -175,6 +241,9 @@ def run(
         "confirmed": len(confirmed),
         "waitlisted": len(waiting),
         "waitlist_in_order": in_order,
+        "mails": mails,
+        "mailed_seconds": round(mailed_seconds, 3),
+        "mails_per_s": round(mails / mailed_seconds, 1),
         "baseline_events_per_s": round(baseline, 1),
         "ratio": round(rate / baseline, 4),
     }
@@ -184,9 +253,11 @@ def main() -> None:
     arguments = common.parser(__doc__)
     arguments.add_argument("--registrations", type=int, default=10000)
     arguments.add_argument("--capacity", type=int, default=500)
+    arguments.add_argument("--profile", type=Path, help="run the worker under py-spy; its samples go here")
     args = arguments.parse_args()
-    with common.environment(args) as (url, bootstrap, folder):
-        print(json.dumps(run(args.registrations, args.capacity, url, bootstrap, folder)), flush=True)
+    with common.environment(args) as (url, bootstrap, folder), MailSink() as sink:
+        result = run(args.registrations, args.capacity, url, bootstrap, folder, sink, args.profile)
+        print(json.dumps(result), flush=True)
 
 
 if __name__ == "__main__":

@@ -70,6 +70,7 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=False,
+            auto_reload=False,  # compiled once per process; a new template ships with a new release
         )
         self.env.filters["local_time"] = local_time
         self.env.globals["label"] = label

@@ -4,6 +4,8 @@ dialogue row, so a decision needs no counting query."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlmodel import col, select, update
 
 from events import Envelope
@@ -11,6 +13,7 @@ from events.contracts import DialogueSeatsChanged, RegistrationCancelled, Regist
 from services.dialogues.messages import notify_organiser, notify_registration
 from services.dialogues.tables import Dialogue, DialogueStatus, Registration
 from services.pipeline.handler_types import handles
+from services.store.prefetch import by_ids
 from services.store.uow import UnitOfWork
 from workflows.dialogues.seating import Allocation, RegistrationStatus, crossed_thresholds, decide_seat
 
@@ -46,7 +49,13 @@ def _alert_capacity(uow: UnitOfWork, dialogue: Dialogue, before: int, after: int
     dialogue.alerted_thresholds = ",".join(sorted(sent, key=int))
 
 
-@handles("dialogues.allocate_seat")
+def _registrations(envelopes: Sequence[Envelope], uow: UnitOfWork) -> list[Registration]:
+    """The registrations a batch of requests decides, in one query."""
+    ids = [e.event.registration_id for e in envelopes if isinstance(e.event, RegistrationRequested)]
+    return by_ids(uow.session, Registration, ids)
+
+
+@handles("dialogues.allocate_seat", prefetch=_registrations)
 def allocate_seat(envelope: Envelope, uow: UnitOfWork) -> None:
     request = envelope.event
     assert isinstance(request, RegistrationRequested)

@@ -4,6 +4,8 @@ is stored with a notification. Registered with the notifier at bootstrap."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlmodel import Session
 
 from notifications.messages import Channel
@@ -11,6 +13,7 @@ from services.dialogues.messages import REGISTRANT
 from services.dialogues.registrations import manage_path
 from services.dialogues.tables import Registration
 from services.notify.contacts import Contact, ContactResolver, UnknownRecipient, register_recipients
+from services.store.prefetch import by_ids
 
 KIND = REGISTRANT
 
@@ -30,4 +33,8 @@ def registration_contacts(secret: str) -> ContactResolver:
 
 
 def register(secret: str) -> None:
-    register_recipients(KIND, registration_contacts(secret))
+    register_recipients(KIND, registration_contacts(secret), registration_rows)
+
+
+def registration_rows(session: Session, registration_ids: Sequence[str]) -> list[Registration]:
+    return by_ids(session, Registration, registration_ids)

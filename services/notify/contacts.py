@@ -6,7 +6,7 @@ address is used even for a retry.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from sqlmodel import Session
@@ -14,6 +14,7 @@ from sqlmodel import Session
 from notifications.messages import DEFAULT_LOCALE, Channel
 from notifications.policy import QuietHours
 from services.notify.tables import NotificationPreference
+from services.store.prefetch import by_ids
 from services.store.tables import Account
 
 
@@ -80,14 +81,38 @@ def account_contact(session: Session, account_id: str) -> Contact:
     )
 
 
+def account_rows(session: Session, account_ids: Sequence[str]) -> list[object]:
+    """What ``account_contact`` reads, for many accounts at once."""
+    return [
+        *by_ids(session, Account, account_ids),
+        *by_ids(session, NotificationPreference, account_ids, NotificationPreference.account_id),
+    ]
+
+
 ContactResolver = Callable[[Session, str], Contact]
+Preload = Callable[[Session, Sequence[str]], Sequence[object]]
 _RESOLVERS: dict[str, ContactResolver] = {"account": account_contact}
+_PRELOADS: dict[str, Preload] = {"account": account_rows}
 
 
-def register_recipients(kind: str, resolver: ContactResolver) -> None:
+def register_recipients(kind: str, resolver: ContactResolver, preload: Preload | None = None) -> None:
     """A stream tells the notifier how to reach its own kind of recipient (a dialogue's registrant,
-    say); called at bootstrap, so this module never reads a stream's tables."""
+    say), and how to load many of them at once; called at bootstrap, so this module never reads a
+    stream's tables."""
     _RESOLVERS[kind] = resolver
+    if preload is not None:
+        _PRELOADS[kind] = preload
+
+
+def preload(session: Session, recipients: Iterable[tuple[str, str]]) -> list[object]:
+    """Load the rows behind many (kind, id) recipients in a query or two per kind, so ``resolve``
+    finds them in the session; keep the returned list while resolving."""
+    ids: dict[str, list[str]] = {}
+    for kind, recipient_id in recipients:
+        ids.setdefault(kind, []).append(recipient_id)
+    return [
+        row for kind, wanted in ids.items() if kind in _PRELOADS for row in _PRELOADS[kind](session, wanted)
+    ]
 
 
 def resolve(session: Session, kind: str, recipient_id: str) -> Contact:

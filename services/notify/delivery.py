@@ -1,9 +1,10 @@
 """Due deliveries: claim, render, hand to the channel (services.notify.channel_sender), record; retry
 with backoff; give up loudly.
 
-A delivery is claimed with a conditional UPDATE (so several workers can run senders) and sent
-outside any open transaction. Urgent and bulk deliveries are sent by separate callers, so a bulk
-burst never holds up an emergency.
+Deliveries are claimed a batch at a time with a conditional UPDATE (so several senders, in one
+process or many, never send one twice) and sent without holding a write lock; the results of a
+batch are recorded in one transaction. Urgent and bulk deliveries are sent by separate callers, so
+a bulk burst never holds up an emergency.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from notifications.matrix import MatrixBot
 from notifications.policy import RetrySchedule
 from notifications.rendering import Renderer
 from services.notify.channel_sender import ChannelSender
-from services.notify.contacts import resolve
+from services.notify.contacts import preload, resolve
 from services.notify.requests import request_notification
 from services.notify.tables import (
     DeliveryStatus,
@@ -38,6 +39,9 @@ from services.store.uow import Clock, UnitOfWork
 
 log = logging.getLogger(__name__)
 ALERT_TEMPLATE = "delivery_failed"
+URGENT_BATCH = 10  # deliveries claimed at a time: few, so a second urgent sender finds work at once
+BULK_BATCH = 100
+LEASE_MARGIN = timedelta(seconds=5)  # what is left this long before the lease ends is handed back
 
 
 @dataclass(frozen=True)
@@ -73,74 +77,131 @@ class DeliveryRunner:
     def send_bulk(self) -> int:
         return self.send_due(urgent=False)
 
-    def send_due(self, urgent: bool, limit: int = 100) -> int:
-        """Send what is due now; returns how many deliveries were attempted. Each delivery is
-        claimed just before it is sent, so a sender that dies holds at most one. When a channel's
-        server is unreachable, the rest of that channel waits for the next round."""
+    def send_due(self, urgent: bool, limit: int | None = None) -> int:
+        """Send what is due now; returns how many deliveries were attempted. Deliveries are claimed
+        a batch at a time (one statement), sent over the channel's kept connection, and recorded a
+        batch at a time (one transaction). When a channel's server is unreachable, the rest of that
+        channel waits for the next round."""
+        limit = limit or (URGENT_BATCH if urgent else BULK_BATCH)
         attempted = 0
         while True:
-            due = self._due(urgent, limit)
-            unreachable: set[str] = set()
-            for delivery_id, channel in due:
-                if channel in unreachable or not self._claim(delivery_id, urgent):
-                    continue
-                attempted += 1
-                if self._attempt(delivery_id):
-                    unreachable.add(channel)
-            if len(due) < limit or unreachable:
+            claimed, send_by = self._claim(urgent, limit)
+            if not claimed:
+                return attempted
+            tried, away = self._attempt_batch(claimed, send_by)
+            attempted += tried
+            if len(claimed) < limit or away:
                 return attempted
 
-    def _due(self, urgent: bool, limit: int) -> list[tuple[str, str]]:
+    def _claim(self, urgent: bool, limit: int) -> tuple[list[str], datetime]:
+        """Up to ``limit`` due deliveries, oldest first, leased to this sender in one conditional
+        UPDATE; on PostgreSQL rows another sender is claiming right now are skipped, not waited for.
+        The ids, and the moment after which what is left of them must be handed back, not sent."""
         now = self._clock()
+        lease = self._config.urgent_lease if urgent else self._config.lease
+        lease_until = now + lease
         with Session(self._engine) as session:
-            query = (
-                select(NotificationDelivery.id, NotificationDelivery.channel)
+            due = (
+                select(NotificationDelivery.id)
                 .where(NotificationDelivery.urgent == urgent)
                 .where(_claimable(now))
                 .order_by(col(NotificationDelivery.next_attempt_at))
                 .limit(limit)
             )
-            return [(delivery_id, str(channel)) for delivery_id, channel in session.exec(query).all()]
-
-    def _claim(self, delivery_id: str, urgent: bool) -> bool:
-        now = self._clock()
-        lease = self._config.urgent_lease if urgent else self._config.lease
-        with Session(self._engine) as session:
-            result = session.execute(
+            if session.get_bind().dialect.name == "postgresql":
+                due = due.with_for_update(skip_locked=True)
+            claimed = session.execute(
                 update(NotificationDelivery)
-                .where(col(NotificationDelivery.id) == delivery_id, _claimable(now))
+                .where(col(NotificationDelivery.id).in_(due.scalar_subquery()), _claimable(now))
                 .values(
                     status=DeliveryStatus.SENDING,
-                    lease_until=now + lease,
+                    lease_until=lease_until,
                     attempts=col(NotificationDelivery.attempts) + 1,
                     updated_at=now,
                 )
+                .returning(col(NotificationDelivery.id))
             )
+            ids = list(claimed.scalars().all())
             session.commit()
-            return bool(result.rowcount)  # type: ignore[attr-defined]
+        return ids, lease_until - min(LEASE_MARGIN, lease / 3)
 
-    def _attempt(self, delivery_id: str) -> bool:
-        """Try one claimed delivery and record the result; True if its channel's server is away."""
+    def _attempt_batch(self, claimed: list[str], send_by: datetime) -> tuple[int, bool]:
+        """Try the claimed deliveries in the order they fell due and record every result in one
+        transaction; (how many were tried, whether a channel's server was away). Nothing is written
+        while sending (no autoflush), so no write lock is held while a server answers. What the lease
+        no longer covers, or what waits behind a server that is away, is handed back untried."""
         with Session(self._engine, expire_on_commit=False) as session:
-            delivery = session.get(NotificationDelivery, delivery_id)
-            assert delivery is not None
-            notification = session.get(Notification, delivery.notification_id)
-            assert notification is not None
-            try:
-                contact = resolve(session, notification.recipient_kind, notification.recipient_id)
-                locale = notification.locale or contact.locale
-                values = {**json.loads(notification.context), **contact.details}
-                rendered = self._renderer.render(
-                    notification.template, locale, values, notification.created_at
-                )
-            except Exception as exc:  # a message that cannot be rendered will not render next time either
-                error: DeliveryError | None = DeliveryError(
-                    f"cannot prepare: {type(exc).__name__}: {exc}", True
-                )
-            else:
-                error = self._channels.send(session, delivery, notification, contact, rendered)
-            self._record(session, delivery, notification, error)
-            return error is not None and error.outage
+            rows = session.exec(
+                select(NotificationDelivery, Notification)
+                .join(Notification, col(Notification.id) == NotificationDelivery.notification_id)
+                .where(col(NotificationDelivery.id).in_(claimed))
+                .order_by(col(NotificationDelivery.next_attempt_at))
+            ).all()
+            recipients = preload(session, ((n.recipient_kind, n.recipient_id) for _, n in rows))
+            results: list[tuple[NotificationDelivery, Notification, DeliveryError | None]] = []
+            untried: list[NotificationDelivery] = []
+            away: set[str] = set()
+            with session.no_autoflush:
+                for delivery, notification in rows:
+                    if delivery.channel in away or self._clock() >= send_by:
+                        untried.append(delivery)
+                        continue
+                    error = self._attempt(session, delivery, notification)
+                    results.append((delivery, notification, error))
+                    if error is not None and error.outage:
+                        away.add(str(delivery.channel))
+            for delivery, notification, error in results:
+                self._record(session, delivery, notification, error)
+            for delivery in untried:
+                self._hand_back(session, delivery, waits_for_server=str(delivery.channel) in away)
+            session.flush()
+            self._settle(session, {notification.id: notification for _, notification in rows})
+            session.commit()
+        del recipients
+        return len(results), bool(away)
+
+    def _attempt(
+        self, session: Session, delivery: NotificationDelivery, notification: Notification
+    ) -> DeliveryError | None:
+        """Render and send one claimed delivery; the error, or None."""
+        try:
+            contact = resolve(session, notification.recipient_kind, notification.recipient_id)
+            locale = notification.locale or contact.locale
+            values = {**json.loads(notification.context), **contact.details}
+            rendered = self._renderer.render(notification.template, locale, values, notification.created_at)
+        except Exception as exc:  # a message that cannot be rendered will not render next time either
+            return DeliveryError(f"cannot prepare: {type(exc).__name__}: {exc}", True)
+        try:
+            return self._channels.send(session, delivery, notification, contact, rendered)
+        except Exception as exc:  # a bug in a channel must not leave the rest of the batch claimed
+            log.exception("sending delivery %s (%s) failed unexpectedly", delivery.id, delivery.channel)
+            return DeliveryError(f"unexpected: {type(exc).__name__}", False)
+
+    def _hand_back(self, session: Session, delivery: NotificationDelivery, waits_for_server: bool) -> None:
+        """A claimed delivery that was not tried: due again (after the outage pause if its server is
+        away), and the claim does not count as an attempt."""
+        now = self._clock()
+        delivery.status = DeliveryStatus.RETRY if delivery.attempts > 1 else DeliveryStatus.PENDING
+        delivery.attempts -= 1
+        delivery.lease_until = None
+        delivery.updated_at = now
+        delivery.next_attempt_at = now + self._config.outage_retry if waits_for_server else now
+        session.add(delivery)
+
+    def _settle(self, session: Session, notifications: dict[str, Notification]) -> None:
+        """Each notification's overall status from all its deliveries (one query for the batch)."""
+        statuses: dict[str, set[DeliveryStatus]] = {key: set() for key in notifications}
+        for notification_id, status in session.exec(
+            select(NotificationDelivery.notification_id, NotificationDelivery.status).where(
+                col(NotificationDelivery.notification_id).in_(list(notifications))
+            )
+        ).all():
+            statuses[notification_id].add(DeliveryStatus(status))
+        for notification_id, notification in notifications.items():
+            overall = _overall(statuses[notification_id])
+            if notification.status != overall:
+                notification.status = overall
+                session.add(notification)
 
     def _record(
         self,
@@ -183,10 +244,6 @@ class DeliveryRunner:
                     error.reason,
                 )
         session.add(delivery)
-        session.flush()
-        notification.status = _overall(session, notification.id)
-        session.add(notification)
-        session.commit()
 
     def _give_up(
         self,
@@ -245,12 +302,7 @@ def _claimable(now: datetime):  # type: ignore[no-untyped-def]
     )
 
 
-def _overall(session: Session, notification_id: str) -> NotificationStatus:
-    statuses = set(
-        session.exec(
-            select(NotificationDelivery.status).where(NotificationDelivery.notification_id == notification_id)
-        ).all()
-    )
+def _overall(statuses: set[DeliveryStatus]) -> NotificationStatus:
     if statuses - {DeliveryStatus.SENT, DeliveryStatus.DEAD}:
         return NotificationStatus.PENDING
     if statuses == {DeliveryStatus.SENT}:

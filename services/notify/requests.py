@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -13,9 +14,10 @@ from events import Envelope, new_envelope
 from events.contracts import NotificationRequested
 from notifications.messages import MESSAGES
 from notifications.policy import earliest_send
-from services.notify.contacts import resolve
+from services.notify.contacts import preload, resolve
 from services.notify.tables import DeliveryStatus, Notification, NotificationDelivery, NotificationStatus
 from services.pipeline.handler_types import handles
+from services.store.prefetch import by_ids
 from services.store.uow import UnitOfWork
 
 
@@ -73,7 +75,15 @@ class NotificationMissing(LookupError):
     pass
 
 
-@handles("notify.plan_deliveries")
+def _notifications_and_recipients(envelopes: Sequence[Envelope], uow: UnitOfWork) -> list[object]:
+    """The notifications a batch plans, and whom they go to, in a query or two per kind."""
+    ids = [e.event.notification_id for e in envelopes if isinstance(e.event, NotificationRequested)]
+    notifications = by_ids(uow.session, Notification, ids)
+    recipients = preload(uow.session, ((n.recipient_kind, n.recipient_id) for n in notifications))
+    return [*notifications, *recipients]
+
+
+@handles("notify.plan_deliveries", prefetch=_notifications_and_recipients)
 def plan_deliveries(envelope: Envelope, uow: UnitOfWork) -> None:
     """Handler of NotificationRequested: one delivery row per channel, due now — or, for a
     non-urgent message in the recipient's quiet hours, when they end. Sending happens after commit."""

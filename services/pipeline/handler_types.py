@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -12,20 +12,31 @@ from events.catalog import TopicSpec, topics_of
 from services.store.uow import UnitOfWork
 
 Handler = Callable[[Envelope, UnitOfWork], None]
+# Loads what a batch of events will need in a query or two; the handler then finds it in the session.
+# What it returns is held until the batch is done (the session holds rows only weakly).
+Prefetch = Callable[[Sequence[Envelope], UnitOfWork], object]
 H = TypeVar("H", bound=Handler)
 
 _INBOX_NAME = "inbox_name"
+_PREFETCH = "prefetch"
 
 
-def handles(inbox_name: str) -> Callable[[H], H]:
+def handles(inbox_name: str, prefetch: Prefetch | None = None) -> Callable[[H], H]:
     """Give a handler the stable name its inbox rows are kept under, so that moving or renaming its
-    module does not make every redelivered event look new."""
+    module does not make every redelivered event look new; and, optionally, what to load for a
+    whole batch of its events before the first is handled."""
 
     def mark(handler: H) -> H:
         setattr(handler, _INBOX_NAME, inbox_name)
+        setattr(handler, _PREFETCH, prefetch)
         return handler
 
     return mark
+
+
+def prefetch_of(handler: Handler) -> Prefetch | None:
+    prefetch: Prefetch | None = getattr(handler, _PREFETCH, None)
+    return prefetch
 
 
 def handler_name(handler: Handler) -> str:

@@ -21,7 +21,7 @@ from events import DecodeError, Envelope, decode
 from events.catalog import DEAD_LETTER_SUFFIX, DEAD_LETTER_VALUE_LIMIT
 from services.logs import about
 from services.metrics import EVENTS
-from services.pipeline.handler_types import HandlerTable, handler_name
+from services.pipeline.handler_types import HandlerTable, handler_name, prefetch_of
 from services.store import outbox
 from services.store.outage import is_database_outage
 from services.store.uow import UnitOfWork, UnitOfWorkFactory
@@ -145,11 +145,18 @@ class Processor:
         """Run each envelope's handlers, skipping what the inbox says is done. One inbox query per
         handler for the whole batch; duplicates inside the batch are caught in memory."""
         done: set[tuple[str, str]] = set()
+        prefetched: list[object] = []  # held until the batch is done: the session holds rows weakly
         for event_type in {type(envelope.event) for envelope in envelopes}:
             ids = [e.event_id for e in envelopes if type(e.event) is event_type]
             for handler in self._handlers.for_event(event_type):
                 name = handler_name(handler)
                 done.update((name, event_id) for event_id in uow.handled_among(name, ids))
+                prefetch = prefetch_of(handler)
+                todo = [
+                    e for e in envelopes if type(e.event) is event_type and (name, e.event_id) not in done
+                ]
+                if prefetch is not None and len(todo) > 1:
+                    prefetched.append(prefetch(todo, uow))
         outcomes: list[Outcome] = []
         for envelope in envelopes:
             handlers = self._handlers.for_event(type(envelope.event))

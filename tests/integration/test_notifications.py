@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time as wallclock
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, time, timedelta
 from email.message import EmailMessage
 from typing import Any
@@ -36,6 +37,7 @@ from services.notify.tables import (
     NotificationPreference,
     NotificationStatus,
 )
+from services.pipeline.dispatcher import EmbeddedDispatcher
 from services.store import outbox
 from services.store.tables import OutboxRecord, Role
 from tests.support.api import api_client
@@ -518,3 +520,60 @@ def _to(mail: EmailMessage, address: str) -> EmailMessage:
     del mail["To"]
     mail["To"] = address
     return mail
+
+
+def _plan_mails(container: Container, count: int) -> list[str]:
+    recipients = [account(container) for _ in range(count)]
+    for recipient in recipients:
+        prefer(container, recipient, channels="email")
+    ids = [notify(container, recipient, "selfcheck_result") for recipient in recipients]
+    EmbeddedDispatcher(container.engine, container.processor(), clock=container.clock).drain()  # plans only
+    return ids
+
+
+def test_senders_running_at_once_send_every_mail_exactly_once(
+    private_database_url: str, mail: MailServer, clock: Clock
+) -> None:
+    container = make_container(private_database_url, mail.port, clock)
+    ids = _plan_mails(container, 60)
+    runner = container.delivery_runner
+    with ThreadPoolExecutor(4) as senders:
+        attempted = sum(senders.map(lambda limit: runner.send_due(urgent=False, limit=limit), [7, 7, 7, 7]))
+    attempted += runner.send_bulk()  # whatever a sender left behind when it found no more work
+    assert attempted == 60
+    received = mail.wait_for(60)
+    assert sorted(m["To"] for m in received) == sorted({m["To"] for m in received})  # none twice
+    assert len(received) == 60
+    for notification_id in ids:
+        email = deliveries(container, notification_id)["email"]
+        assert (email.status, email.attempts, email.lease_until) == (DeliveryStatus.SENT, 1, None)
+        assert status(container, notification_id) == NotificationStatus.SENT
+    assert mail.handler.greetings <= 5  # each sending thread kept its one connection
+
+
+def test_what_a_batch_could_not_send_within_its_lease_is_handed_back_untried(
+    private_database_url: str, mail: MailServer, clock: Clock
+) -> None:
+    container = make_container(private_database_url, mail.port, clock)
+    ids = _plan_mails(container, 5)
+    accept, slow = mail.handler.handle_DATA, [True]
+
+    async def slow_server(server: Any, session: Any, envelope: Any) -> str:
+        if slow[0]:  # (a connection keeps the hooks it was opened with)
+            clock.now += timedelta(seconds=container.settings.notification_lease_s)  # the lease runs out
+        return await accept(server, session, envelope)
+
+    mail.handler.handle_DATA = slow_server  # type: ignore[method-assign]
+    assert container.delivery_runner.send_bulk() == 1  # the first was sent; the lease then ran out
+    rows = [deliveries(container, n)["email"] for n in ids]
+    sent = [row for row in rows if row.status == DeliveryStatus.SENT]
+    waiting = [row for row in rows if row.status != DeliveryStatus.SENT]
+    assert len(sent) == 1 and sent[0].attempts == 1
+    assert {(row.status, row.attempts, row.lease_until) for row in waiting} == {
+        (DeliveryStatus.PENDING, 0, None)  # not an attempt, and nobody holds them
+    }
+    assert all(row.next_attempt_at == clock.now for row in waiting)  # due again at once
+    slow[0] = False
+    assert container.delivery_runner.send_bulk() == 4
+    assert len(mail.wait_for(5)) == 5
+    assert {status(container, n) for n in ids} == {NotificationStatus.SENT}
