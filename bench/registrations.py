@@ -153,7 +153,18 @@ def start_worker(
     if profile is None:
         return common.start(["worker"], env, log.open("wb"))
     spy = Path(sys.executable).parent / "py-spy"
-    command = [str(spy), "record", "--format", "raw", "--rate", "50", "--output", str(profile), "--"]
+    command = [
+        str(spy),
+        "record",
+        "--subprocesses",
+        "--format",
+        "raw",
+        "--rate",
+        "50",
+        "--output",
+        str(profile),
+        "--",
+    ]
     return subprocess.Popen(
         [*command, sys.executable, "-m", "services.cli", "worker"],
         cwd=ROOT,

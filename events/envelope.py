@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from events.contracts import Event
+from events.ids import new_id
 
 
 @dataclass(frozen=True, slots=True)
@@ -14,7 +14,7 @@ class Envelope:
     """An event with its identity, time and causal links."""
 
     event: Event
-    event_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    event_id: str = field(default_factory=lambda: new_id())
     occurred_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     correlation_id: str | None = None
     causation_id: str | None = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -40,7 +41,7 @@ from services.store.outage import database_reachable
 from services.store.types import use_field_cipher
 from services.store.uow import Clock, UnitOfWork, utc_now
 from services.timer_log import TimerLog
-from services.timers import Timer
+from services.timers import Timer, Wake
 
 
 @dataclass
@@ -49,6 +50,14 @@ class Container:
     engine: Engine
     handlers: HandlerTable
     clock: Clock = field(default=utc_now)
+    # Whether the senders run as threads of their own that a batch wakes (the worker and the
+    # embedded server start them); otherwise a batch's follow-up sends right away in its thread.
+    senders_in_background: bool = False
+    # Set to wake the senders (a process's own threads, or those of a sender process).
+    wake_urgent: Wake = field(default_factory=threading.Event)
+    wake_bulk: Wake = field(default_factory=threading.Event)
+    # With senders in a process of their own, ``timers()`` leaves them out.
+    senders_elsewhere: bool = False
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.engine, self.clock, self.settings.secret_key.get_secret_value())
@@ -131,11 +140,18 @@ class Container:
 
     def after_batch(self) -> dict[str, Callable[[], object]]:
         """Work to do right after a topic's batch committed: send what the handlers just planned,
-        without waiting for the next timer tick."""
+        without waiting for the next timer tick — by waking the senders where they run in the
+        background, so the batch's consumer goes on at once, else here and now."""
         return {
-            NOTIFICATIONS_URGENT.name: self.delivery_runner.send_urgent,
-            NOTIFICATIONS.name: self.delivery_runner.send_bulk,
+            NOTIFICATIONS_URGENT.name: lambda: self._send_now(urgent=True),
+            NOTIFICATIONS.name: lambda: self._send_now(urgent=False),
         }
+
+    def _send_now(self, urgent: bool) -> object:
+        if self.senders_in_background:
+            (self.wake_urgent if urgent else self.wake_bulk).set()
+            return None
+        return self.delivery_runner.send_due(urgent)
 
     @cached_property
     def webhook_policy(self) -> WebhookPolicy:
@@ -175,11 +191,21 @@ class Container:
         return [
             *reconcile,
             *matrix,
-            Timer("send-urgent", interval, self.delivery_runner.send_urgent, seen),
-            Timer("send-bulk", interval * 5, self.delivery_runner.send_bulk, seen),
+            *([] if self.senders_elsewhere else self.sender_timers()),
             Timer("escalate-cases", interval * 5, self.case_timers.escalate_due, seen),
             Timer("missed-checkins", interval * 5, self.case_timers.checkins_due, seen),
             Timer("dialogue-jobs", interval * 5, self.dialogue_timers.run_due, seen),
+        ]
+
+    def sender_timers(self) -> list[Timer]:
+        """The urgent lane's sender and the bulk senders, each a timer a batch can wake."""
+        interval, seen, runner = self.settings.timer_interval_s, self.timer_log.record, self.delivery_runner
+        return [
+            Timer("send-urgent", interval, runner.send_urgent, seen, self.wake_urgent),
+            *(
+                Timer(f"send-bulk-{n}", interval * 5, runner.send_bulk, seen, self.wake_bulk)
+                for n in range(1, self.settings.notification_senders + 1)
+            ),
         ]
 
     @cached_property

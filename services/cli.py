@@ -61,12 +61,21 @@ def worker() -> None:
 
     container = bootstrap(_broker_settings())
     serve_metrics(container.settings, container.backlogs, container.settings.worker_metrics_port)
+    container.senders_in_background = True  # the app starts them (services.worker.app)
+    senders = None
+    if container.settings.worker_sender_process:
+        from services.notify.sender_process import SenderProcess
+
+        senders = SenderProcess(container.settings)
+        container.wake_urgent, container.wake_bulk = senders.wake_urgent, senders.wake_bulk
+        container.senders_elsewhere = True
     faust_app = create_worker_app(
         container.settings,
         container.processor(),
         container.handlers,
         container.after_batch(),
         container.timers(),
+        senders,
     )
     Worker(faust_app, loglevel="info", quiet=True).execute_from_commandline()
 

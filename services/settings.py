@@ -70,6 +70,11 @@ class Settings(BaseSettings):
     notification_retry_max_s: float = Field(default=3600.0, gt=0)
     notification_max_attempts: int = Field(default=6, ge=1)
     notification_lease_s: float = Field(default=120.0, gt=0)
+    # Threads per process sending ordinary messages in parallel, each over its own SMTP connection
+    # (the urgent lane has a thread of its own besides).
+    notification_senders: int = Field(default=3, ge=1, le=32)
+    # The worker runs its senders in a process of their own (embedded mode: threads of its own).
+    worker_sender_process: bool = True
     # An urgent delivery claimed by a sender that died is taken over after this: keep it short, but
     # longer than one urgent send may take (the SMTP and webhook timeouts of the urgent sender).
     notification_urgent_lease_s: float = Field(default=15.0, gt=0)

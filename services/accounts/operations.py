@@ -3,7 +3,6 @@ CLI and the benchmarks all create accounts here."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
 from typing import Annotated
 
@@ -11,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field, model_validator
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from events.ids import new_id
 from services.access import Principal, Scope, require_access, require_role
 from services.accounts.credentials import hash_password
 from services.store.tables import Account, Role
@@ -61,7 +61,7 @@ class AccountPublic(BaseModel):
 
 def new_account(body: AccountCreate, now: datetime) -> Account:
     return Account(
-        id=str(uuid.uuid4()),
+        id=new_id(),
         email=body.email.lower(),
         display_name=body.display_name,
         role=body.role,

@@ -32,7 +32,7 @@ from services.api.routes import (
 from services.api.security_headers import add_security_headers
 from services.bootstrap import Container
 from services.incidents.reporter_actions import MAX_EVIDENCE_BYTES
-from services.timers import run_in_thread
+from services.timers import Timer, run_in_thread
 from services.web.site import mount_site, page_error
 
 STATIC = Path(__file__).parent / "static"
@@ -48,6 +48,7 @@ def create_app(container: Container, run_dispatcher: bool | None = None) -> Fast
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         stop = threading.Event()
         threads: list[threading.Thread] = []
+        timers: list[Timer] = []
         if dispatch:
             dispatcher = container.dispatcher()
             thread = threading.Thread(
@@ -57,11 +58,16 @@ def create_app(container: Container, run_dispatcher: bool | None = None) -> Fast
                 daemon=True,
             )
             thread.start()
-            threads = [thread, *(run_in_thread(timer, stop) for timer in container.timers())]
+            container.senders_in_background = True
+            timers = container.timers()
+            threads = [thread, *(run_in_thread(timer, stop) for timer in timers)]
         try:
             yield
         finally:
             stop.set()
+            for timer in timers:
+                if timer.wake is not None:
+                    timer.wake.set()
             for thread in threads:
                 thread.join(timeout=10)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import uuid
 from datetime import datetime
 from typing import Annotated, Literal
 
@@ -21,6 +20,7 @@ from sqlmodel import col, delete, select
 
 from events import new_envelope
 from events.contracts import DialogueSeatsChanged
+from events.ids import new_id
 from services.access import Principal, require_role
 from services.dialogues.dialogue_access import organised
 from services.dialogues.messages import notify_registrants
@@ -174,7 +174,7 @@ def create(uow: UnitOfWork, organiser_id: str, body: DialogueCreate) -> Dialogue
     now = uow.clock()
     check_dates(now, body.starts_at, body.ends_at)
     dialogue = Dialogue(
-        id=str(uuid.uuid4()),
+        id=new_id(),
         organiser_id=organiser_id,
         municipality_ags=body.municipality_ags,
         title=body.title,
@@ -228,7 +228,7 @@ def schedule(uow: UnitOfWork, dialogue: Dialogue) -> None:
     ):
         if job.kind not in done:
             uow.session.add(
-                DialogueJob(id=str(uuid.uuid4()), dialogue_id=dialogue.id, kind=job.kind, due_at=job.due_at)
+                DialogueJob(id=new_id(), dialogue_id=dialogue.id, kind=job.kind, due_at=job.due_at)
             )
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hmac
 import json
-import uuid
 from datetime import datetime, timedelta
 from typing import Annotated, Literal
 
@@ -14,6 +13,7 @@ from sqlmodel import Session, select
 
 from events import new_envelope
 from events.contracts import RegistrationCancelled, RegistrationRequested
+from events.ids import new_id
 from services.crypto import keyed_hash
 from services.dialogues.dialogue_access import DialogueNotFound
 from services.dialogues.messages import notify_registration
@@ -175,7 +175,7 @@ def register(uow: UnitOfWork, dialogue_id: str, body: RegistrationCreate) -> tup
         if len(taken) >= dialogue.capacity:
             raise DialogueClosed("this dialogue is full and has no waiting list")
     registration = existing or Registration(
-        id=str(uuid.uuid4()), dialogue_id=dialogue.id, consent_version="", requested_at=now
+        id=new_id(), dialogue_id=dialogue.id, consent_version="", requested_at=now
     )
     registration.name, registration.email, registration.phone = body.name, body.email.lower(), body.phone
     registration.email_hash = email_hash

@@ -7,12 +7,11 @@ cannot count twice.
 
 from __future__ import annotations
 
-import uuid
-
 from sqlmodel import col, select
 
 from events import Envelope
 from events.contracts import CampaignDetected, CaseAction
+from events.ids import new_id
 from services.incidents.cases import record
 from services.incidents.rules import incident_rules
 from services.incidents.tables import Campaign, Case, Incident
@@ -49,7 +48,7 @@ def look_for_campaign(uow: UnitOfWork, case: Case, incident: Incident, cause: En
     )
     if campaign is None:
         campaign = Campaign(
-            id=str(uuid.uuid4()),
+            id=new_id(),
             district=incident.municipality_ags[:5],
             reason=finding.reason,
             detected_at=now,

@@ -8,13 +8,13 @@ are named domain errors; an interface maps them to its own answer.
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime, timedelta
 from typing import Literal
 
 from sqlmodel import Session
 
 from events.contracts import CaseAction
+from events.ids import new_id
 from services.access import Principal, Scope, can_access, require_role
 from services.crypto import FieldCipher
 from services.incidents.cases import kind_of, record
@@ -156,7 +156,7 @@ def _write(
     """A note or a line of the conversation, encrypted at rest."""
     uow.session.add(
         CaseNote(
-            id=str(uuid.uuid4()),
+            id=new_id(),
             case_id=case.id,
             author_id=author_id,
             body_enc=cipher.encrypt(text),

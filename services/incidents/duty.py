@@ -4,7 +4,6 @@ or keep them (and stay reachable for them)."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime, timedelta
 from typing import Literal
 
@@ -12,6 +11,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validato
 from sqlmodel import Session, col, delete, select
 
 from events.contracts import CaseAction
+from events.ids import new_id
 from services.access import Principal
 from services.incidents.cases import coordinators, kind_of, record
 from services.incidents.coordinator_profiles import ProfilePublic, own_profile, public
@@ -118,7 +118,7 @@ def set_shifts(uow: UnitOfWork, principal: Principal, body: Shifts) -> Shifts:
     for shift in body.shifts:
         uow.session.add(
             DutyShift(
-                id=str(uuid.uuid4()),
+                id=new_id(),
                 account_id=principal.account_id,
                 starts_at=shift.starts_at,
                 ends_at=shift.ends_at,

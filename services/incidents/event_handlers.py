@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import uuid
 from datetime import datetime, timedelta
 
 from sqlalchemy import func
@@ -11,6 +10,7 @@ from sqlmodel import Session, col, select
 
 from events import Envelope
 from events.contracts import CaseAction, IncidentReported, SupportOfferIssued, SupportSubject
+from events.ids import new_id
 from services.incidents.campaigns import look_for_campaign
 from services.incidents.cases import record, route_case
 from services.incidents.messages import notify_coordinator, page_unrouted, tell_reporter_received
@@ -100,10 +100,7 @@ def _offer_support(
     uow: UnitOfWork, case: Case, incident: Incident, wanted: tuple[str, ...], cause: Envelope
 ) -> list[SupportOffer]:
     kinds = choose_offers(incident.kind, wanted, incident.consent_police, incident_rules().offers)
-    offers = [
-        SupportOffer(id=str(uuid.uuid4()), case_id=case.id, kind=kind, offered_at=uow.clock())
-        for kind in kinds
-    ]
+    offers = [SupportOffer(id=new_id(), case_id=case.id, kind=kind, offered_at=uow.clock()) for kind in kinds]
     for offer in offers:
         uow.session.add(offer)
         uow.emit(

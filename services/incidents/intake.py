@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import secrets
-import uuid
 from datetime import datetime, timedelta
 from typing import Annotated, Literal
 
@@ -20,6 +19,7 @@ from pydantic import (
 
 from events import new_envelope
 from events.contracts import IncidentKind, IncidentReported
+from events.ids import new_id
 from services.crypto import FieldCipher, keyed_hash
 from services.incidents.cases import new_anonymous_code, new_case_ref
 from services.incidents.tables import Case, Incident
@@ -99,7 +99,7 @@ def report_incident(
     if reporter_id is None:
         code, secret = new_anonymous_code(), secrets.token_urlsafe(24)
     case = Case(
-        id=str(uuid.uuid4()),
+        id=new_id(),
         ref=new_case_ref(now),
         incident_id=incident.id,
         reporter_id=reporter_id,
@@ -143,7 +143,7 @@ def _incident(
     (enough to see a campaign, not to read who)."""
     marks = {keyed_hash(secret_key, h) for h in [*body.perpetrator_handles, *map(str, body.evidence_links)]}
     return Incident(
-        id=str(uuid.uuid4()),
+        id=new_id(),
         reporter_id=reporter_id,
         kind=body.kind.value,
         channel=body.channel,

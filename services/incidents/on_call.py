@@ -4,13 +4,13 @@ coordinators whose profile says programme on-call are."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 from sqlmodel import Session, col, delete, select
 
+from events.ids import new_id
 from services.access import Principal, require_role
 from services.incidents.tables import CoordinatorProfile, OnCallTurn
 from services.store.tables import Account, Role
@@ -80,7 +80,7 @@ def set_rota(uow: UnitOfWork, principal: Principal, body: RotaUpdate) -> Rota:
     for turn in body.turns:
         uow.session.add(
             OnCallTurn(
-                id=str(uuid.uuid4()),
+                id=new_id(),
                 account_id=turn.account_id,
                 starts_at=turn.starts_at,
                 ends_at=turn.ends_at,

@@ -4,11 +4,11 @@ secret, add information to it, add evidence files to their own case."""
 from __future__ import annotations
 
 import hmac
-import uuid
 
 from sqlmodel import Session, select
 
 from events.contracts import CaseAction
+from events.ids import new_id
 from services.access import Principal, Scope, require_access
 from services.crypto import FieldCipher, keyed_hash
 from services.incidents.case_actions import add_information
@@ -139,7 +139,7 @@ def add_evidence(
         raise CaseNotFound()
     require_access(principal, Scope(owner_id=case.reporter_id), "case")
     evidence = EvidenceFile(
-        id=str(uuid.uuid4()),
+        id=new_id(),
         incident_id=case.incident_id,
         filename=safe_filename(filename),
         content_type=content_type,

@@ -4,11 +4,10 @@ sends."""
 
 from __future__ import annotations
 
-import uuid
-
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from events.ids import new_id
 from notifications.channels import DeliveryError, Mail, MailSender, WebhookSender, build_email, message_id
 from notifications.matrix import ACKNOWLEDGEABLE, MatrixBot, acknowledge_hint
 from notifications.messages import Channel
@@ -70,7 +69,7 @@ class ChannelSender:
                     return None  # already in the inbox (a crash after insert, before the status update)
                 session.add(
                     InboxMessage(
-                        id=str(uuid.uuid4()),
+                        id=new_id(),
                         account_id=contact.account_id,
                         notification_id=notification.id,
                         title=rendered.inbox_title[:300],

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -12,6 +11,7 @@ from sqlmodel import col, select, update
 
 from events import Envelope, new_envelope
 from events.contracts import NotificationRequested
+from events.ids import new_id
 from notifications.messages import MESSAGES
 from notifications.policy import earliest_send
 from services.notify.contacts import preload, resolve
@@ -49,7 +49,7 @@ def request_notification(
         raise UnknownMessage(f"no message called {template!r}")
     spec.check_storable(context)  # refuse now what could not be rendered later
     notification = Notification(
-        id=str(uuid.uuid4()),
+        id=new_id(),
         recipient_kind=recipient_kind,
         recipient_id=recipient_id,
         template=template,
@@ -103,7 +103,7 @@ def plan_deliveries(envelope: Envelope, uow: UnitOfWork) -> None:
     for channel in channels:
         uow.session.add(
             NotificationDelivery(
-                id=str(uuid.uuid4()),
+                id=new_id(),
                 notification_id=notification.id,
                 channel=channel,
                 urgent=notification.urgent,

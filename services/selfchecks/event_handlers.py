@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Sequence
 from dataclasses import asdict
 
@@ -11,6 +10,7 @@ from sqlmodel import Session, col, select
 
 from events import Envelope
 from events.contracts import SelfCheckSubmitted, SupportOfferIssued, SupportSubject
+from events.ids import new_id
 from services.pipeline.handler_types import handles
 from services.selfchecks.messages import tell_result
 from services.selfchecks.questionnaire_files import questionnaire
@@ -112,7 +112,7 @@ def _recommend(uow: UnitOfWork, round_: SelfCheckRound, advice: Sequence[Advice]
     """Store each recommendation and issue its support offers."""
     for item in advice:
         recommendation = SelfCheckRecommendation(
-            id=str(uuid.uuid4()),
+            id=new_id(),
             round_id=round_.id,
             field=item.field,
             score=item.score,

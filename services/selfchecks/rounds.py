@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hmac
 import json
-import uuid
 from datetime import timedelta
 from typing import Any
 
@@ -14,6 +13,7 @@ from sqlmodel import Session, col, select
 
 from events import new_envelope
 from events.contracts import SelfCheckSubmitted
+from events.ids import new_id
 from services.access import Principal, Scope, require_access, require_role
 from services.dialogues import organisers
 from services.dialogues.messages import notify_organiser
@@ -78,7 +78,7 @@ def open_round(uow: UnitOfWork, principal: Principal, body: RoundCreate) -> Self
     account = uow.session.get(Account, principal.account_id)
     assert account is not None and account.municipality_ags is not None
     found = SelfCheckRound(
-        id=str(uuid.uuid4()),
+        id=new_id(),
         municipality_ags=account.municipality_ags,
         municipality_account_id=account.id,
         municipality_name=account.display_name,
@@ -121,7 +121,7 @@ def add_respondent(
     round_rules.check_open(found.status)
     _check_perspective(found, perspective, ["body", "perspective"])
     respondent = Respondent(
-        id=str(uuid.uuid4()),
+        id=new_id(),
         round_id=found.id,
         label=label,
         email=email,

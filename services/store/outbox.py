@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import uuid
 import zlib
 from collections.abc import Collection, Sequence
 from datetime import datetime
@@ -12,6 +11,7 @@ from sqlalchemy import text, update
 from sqlmodel import Session, col, select
 
 from events import Envelope, encode, topic_for
+from events.ids import new_id
 from services.store.tables import OutboxRecord
 
 SHARDS = 16  # rows of one key share a shard; a relay owns a shard while it publishes it
@@ -53,7 +53,7 @@ def add_raw(
 ) -> OutboxRecord:
     """Queue raw bytes (a dead letter keeps the original bytes exactly)."""
     record = OutboxRecord(
-        event_id=event_id or str(uuid.uuid4()),
+        event_id=event_id or new_id(),
         topic=topic,
         key=key,
         shard=shard_of(key),

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from collections.abc import AsyncIterator, Callable, Coroutine, Mapping, Sequence
-from typing import Any, cast
+from typing import Any, Protocol, cast
 
 import faust
 
@@ -13,7 +14,7 @@ from events.catalog import TopicSpec
 from services.pipeline.handler_types import HandlerTable
 from services.pipeline.processing import Processor, Record
 from services.settings import Settings
-from services.timers import Timer
+from services.timers import Timer, run_in_thread
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +27,7 @@ def create_worker_app(
     handlers: HandlerTable,
     after_batch: Mapping[str, Callable[[], object]] | None = None,
     timers: Sequence[Timer] = (),
+    background: Background | None = None,
 ) -> faust.App:
     """A Faust app with one agent per topic the handler table needs. Topics must already exist
     (``weltoffen topics apply``): the worker never declares or resizes them."""
@@ -56,8 +58,46 @@ def create_worker_app(
         follow_up = (after_batch or {}).get(spec.name)
         app.agent(topic, name=f"consume-{spec.name}")(_consumer(spec, processor, settings, follow_up))
     for timer in timers:
-        app.timer(timer.interval_s, name=f"timer-{timer.name}")(_tick(timer))
+        if timer.wake is None:
+            app.timer(timer.interval_s, name=f"timer-{timer.name}")(_tick(timer))
+    wakeable = [timer for timer in timers if timer.wake is not None]
+    _run_in_background(app, background or WakeableThreads(wakeable))
     return app
+
+
+class Background(Protocol):
+    def start(self) -> None: ...
+    def stop(self) -> None: ...
+
+
+class WakeableThreads:
+    """Timers a batch can wake (the senders) in threads of their own from start-up to shutdown: a
+    batch's follow-up only wakes them, so its consumer goes on at once."""
+
+    def __init__(self, timers: Sequence[Timer]) -> None:
+        self._timers = timers
+        self._stop = threading.Event()
+
+    def start(self) -> None:
+        for timer in self._timers:
+            run_in_thread(timer, self._stop)
+
+    def stop(self) -> None:
+        self._stop.set()
+        for timer in self._timers:
+            assert timer.wake is not None
+            timer.wake.set()
+
+
+def _run_in_background(app: faust.App, background: Background) -> None:
+    @app.task
+    async def start_background() -> None:
+        await asyncio.to_thread(background.start)
+
+    async def stop_background(_app: Any, *_args: Any, **_kwargs: Any) -> None:
+        await asyncio.to_thread(background.stop)
+
+    app.on_before_shutdown.connect(cast(Any, stop_background))
 
 
 def _tick(timer: Timer) -> Callable[[], Coroutine[Any, Any, None]]:

@@ -168,3 +168,21 @@ def test_a_version_given_as_true_is_not_version_one() -> None:
     envelope["version"] = True
     with pytest.raises(DecodeError, match="version True is not supported"):
         decode(json.dumps(envelope).encode())
+
+
+def test_identifiers_are_random_uuid4_and_a_forked_child_draws_its_own() -> None:
+    import os
+    import uuid
+
+    from events.ids import new_id
+
+    drawn = {new_id() for _ in range(2000)}
+    assert len(drawn) == 2000
+    assert {uuid.UUID(i).version for i in drawn} == {4}
+    reader, writer = os.pipe()
+    child = os.fork()
+    if child == 0:  # the child: the next identifier it draws
+        os.write(writer, new_id().encode())
+        os._exit(0)
+    os.waitpid(child, 0)
+    assert os.read(reader, 64).decode() != new_id()  # not the parent's next one
