@@ -1,14 +1,21 @@
 """Throughput and latency of the event backbone: real Kafka -> Faust worker -> database.
 
-    python -m bench.pipeline --events 20000 [--database-url URL] [--bootstrap HOST:PORT]
+    python -m bench.pipeline --events 20000 [--workers 2] [--database-url URL] [--bootstrap HOST:PORT]
 
-Throughput: N pipeline probes wait on the probes topic; the worker (its own process, as deployed)
-drains them — one receipt row per event, inbox row included — and ``seconds`` runs from its first
-commit to its last, so neither the producer's speed nor the worker's start-up is measured. The
-baseline is a bare aiokafka consumer reading the same N messages from the same broker in the same
-run; ``ratio`` = events_per_s / baseline_events_per_s.
+Throughput: N pipeline probes wait on the probes topic (6 partitions); the worker (its own process,
+as deployed) drains them — one receipt row per event, inbox row included — and ``seconds`` runs from
+its first commit to its last, so neither the producer's speed nor the worker's start-up is measured.
 
-Latency: then, with the worker warm, ``--latency-events`` probes are produced at ``--rate`` per
+Ceilings, measured on the same messages of the same broker in the same run:
+``faust_ceiling_events_per_s``: a Faust agent (its own process) that takes the same batches and only
+decodes (``faust_ratio`` = events_per_s / it); ``durable_ceiling_events_per_s``: aiokafka, decoding,
+and the same two rows per event (receipt and inbox) written a batch at a time in one transaction;
+``baseline_events_per_s``: a bare aiokafka read (``ratio`` = events_per_s / it).
+
+Scale-out (``--workers 2``): with the workers already in their group, N more probes are produced
+and drained once by one worker and once by two in one group (``scale_out_ratio``).
+
+Latency: then, with one worker warm, ``--latency-events`` probes are produced at ``--rate`` per
 second and p50/p99 are taken from produce to commit. Prints one JSON line; progress goes to stderr.
 """
 
@@ -18,24 +25,26 @@ import asyncio
 import json
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from aiokafka import AIOKafkaConsumer, TopicPartition
 from kafka import KafkaProducer
-from sqlalchemy import Engine
+from sqlalchemy import Engine, insert
 from sqlmodel import Session, col, func, select
 
 from bench import common
 from bench.common import bare_consumer_rate, percentile, progress, service_env
-from events import encode, new_envelope
+from events import decode, encode, new_envelope
 from events.catalog import PROBES
 from events.contracts import PipelineProbe
 from services.settings import Settings
 from services.store.engine import make_engine
 from services.store.migrate import upgrade
-from services.store.tables import ProbeReceipt
+from services.store.tables import InboxRecord, ProbeReceipt
 from services.topics import apply_topics
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -92,7 +101,7 @@ class Worker:
     """The worker as its own process, started and stopped by the benchmark."""
 
     def __init__(self, settings: Settings) -> None:
-        self.env = service_env(settings)
+        self.env = service_env(settings, worker_metrics_port=str(common.free_port()))
         self.log = tempfile.NamedTemporaryFile(prefix="weltoffen-bench-worker-", suffix=".log", delete=False)  # noqa: SIM115
         self.process: subprocess.Popen[bytes] | None = None
 
@@ -104,8 +113,108 @@ class Worker:
         self.process = None
 
 
+def drain(engine: Engine, probe_id: str, count: int) -> float:
+    """Events per second from the first receipt of ``probe_id`` to its last."""
+    wait_for_receipts(engine, probe_id, count, timeout_s=max(180, count / 50))
+    received = sorted(received for _, received in receipt_times(engine, probe_id))
+    return (count - 1) / (received[-1] - received[0]).total_seconds()
+
+
+def live_rate(settings: Settings, engine: Engine, workers: list[Worker], events: int, tag: str) -> float:
+    """Workers already in their group (a probe went through each partition's worker), then a burst
+    of ``events``: how fast they handle it."""
+    for worker in workers:
+        worker.start()
+    warm = f"join{len(workers)}{tag}"
+    produce(settings, warm, KEYS)
+    wait_for_receipts(engine, warm, KEYS, timeout_s=180)
+    time.sleep(3)  # a rebalance that the last join started has settled
+    burst = f"burst{len(workers)}{tag}"
+    progress(f"{len(workers)} worker(s): a burst of {events} events")
+    produce(settings, burst, events)
+    rate = drain(engine, burst, events)
+    for worker in workers:
+        worker.stop()
+    return rate
+
+
+def durable_ceiling(settings: Settings, engine: Engine, expect: int) -> float:
+    """aiokafka + decode + the receipt and inbox rows of every event, a batch of 200 in one
+    transaction (Core inserts, no ORM): what the database and the broker allow on this machine."""
+    return asyncio.run(_durable(settings, engine, expect))
+
+
+async def _durable(settings: Settings, engine: Engine, expect: int) -> float:
+    consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        partitions = [TopicPartition(settings.topic(PROBES.name), p) for p in range(PROBES.partitions)]
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        seen, timed, started = 0, 0, 0.0
+        while seen < expect:
+            batch = await consumer.getmany(timeout_ms=1000, max_records=200)
+            messages = [m for records in batch.values() for m in records]
+            if not messages:
+                continue
+            receipts, marks, now = [], [], datetime.now(UTC)
+            for message in messages:
+                envelope = decode(message.value)
+                probe = envelope.event
+                assert isinstance(probe, PipelineProbe)
+                ceiling_id = f"{envelope.event_id}:ceiling"
+                receipts.append(
+                    {
+                        "event_id": ceiling_id,
+                        "probe_id": f"ceiling-{probe.probe_id}"[:64],
+                        "stream": probe.stream,
+                        "sequence": probe.sequence,
+                        "sent_at": probe.sent_at,
+                        "received_at": now,
+                    }
+                )
+                marks.append(
+                    {"handler": "bench.durable_ceiling", "event_id": ceiling_id, "processed_at": now}
+                )
+            with engine.begin() as connection:
+                connection.execute(insert(ProbeReceipt), receipts)
+                connection.execute(insert(InboxRecord), marks)
+            if seen:
+                timed += len(messages)
+            else:
+                started = time.perf_counter()  # as for the worker: from the first batch's commit
+            seen += len(messages)
+        return timed / (time.perf_counter() - started)
+    finally:
+        await consumer.stop()
+
+
+def faust_ceiling(settings: Settings, expect: int, log: Path) -> float:
+    """A no-op Faust agent (bench.faust_noop, its own process, its own group) on the same topic."""
+    command = [
+        sys.executable,
+        "-m",
+        "bench.faust_noop",
+        "--bootstrap",
+        settings.kafka_bootstrap,
+        "--topic",
+        settings.topic(PROBES.name),
+        "--group",
+        f"{settings.worker_group}-noop",
+        "--expect",
+        str(expect),
+        "--result",
+        str(log.with_suffix(".json")),
+    ]
+    with log.open("wb") as output:
+        done = subprocess.run(command, cwd=ROOT, stdout=output, stderr=output, timeout=600, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"bench: the no-op Faust agent failed; see {log}")
+    return float(json.loads(log.with_suffix(".json").read_text())["events_per_s"])
+
+
 def run(
-    events: int, database_url: str, bootstrap: str, latency_events: int, rate: float
+    events: int, database_url: str, bootstrap: str, latency_events: int, rate: float, workers: int
 ) -> dict[str, object]:
     settings = common.run_settings("bench", database_url, bootstrap)
     tag = settings.worker_group
@@ -113,6 +222,7 @@ def run(
     upgrade(engine)
     apply_topics(settings)
     worker = Worker(settings)
+    scale: dict[str, object] = {}
     try:
         progress("starting the worker once, so its consumer group exists")
         worker.start()
@@ -125,28 +235,44 @@ def run(
         produce(settings, backlog, events)
         progress("worker drains the backlog")
         worker.start()
-        wait_for_receipts(engine, backlog, events, timeout_s=max(180, events / 50))
-        received = sorted(received for _, received in receipt_times(engine, backlog))
-        seconds = (received[-1] - received[0]).total_seconds()
+        rate_handled = drain(engine, backlog, events)
 
         paced = f"lat{tag}"
         progress(f"latency: {latency_events} events at {rate:.0f}/s")
         produce(settings, paced, latency_events, rate=rate)
         wait_for_receipts(engine, paced, latency_events, timeout_s=120)
         latency_ms = [(r - s).total_seconds() * 1000 for s, r in receipt_times(engine, paced)]
+        worker.stop()
+        produced = 1 + events + latency_events
+        if workers > 1:
+            one = live_rate(settings, engine, [Worker(settings)], events, tag)
+            many = live_rate(settings, engine, [Worker(settings) for _ in range(workers)], events, tag)
+            produced += 2 * (KEYS + events)
+            scale = {
+                "workers": workers,
+                "one_worker_events_per_s": round(one, 1),
+                "workers_events_per_s": round(many, 1),
+                "scale_out_ratio": round(many / one, 3),
+            }
     finally:
         worker.stop()
+    progress("ceiling: a no-op Faust agent decodes the same messages")
+    faust = faust_ceiling(settings, produced, Path(worker.log.name).with_suffix(".noop.log"))
+    progress("ceiling: aiokafka, decoding and the same rows written in batches")
+    durable = durable_ceiling(settings, engine, produced)
     progress("baseline: a bare aiokafka consumer reads the same messages")
-    baseline = asyncio.run(bare_consumer_rate(settings, PROBES, events + 1))
-    rate_handled = (events - 1) / seconds
+    baseline = asyncio.run(bare_consumer_rate(settings, PROBES, produced))
     return {
         "benchmark": "pipeline",
         "events": events,
         "database": engine.dialect.name,
-        "seconds": round(seconds, 3),
         "events_per_s": round(rate_handled, 1),
+        "faust_ceiling_events_per_s": round(faust, 1),
+        "faust_ratio": round(rate_handled / faust, 3),
+        "durable_ceiling_events_per_s": round(durable, 1),
         "baseline_events_per_s": round(baseline, 1),
         "ratio": round(rate_handled / baseline, 4),
+        **scale,
         "latency_events": latency_events,
         "latency_rate_per_s": rate,
         "p50_ms": round(statistics.median(latency_ms), 1),
@@ -159,9 +285,11 @@ def main() -> None:
     arguments.add_argument("--events", type=int, default=10000)
     arguments.add_argument("--latency-events", type=int, default=1000)
     arguments.add_argument("--rate", type=float, default=200.0, help="events per second in the latency phase")
+    arguments.add_argument("--workers", type=int, default=1, help="2: also measure two workers in one group")
     args = arguments.parse_args()
     with common.environment(args) as (url, bootstrap, _folder):
-        print(json.dumps(run(args.events, url, bootstrap, args.latency_events, args.rate)), flush=True)
+        result = run(args.events, url, bootstrap, args.latency_events, args.rate, args.workers)
+        print(json.dumps(result), flush=True)
 
 
 if __name__ == "__main__":
