@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import socket
 import subprocess
@@ -10,8 +11,8 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import IO, Any
 
@@ -40,22 +41,29 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-async def bare_consumer_rate(settings: Settings, spec: TopicSpec, expect: int) -> float:
-    """Events per second for a plain aiokafka consumer reading the topic from the beginning: the
-    baseline every pipeline figure is compared with, measured in the same run on the same broker."""
+@asynccontextmanager
+async def from_the_beginning(settings: Settings, spec: TopicSpec) -> AsyncIterator[AIOKafkaConsumer]:
+    """A plain aiokafka consumer on every partition of the topic, at its first offset (no group)."""
     consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap, enable_auto_commit=False)
     await consumer.start()
     try:
         partitions = [TopicPartition(settings.topic(spec.name), p) for p in range(spec.partitions)]
         consumer.assign(partitions)
         await consumer.seek_to_beginning(*partitions)
+        yield consumer
+    finally:
+        await consumer.stop()
+
+
+async def bare_consumer_rate(settings: Settings, spec: TopicSpec, expect: int) -> float:
+    """Events per second for a plain aiokafka consumer reading the topic from the beginning: the
+    baseline every pipeline figure is compared with, measured in the same run on the same broker."""
+    async with from_the_beginning(settings, spec) as consumer:
         seen, started = 0, time.perf_counter()
         while seen < expect:
             batch = await consumer.getmany(timeout_ms=1000, max_records=5000)
             seen += sum(len(records) for records in batch.values())
         return seen / (time.perf_counter() - started)
-    finally:
-        await consumer.stop()
 
 
 def service_env(settings: Settings, **extra: str) -> dict[str, str]:
@@ -82,6 +90,32 @@ def start(command: list[str], env: dict[str, str], log: IO[bytes]) -> subprocess
         stdout=log,
         stderr=subprocess.STDOUT,
     )
+
+
+def start_profiled(
+    command: list[str], env: dict[str, str], log: IO[bytes], output: Path
+) -> subprocess.Popen[bytes]:
+    """``weltoffen <command>`` under py-spy (50 samples a second, its child processes included),
+    which writes the samples (collapsed stacks) to ``output`` when the command ends."""
+    spy = [str(Path(sys.executable).parent / "py-spy"), "record", "--subprocesses", "--format", "raw"]
+    return subprocess.Popen(
+        [*spy, "--rate", "50", "--output", str(output), "--", sys.executable, "-m", "services.cli", *command],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+
+
+def stop_profiled(process: subprocess.Popen[bytes]) -> None:
+    """The command under py-spy is stopped first, so py-spy writes its samples as it exits."""
+    children = Path(f"/proc/{process.pid}/task/{process.pid}/children")
+    if children.exists():
+        for pid in children.read_text().split():
+            subprocess.run(["kill", "-TERM", pid], check=False)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=60)
+    stop(process)
 
 
 def stop(process: subprocess.Popen[bytes] | None) -> None:

@@ -1,6 +1,7 @@
 """Throughput and latency of the event backbone: real Kafka -> Faust worker -> database.
 
     python -m bench.pipeline --events 20000 [--workers 2] [--database-url URL] [--bootstrap HOST:PORT]
+                             [--profile FILE]
 
 Throughput: N pipeline probes wait on the probes topic (6 partitions); the worker (its own process,
 as deployed) drains them — one receipt row per event, inbox row included — and ``seconds`` runs from
@@ -31,7 +32,6 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
 from kafka import KafkaProducer
 from sqlalchemy import Engine, insert
 from sqlmodel import Session, col, func, select
@@ -100,15 +100,21 @@ def receipt_times(engine: Engine, probe_id: str) -> list[tuple[datetime, datetim
 class Worker:
     """The worker as its own process, started and stopped by the benchmark."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, profile: Path | None = None) -> None:
         self.env = service_env(settings, worker_metrics_port=str(common.free_port()))
+        self.profile = profile
         self.log = tempfile.NamedTemporaryFile(prefix="weltoffen-bench-worker-", suffix=".log", delete=False)  # noqa: SIM115
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
-        self.process = common.start(["worker"], self.env, self.log)
+        if self.profile is None:
+            self.process = common.start(["worker"], self.env, self.log)
+        else:
+            self.process = common.start_profiled(["worker"], self.env, self.log, self.profile)
 
     def stop(self) -> None:
+        if self.profile is not None and self.process is not None:
+            common.stop_profiled(self.process)
         common.stop(self.process)
         self.process = None
 
@@ -145,12 +151,7 @@ def durable_ceiling(settings: Settings, engine: Engine, expect: int) -> float:
 
 
 async def _durable(settings: Settings, engine: Engine, expect: int) -> float:
-    consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap, enable_auto_commit=False)
-    await consumer.start()
-    try:
-        partitions = [TopicPartition(settings.topic(PROBES.name), p) for p in range(PROBES.partitions)]
-        consumer.assign(partitions)
-        await consumer.seek_to_beginning(*partitions)
+    async with common.from_the_beginning(settings, PROBES) as consumer:
         seen, timed, started = 0, 0, 0.0
         while seen < expect:
             batch = await consumer.getmany(timeout_ms=1000, max_records=200)
@@ -185,8 +186,6 @@ async def _durable(settings: Settings, engine: Engine, expect: int) -> float:
                 started = time.perf_counter()  # as for the worker: from the first batch's commit
             seen += len(messages)
         return timed / (time.perf_counter() - started)
-    finally:
-        await consumer.stop()
 
 
 def faust_ceiling(settings: Settings, expect: int, log: Path) -> float:
@@ -214,14 +213,20 @@ def faust_ceiling(settings: Settings, expect: int, log: Path) -> float:
 
 
 def run(
-    events: int, database_url: str, bootstrap: str, latency_events: int, rate: float, workers: int
+    events: int,
+    database_url: str,
+    bootstrap: str,
+    latency_events: int,
+    rate: float,
+    workers: int,
+    profile: Path | None = None,
 ) -> dict[str, object]:
     settings = common.run_settings("bench", database_url, bootstrap)
     tag = settings.worker_group
     engine = make_engine(database_url)
     upgrade(engine)
     apply_topics(settings)
-    worker = Worker(settings)
+    worker = Worker(settings, profile)  # (the samples of its last start: backlog and latency)
     scale: dict[str, object] = {}
     try:
         progress("starting the worker once, so its consumer group exists")
@@ -286,9 +291,10 @@ def main() -> None:
     arguments.add_argument("--latency-events", type=int, default=1000)
     arguments.add_argument("--rate", type=float, default=200.0, help="events per second in the latency phase")
     arguments.add_argument("--workers", type=int, default=1, help="2: also measure two workers in one group")
+    arguments.add_argument("--profile", type=Path, help="run the worker under py-spy; its samples go here")
     args = arguments.parse_args()
     with common.environment(args) as (url, bootstrap, _folder):
-        result = run(args.events, url, bootstrap, args.latency_events, args.rate, args.workers)
+        result = run(args.events, url, bootstrap, args.latency_events, args.rate, args.workers, args.profile)
         print(json.dumps(result), flush=True)
 
 

@@ -17,14 +17,15 @@ STEPS = {
     "handling events (Processor.process_batch)": "process_batch (",
     "  seat decisions (allocate_seat)": "allocate_seat (",
     "  planning deliveries (plan_deliveries)": "plan_deliveries (",
-    "  committing the handlers' transaction": "_batch_in_one_transaction (",
+    "  loading a batch's rows at once (prefetch)": "by_ids (",
+    "  writing: flush and commit": "UnitOfWork.commit (",
     "sending (DeliveryRunner.send_due)": "send_due (",
     "  claiming": "_claim (",
     "  rendering templates": "render (",
-    "  SMTP": "smtplib.py",
-    "  recording results": "_settle (",
+    "  building the mail": "build_email (",
+    "  SMTP (mostly waiting for the server)": "smtplib.py",
     "Faust and aiokafka (event loop)": "run_forever (",
-    "timers": "run_safely (",
+    "timers (in the worker, or the senders' process)": "run_safely (",
 }
 FRAME = re.compile(r"^(?P<name>[^ ]+) \((?P<file>[^:]+)(?::\d+)?\)$")
 
@@ -38,12 +39,12 @@ def read(path: Path) -> Counter[tuple[str, ...]]:
     return stacks
 
 
-def summary(stacks: Counter[tuple[str, ...]], top: int) -> list[str]:
+def summary(stacks: Counter[tuple[str, ...]], top: int, rate: float = 50.0) -> list[str]:
     total = sum(stacks.values()) or 1
-    lines = [f"{total} samples (threads that were not idle)"]
+    lines = [f"{total} samples of busy threads at {rate:.0f} a second: {total / rate:.1f} thread-seconds"]
     for label, needle in STEPS.items():
         hits = sum(n for stack, n in stacks.items() if any(needle in frame for frame in stack))
-        lines.append(f"{hits / total:6.1%}  {label}")
+        lines.append(f"{hits / total:6.1%} {hits / rate:7.1f} s  {label}")
     own: Counter[str] = Counter()
     for stack, n in stacks.items():
         match = FRAME.match(stack[-1].strip())
@@ -57,8 +58,9 @@ def main() -> None:
     arguments = argparse.ArgumentParser(description=__doc__)
     arguments.add_argument("file", type=Path)
     arguments.add_argument("--top", type=int, default=15)
+    arguments.add_argument("--rate", type=float, default=50.0, help="samples a second py-spy took")
     args = arguments.parse_args()
-    print("\n".join(summary(read(args.file), args.top)))
+    print("\n".join(summary(read(args.file), args.top, args.rate)))
 
 
 if __name__ == "__main__":

@@ -16,10 +16,8 @@ progress goes to stderr.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -152,37 +150,7 @@ def start_worker(
     env = service_env(settings, smtp_host="127.0.0.1", smtp_port=str(sink.port), smtp_starttls="false")
     if profile is None:
         return common.start(["worker"], env, log.open("wb"))
-    spy = Path(sys.executable).parent / "py-spy"
-    command = [
-        str(spy),
-        "record",
-        "--subprocesses",
-        "--format",
-        "raw",
-        "--rate",
-        "50",
-        "--output",
-        str(profile),
-        "--",
-    ]
-    return subprocess.Popen(
-        [*command, sys.executable, "-m", "services.cli", "worker"],
-        cwd=ROOT,
-        env=env,
-        stdout=log.open("wb"),
-        stderr=subprocess.STDOUT,
-    )
-
-
-def stop_worker(process: subprocess.Popen[bytes]) -> None:
-    """Under py-spy, the worker is stopped first, so py-spy writes its samples as it exits."""
-    children = Path(f"/proc/{process.pid}/task/{process.pid}/children")
-    if children.exists():
-        for pid in children.read_text().split():
-            subprocess.run(["kill", "-TERM", pid], check=False)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            process.wait(timeout=60)
-    common.stop(process)
+    return common.start_profiled(["worker"], env, log.open("wb"), profile)
 
 
 def seated_in_arrival_order(
@@ -232,7 +200,7 @@ def run(
         mails = wait_until_mailed(engine, sink, registrations)
     finally:
         stop.set()
-        stop_worker(worker)
+        (common.stop_profiled if profile else common.stop)(worker)
     rows, in_order = seated_in_arrival_order(engine, dialogue_id, capacity)
     last = max(r.decided_at for r in rows if r.decided_at is not None)
     seconds = (last - started).total_seconds()
