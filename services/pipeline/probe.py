@@ -19,13 +19,14 @@ def record_probe(envelope: Envelope, uow: UnitOfWork) -> None:
     assert isinstance(probe, PipelineProbe)
     if probe.fault is ProbeFault.FAIL:
         raise ProbeFaultInjected(f"fault drill: probe {probe.probe_id} #{probe.sequence} fails on purpose")
-    uow.session.add(
-        ProbeReceipt(
-            event_id=envelope.event_id,
-            probe_id=probe.probe_id,
-            stream=probe.stream,
-            sequence=probe.sequence,
-            sent_at=probe.sent_at,
-            received_at=uow.clock(),
-        )
+    uow.append(
+        ProbeReceipt,
+        {
+            "event_id": envelope.event_id,
+            "probe_id": probe.probe_id,
+            "stream": probe.stream,
+            "sequence": probe.sequence,
+            "sent_at": probe.sent_at,
+            "received_at": uow.clock(),
+        },
     )

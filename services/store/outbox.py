@@ -6,6 +6,7 @@ import json
 import zlib
 from collections.abc import Collection, Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import text, update
 from sqlmodel import Session, col, select
@@ -29,16 +30,22 @@ def shard_of(key: str) -> int:
 
 def add(session: Session, envelope: Envelope, now: datetime) -> OutboxRecord:
     """Queue an event for publishing, in the caller's transaction."""
-    headers = [("event-type", envelope.type_name), ("event-id", envelope.event_id)]
-    return add_raw(
-        session,
-        topic=topic_for(envelope.event).name,
-        key=envelope.key,
-        value=encode(envelope),
-        headers=headers,
-        now=now,
-        event_id=envelope.event_id,
-    )
+    record = OutboxRecord(**row(envelope, now))
+    session.add(record)
+    return record
+
+
+def row(envelope: Envelope, now: datetime) -> dict[str, Any]:
+    """The outbox row of an event, as values for an INSERT."""
+    return {
+        "event_id": envelope.event_id,
+        "topic": topic_for(envelope.event).name,
+        "key": envelope.key,
+        "shard": shard_of(envelope.key),
+        "value": encode(envelope),
+        "headers": json.dumps([("event-type", envelope.type_name), ("event-id", envelope.event_id)]),
+        "created_at": now,
+    }
 
 
 def add_raw(

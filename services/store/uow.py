@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from types import TracebackType
+from typing import Any
 
 from sqlalchemy import Engine, insert
-from sqlmodel import Session, col, select
+from sqlmodel import Session, SQLModel, col, select
 
 from events import Envelope
 from services.store import outbox
-from services.store.tables import InboxRecord
+from services.store.tables import InboxRecord, OutboxRecord
 
 Clock = Callable[[], datetime]
 
@@ -29,17 +30,21 @@ class UnitOfWork:
         self.secret = secret  # keys tokens that handlers derive (e.g. a registration's manage link)
         self._session: Session | None = None
         self._marks: list[dict[str, object]] = []
+        self._rows: dict[type[SQLModel], list[dict[str, Any]]] = {}
+        self._joined = False
 
     @classmethod
     def joining(cls, session: Session, clock: Clock = utc_now, secret: str = "") -> UnitOfWork:
         """A unit of work inside a session that is already open; its owner commits."""
         uow = cls(session.get_bind(), clock, secret)  # type: ignore[arg-type]
         uow._session = session
+        uow._joined = True  # its owner commits: nothing may wait for this one's commit
         return uow
 
     def __enter__(self) -> UnitOfWork:
         self._session = Session(self._engine, expire_on_commit=False)
         self._marks = []
+        self._rows = {}
         return self
 
     def __exit__(
@@ -63,7 +68,18 @@ class UnitOfWork:
 
     def emit(self, envelope: Envelope) -> None:
         """Publish an event when (and only if) this transaction commits."""
-        outbox.add(self.session, envelope, self.clock())
+        if self._joined:
+            outbox.add(self.session, envelope, self.clock())
+        else:
+            self.append(OutboxRecord, outbox.row(envelope, self.clock()))
+
+    def append(self, table: type[SQLModel], values: dict[str, Any]) -> None:
+        """A row nothing in this transaction reads again (an outbox row, a receipt): written with
+        the commit, after everything else, in one statement per table and in the order given."""
+        if self._joined:
+            self.session.add(table(**values))
+        else:
+            self._rows.setdefault(table, []).append(values)
 
     def handled_among(self, handler: str, event_ids: Iterable[str]) -> set[str]:
         ids = list(event_ids)
@@ -82,6 +98,10 @@ class UnitOfWork:
         self._marks.append({"handler": handler, "event_id": event_id, "processed_at": self.clock()})
 
     def commit(self) -> None:
+        self.session.flush()  # what these rows may refer to comes first
+        for table, rows in self._rows.items():
+            self.session.execute(insert(table), rows)
+        self._rows = {}
         if self._marks:
             self.session.execute(insert(InboxRecord), self._marks)
             self._marks = []
