@@ -4,7 +4,8 @@ smtplib sending the same rendered messages over one connection in the same run (
     python -m bench.notifications [--mails 2000] [--database-url URL]
 
 Embedded mode (no broker): the requests are stored and planned first, then ``seconds`` runs from the
-first bulk send to the last mail arriving. Prints one JSON line; progress goes to stderr.
+first bulk send to the last mail arriving, with as many bulk senders as a process runs. Prints one
+JSON line; progress goes to stderr.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import smtplib
 import tempfile
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from sqlmodel import Session, func, select
@@ -66,18 +68,25 @@ def prepare(container: Container, mails: int) -> list[str]:
 
 
 def notifier_rate(container: Container, inbox: MailSink, mails: int) -> tuple[float, float]:
-    """(mails per second, seconds) for the notifier's bulk sender until every mail arrived."""
+    """(mails per second, seconds) for the notifier's bulk senders (as many threads as a process
+    runs, ``notification_senders``) until every mail arrived."""
+
+    def sender() -> None:
+        while True:
+            container.delivery_runner.send_bulk()
+            with Session(container.engine) as session:
+                waiting = session.exec(
+                    select(func.count())
+                    .select_from(NotificationDelivery)
+                    .where(NotificationDelivery.status != DeliveryStatus.SENT)
+                ).one()
+            if not waiting:
+                return
+
     started = time.time()
-    while True:
-        container.delivery_runner.send_bulk()
-        with Session(container.engine) as session:
-            waiting = session.exec(
-                select(func.count())
-                .select_from(NotificationDelivery)
-                .where(NotificationDelivery.status != DeliveryStatus.SENT)
-            ).one()
-        if not waiting:
-            break
+    with ThreadPoolExecutor(container.settings.notification_senders) as senders:
+        for done in [senders.submit(sender) for _ in range(container.settings.notification_senders)]:
+            done.result()
     assert inbox.count == 0 or inbox.last >= started, "mails went out before the measurement began"
     seconds = inbox.wait_for(mails) - started
     return mails / seconds, seconds
