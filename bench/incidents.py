@@ -6,7 +6,8 @@ the same broker.
     python -m bench.incidents [--reports 30] [--burst 5000] [--database-url URL] [--bootstrap HOST:PORT]
 
 API, relay and worker run as their own processes (as deployed), against a real broker (started
-with infra/kafka/broker.sh unless given) and an SMTP server in this process. Prints one JSON line:
+with infra/kafka/broker.sh unless given); so do the SMTP server and the burst's writer, so that
+neither shares an interpreter lock with the clocks that measure. Prints one JSON line:
 p50/p99 quiet, p50/p99 during the burst, and the ratio burst/quiet of the medians, for the mail and
 (matrix_*) for Matrix.
 """
@@ -14,9 +15,9 @@ p50/p99 quiet, p50/p99 during the burst, and the ratio burst/quiet of the median
 from __future__ import annotations
 
 import json
+import multiprocessing
 import statistics
 import tempfile
-import threading
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -24,11 +25,11 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from aiosmtpd.controller import Controller
 from sqlmodel import Session
 
 from bench import common
 from bench.common import free_port, percentile, progress, service_env
+from bench.mail_sink import MailSink
 from bench.matrix import Homeserver, Phone, homeserver
 from services.accounts.operations import AccountCreate, new_account
 from services.bootstrap import bootstrap as bootstrap_process
@@ -46,32 +47,6 @@ from services.topics import apply_topics
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "benchmark password 1"
-
-
-class Inbox:
-    """SMTP server that notes when each subject arrived."""
-
-    def __init__(self) -> None:
-        self.arrivals: dict[str, float] = {}
-        self.lock = threading.Lock()
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        from email import message_from_bytes, policy
-
-        message = message_from_bytes(envelope.content, policy=policy.default)
-        with self.lock:
-            self.arrivals.setdefault(str(message["Subject"]), time.time())
-        return "250 OK"
-
-    def wait(self, needle: str, timeout_s: float = 60) -> float:
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            with self.lock:
-                found = [t for subject, t in self.arrivals.items() if needle in subject]
-            if found:
-                return found[0]
-            time.sleep(0.005)
-        raise SystemExit(f"bench: no mail about {needle} within {timeout_s:.0f}s")
 
 
 def seed(settings: Settings, ags: str, matrix_id: str | None = None) -> tuple[str, str]:
@@ -146,10 +121,14 @@ def open_dialogues(settings: Settings, ags: str, count: int = 20, capacity: int 
     return ids
 
 
-def burst(settings: Settings, dialogues: list[str], count: int) -> None:
+def burst(settings: Settings, dialogues: list[str], count: int, times: Any) -> None:
     """Real registrations (stored, then seats decided by the worker, then mails sent), each in a
-    transaction of its own as the API stores them, as fast as they can be stored."""
+    transaction of its own as the API stores them, as fast as they can be stored. Runs in a process
+    of its own (as the API would be), so that it does not share an interpreter lock with the clocks
+    of this benchmark; puts when it began and ended on ``times``."""
+    bootstrap_process(settings)  # the keys of the encrypted columns
     engine = make_engine(settings.database_url)
+    times.put(time.time())
     secret = settings.secret_key.get_secret_value()
     for number in range(count):
         with UnitOfWork(engine, secret=secret) as uow:
@@ -163,6 +142,7 @@ def burst(settings: Settings, dialogues: list[str], count: int) -> None:
                 ),
             )
             uow.commit()
+    times.put(time.time())
     engine.dispose()
 
 
@@ -187,7 +167,13 @@ def report_emergency(client: httpx.Client, token: str, ags: str) -> str:
 
 
 def measure(
-    client: httpx.Client, token: str, inbox: Inbox, phone: Phone, ags: str, reports: int, starts: list[float]
+    client: httpx.Client,
+    token: str,
+    inbox: MailSink,
+    phone: Phone,
+    ags: str,
+    reports: int,
+    starts: list[float],
 ) -> tuple[list[float], list[float]]:
     """Milliseconds from the report to the mail, and to the Matrix message."""
     mails, messages = [], []
@@ -195,7 +181,7 @@ def measure(
         started = time.time()
         starts.append(started)
         case_ref = report_emergency(client, token, ags)
-        mails.append((inbox.wait(case_ref) - started) * 1000)
+        mails.append((inbox.arrival(case_ref) - started) * 1000)
         messages.append((phone.wait(case_ref) - started) * 1000)
         time.sleep(0.05)
     return mails, messages
@@ -230,12 +216,10 @@ def run(
 ) -> dict[str, object]:
     ags = "05315000"
     bot, phone = server.register(), Phone(server, server.register())
-    inbox = Inbox()
-    smtp = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    smtp.start()
+    inbox = MailSink(subjects=True).__enter__()
     api_port = free_port()
     settings = common.run_settings(
-        "bi", database_url, bootstrap, smtp_host="127.0.0.1", smtp_port=smtp.port, smtp_starttls=False
+        "bi", database_url, bootstrap, smtp_host="127.0.0.1", smtp_port=inbox.port, smtp_starttls=False
     )
     apply_topics(settings)
     bootstrap_process(settings)  # this process writes encrypted columns too (the burst's registrations)
@@ -244,7 +228,7 @@ def run(
     env = service_env(
         settings,
         smtp_host="127.0.0.1",
-        smtp_port=str(smtp.port),
+        smtp_port=str(inbox.port),
         smtp_starttls="false",
         matrix_homeserver=server.url,
         matrix_user_id=bot.user_id,
@@ -266,28 +250,22 @@ def run(
             progress(f"quiet: {reports} emergency reports")
             quiet, quiet_matrix = measure(client, token, inbox, phone, ags, reports, [])
             progress(f"burst: {burst_size} registrations, and meanwhile {reports} emergency reports")
-            failed: list[BaseException] = []
-            stored: list[float] = []
-
-            def flowing() -> None:
-                try:
-                    stored.append(time.time())
-                    burst(settings, dialogues, burst_size)
-                    stored.append(time.time())
-                except BaseException as exc:  # a burst that did not flow would make the figures a lie
-                    failed.append(exc)
-
-            flow = threading.Thread(target=flowing)
+            context = multiprocessing.get_context("spawn")
+            times = context.Queue()
+            flow = context.Process(target=burst, args=(settings, dialogues, burst_size, times))
             flow.start()
+            began = times.get(timeout=120)  # after the process's start-up: the burst itself
             starts: list[float] = []
             try:
                 loaded, loaded_matrix = measure(client, token, inbox, phone, ags, reports, starts)
+                ended = times.get(timeout=3600)
             finally:
-                flow.join()
-            if failed:
+                flow.join(60)
+            if flow.exitcode != 0:
                 raise SystemExit(
-                    f"bench: the burst failed, so nothing was measured under load: {failed[0]!r}"
+                    f"bench: the burst failed (exit {flow.exitcode}), so nothing was measured under load"
                 )
+            stored = [began, ended]
             burst_figures = {
                 "burst_stored_s": round(stored[1] - stored[0], 1),
                 "reports_while_storing": sum(1 for t in starts if t < stored[1]),
@@ -295,7 +273,7 @@ def run(
     finally:
         for process in processes.values():
             common.stop(process)
-        smtp.stop()
+        inbox.__exit__(None, None, None)
         phone.close()
     return {
         "benchmark": "incidents_urgent_lane",

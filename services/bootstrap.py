@@ -197,16 +197,18 @@ class Container:
             Timer("dialogue-jobs", interval * 5, self.dialogue_timers.run_due, seen),
         ]
 
-    def sender_timers(self) -> list[Timer]:
-        """The urgent lane's sender and the bulk senders, each a timer a batch can wake."""
+    def sender_timers(self, urgent: bool | None = None) -> list[Timer]:
+        """The urgent lane's sender and the bulk senders (or one lane's: ``urgent``), each a timer
+        a batch can wake."""
         interval, seen, runner = self.settings.timer_interval_s, self.timer_log.record, self.delivery_runner
-        return [
-            Timer("send-urgent", interval, runner.send_urgent, seen, self.wake_urgent),
-            *(
-                Timer(f"send-bulk-{n}", interval * 5, runner.send_bulk, seen, self.wake_bulk)
-                for n in range(1, self.settings.notification_senders + 1)
-            ),
+        lane_urgent = [Timer("send-urgent", interval, runner.send_urgent, seen, self.wake_urgent)]
+        lane_bulk = [
+            Timer(f"send-bulk-{n}", interval * 5, runner.send_bulk, seen, self.wake_bulk)
+            for n in range(1, self.settings.notification_senders + 1)
         ]
+        if urgent is None:
+            return [*lane_urgent, *lane_bulk]
+        return lane_urgent if urgent else lane_bulk
 
     @cached_property
     def backlogs(self) -> Backlogs:

@@ -73,8 +73,12 @@ class Settings(BaseSettings):
     # Threads per process sending ordinary messages in parallel, each over its own SMTP connection
     # (the urgent lane has a thread of its own besides).
     notification_senders: int = Field(default=3, ge=1, le=32)
-    # The worker runs its senders in a process of their own (embedded mode: threads of its own).
+    # The worker runs its senders in processes of their own, the urgent sender apart from the bulk
+    # senders (embedded mode: threads of their own).
     worker_sender_process: bool = True
+    # How much lower the bulk senders' process is scheduled (nice, 0-19; 0: like the worker), so on
+    # a busy machine events and the urgent lane get the processor before bulk mail.
+    bulk_senders_nice: int = Field(default=10, ge=0, le=19)
     # An urgent delivery claimed by a sender that died is taken over after this: keep it short, but
     # longer than one urgent send may take (the SMTP and webhook timeouts of the urgent sender).
     notification_urgent_lease_s: float = Field(default=15.0, gt=0)

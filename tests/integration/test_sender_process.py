@@ -13,7 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from services.bootstrap import Container
 from services.notify.sender_process import SenderProcess
+from services.settings import Settings
 from tests.integration.test_notifications import account, deliveries, make_container, notify, prefer
 from tests.support.clock import Clock
 from tests.support.mail import MailServer
@@ -39,10 +41,25 @@ def test_a_woken_sender_process_sends_what_a_batch_planned(
         notification_id = notify(container, recipient, "selfcheck_result")
         container.dispatcher().drain()  # plans the delivery, and its follow-up wakes the senders
         assert len(mail.wait_for(1, timeout_s=30)) == 1
-        assert deliveries(container, notification_id)["email"].status == "sent"
+        assert _settled(container, notification_id) == "sent"
+        alert_id = notify(container, recipient, "selfcheck_result", urgent=True)
+        container.dispatcher().drain()  # the urgent lane's own process
+        assert len(mail.wait_for(2, timeout_s=30)) == 2
+        assert _settled(container, alert_id) == "sent"
     finally:
         senders.stop()
     assert not senders.alive
+
+
+def _settled(container: Container, notification_id: str) -> str:
+    """The mail delivery's status once it is no longer being sent (the mail arrives a moment before
+    the sender records it)."""
+    deadline = time.monotonic() + 10
+    status = deliveries(container, notification_id)["email"].status
+    while status == "sending" and time.monotonic() < deadline:
+        time.sleep(0.05)
+        status = deliveries(container, notification_id)["email"].status
+    return str(status)
 
 
 def test_the_senders_end_when_their_worker_is_killed(private_database_url: str, tmp_path: Path) -> None:
@@ -53,21 +70,43 @@ def test_the_senders_end_when_their_worker_is_killed(private_database_url: str, 
         "from services.settings import Settings\n"
         "senders = SenderProcess(Settings(database_url=sys.argv[1], kafka_bootstrap=''))\n"
         "senders.start()\n"
-        "print(senders._process.pid, flush=True)\n"
+        "print(*senders.pids.values(), flush=True)\n"
         "time.sleep(600)\n"
     )
     parent = subprocess.Popen(
         [sys.executable, str(script), private_database_url], cwd=ROOT, stdout=subprocess.PIPE, env=os.environ
     )
     assert parent.stdout is not None
-    child = int(parent.stdout.readline())
-    assert _running(child)
-    parent.send_signal(signal.SIGKILL)  # no goodbye: the child must notice by itself
+    children = [int(pid) for pid in parent.stdout.readline().split()]
+    assert len(children) == 2  # the urgent sender and the bulk senders
+    assert all(_running(child) for child in children)
+    parent.send_signal(signal.SIGKILL)  # no goodbye: the children must notice by themselves
     parent.wait()
     deadline = time.monotonic() + 20
-    while _running(child) and time.monotonic() < deadline:
+    while any(_running(child) for child in children) and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert not _running(child)
+    assert not any(_running(child) for child in children)
+
+
+def test_the_bulk_senders_run_at_a_lower_priority_than_the_urgent_sender(private_database_url: str) -> None:
+    settings = Settings(database_url=private_database_url, kafka_bootstrap="", bulk_senders_nice=7)
+    senders = SenderProcess(settings)
+    senders.start()
+    try:
+        pids = senders.pids
+        assert set(pids) == {"weltoffen-urgent-sender", "weltoffen-bulk-senders"}
+        deadline = time.monotonic() + 20  # the child lowers its priority as it starts
+        while _nice(pids["weltoffen-bulk-senders"]) == os.nice(0) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert _nice(pids["weltoffen-bulk-senders"]) == min(19, os.nice(0) + 7)
+        assert _nice(pids["weltoffen-urgent-sender"]) == os.nice(0)
+    finally:
+        senders.stop()
+    assert not senders.alive
+
+
+def _nice(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[16])
 
 
 def _running(pid: int) -> bool:
