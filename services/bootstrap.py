@@ -62,14 +62,29 @@ class Container:
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.engine, self.clock, self.settings.secret_key.get_secret_value())
 
-    def processor(self) -> Processor:
+    @cached_property
+    def urgent_engine(self) -> Engine:
+        """The urgent lane's engine: on SQLite its writes take the write lock first (see
+        ``make_engine``); on PostgreSQL the same engine as everyone's."""
+        if self.engine.dialect.name != "sqlite":
+            return self.engine
+        return make_engine(self.settings.database_url, urgent=True)
+
+    def urgent_uow(self) -> UnitOfWork:
+        return UnitOfWork(self.urgent_engine, self.clock, self.settings.secret_key.get_secret_value())
+
+    def processor(self, urgent: bool = False) -> Processor:
+        """The Processor of events; ``urgent``: the urgent lane's, writing through its engine."""
         policy = RetryPolicy(
             max_attempts=self.settings.handler_max_attempts,
             backoff_s=self.settings.handler_backoff_s,
             backoff_max_s=self.settings.handler_backoff_max_s,
         )
         return Processor(
-            self.uow, self.handlers, policy, database_reachable=lambda: database_reachable(self.engine)
+            self.urgent_uow if urgent else self.uow,
+            self.handlers,
+            policy,
+            database_reachable=lambda: database_reachable(self.engine),
         )
 
     def dispatcher(self) -> EmbeddedDispatcher:
@@ -116,6 +131,7 @@ class Container:
             config,
             self.clock,
             self.matrix_bot,
+            urgent_engine=self.urgent_engine,
         )
 
     @cached_property

@@ -76,6 +76,7 @@ def worker() -> None:
         container.after_batch(),
         container.timers(),
         senders,
+        urgent_processor=container.processor(urgent=True),
     )
     Worker(faust_app, loglevel="info", quiet=True).execute_from_commandline()
 
@@ -93,7 +94,9 @@ def relay() -> None:
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     console.print(f"relay: publishing the outbox to {container.settings.kafka_bootstrap}")
     try:
-        Relay(container.settings, container.engine, clock=container.clock).run(stop)
+        Relay(
+            container.settings, container.engine, clock=container.clock, urgent_engine=container.urgent_engine
+        ).run(stop)
     except KeyboardInterrupt:
         stop.set()
 

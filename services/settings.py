@@ -55,6 +55,9 @@ class Settings(BaseSettings):
 
     relay_batch_size: int = Field(default=500, ge=1)
     relay_idle_s: float = Field(default=0.05, gt=0)
+    # How often the relay's urgent lane looks for new rows when it found none (a cheap query on
+    # the outbox's index of unpublished rows): an emergency waits at most this long for the relay.
+    relay_urgent_idle_s: float = Field(default=0.01, gt=0)
     relay_backoff_max_s: float = Field(default=5.0, gt=0)
 
     # Notifications. No SMTP host: mail is written as .eml files into data_dir/mail.

@@ -64,8 +64,10 @@ class DeliveryRunner:
         config: SenderConfig,
         clock: Clock,
         matrix: MatrixBot | None = None,
+        urgent_engine: Engine | None = None,
     ) -> None:
         self._engine = engine
+        self._urgent_engine = urgent_engine or engine  # the urgent lane's (services.store.engine)
         self._renderer = renderer
         self._channels = ChannelSender(mail, webhooks, config.mail_from, config.mail_domain, clock, matrix)
         self._config = config
@@ -88,7 +90,7 @@ class DeliveryRunner:
             claimed, send_by = self._claim(urgent, limit)
             if not claimed:
                 return attempted
-            tried, away = self._attempt_batch(claimed, send_by)
+            tried, away = self._attempt_batch(claimed, send_by, urgent)
             attempted += tried
             if len(claimed) < limit or away:
                 return attempted
@@ -100,7 +102,7 @@ class DeliveryRunner:
         now = self._clock()
         lease = self._config.urgent_lease if urgent else self._config.lease
         lease_until = now + lease
-        with Session(self._engine) as session:
+        with Session(self._urgent_engine if urgent else self._engine) as session:
             due = (
                 select(NotificationDelivery.id)
                 .where(NotificationDelivery.urgent == urgent)
@@ -125,12 +127,12 @@ class DeliveryRunner:
             session.commit()
         return ids, lease_until - min(LEASE_MARGIN, lease / 3)
 
-    def _attempt_batch(self, claimed: list[str], send_by: datetime) -> tuple[int, bool]:
+    def _attempt_batch(self, claimed: list[str], send_by: datetime, urgent: bool) -> tuple[int, bool]:
         """Try the claimed deliveries in the order they fell due and record every result in one
         transaction; (how many were tried, whether a channel's server was away). Nothing is written
         while sending (no autoflush), so no write lock is held while a server answers. What the lease
         no longer covers, or what waits behind a server that is away, is handed back untried."""
-        with Session(self._engine, expire_on_commit=False) as session:
+        with Session(self._urgent_engine if urgent else self._engine, expire_on_commit=False) as session:
             rows = session.exec(
                 select(NotificationDelivery, Notification)
                 .join(Notification, col(Notification.id) == NotificationDelivery.notification_id)

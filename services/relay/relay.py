@@ -27,6 +27,7 @@ from services.store.uow import Clock, utc_now
 
 log = logging.getLogger(__name__)
 URGENT_TOPIC_NAMES = frozenset(spec.name for spec in URGENT_TOPICS.values())
+URGENT_LANE = 1  # the urgent topics' shard locks are apart from the others' (outbox.claim_pending)
 # Failures that belong to one message, not to the broker: sending it again can never succeed.
 UNPUBLISHABLE = (
     kafka_errors.MessageSizeTooLargeError,
@@ -70,25 +71,38 @@ class Relay:
         engine: Engine,
         producer_factory: Callable[[Settings], Producer] = kafka_producer,
         clock: Clock = utc_now,
+        urgent_engine: Engine | None = None,
     ) -> None:
         self._settings = settings
         self._engine = engine
+        self._urgent_engine = urgent_engine or engine  # the urgent lane's (services.store.engine)
         self._producer_factory = producer_factory
-        self._producer: Producer | None = None
+        self._producers: dict[bool, Producer] = {}  # by lane: urgent (True) and bulk (False)
         self._clock = clock
+        self._totals = threading.Lock()
         self.published_total = 0
         self.held_total = 0
         # Longer than the producer's delivery timeout, so every future is settled after a flush.
         self._flush_timeout_s = 30.0
 
     def publish_once(self) -> int:
-        """Publish one batch of pending rows; returns how many it settled (acknowledged or held)."""
-        producer = self._connect()
-        with Session(self._engine) as session:
-            # The urgent lane first: an emergency never waits behind a burst of ordinary events.
-            rows = outbox.claim_pending(session, self._settings.relay_batch_size, URGENT_TOPIC_NAMES)
-            if not rows:
-                rows = outbox.claim_pending(session, self._settings.relay_batch_size)
+        """Publish one batch of pending rows, the urgent lane's first; returns how many it settled
+        (acknowledged or held)."""
+        return self.publish_lane(urgent=True) or self.publish_lane(urgent=False)
+
+    def publish_lane(self, urgent: bool) -> int:
+        """Publish one batch of one lane's pending rows (the urgent topics', or all others') with
+        that lane's producer; returns how many it settled (acknowledged or held)."""
+        producer = self._connect(urgent)
+        with Session(self._urgent_engine if urgent else self._engine) as session:
+            if urgent:
+                rows = outbox.claim_pending(
+                    session, self._settings.relay_batch_size, URGENT_TOPIC_NAMES, lane=URGENT_LANE
+                )
+            else:
+                rows = outbox.claim_pending(
+                    session, self._settings.relay_batch_size, excluding=URGENT_TOPIC_NAMES
+                )
             if not rows:
                 return 0
             started = time.perf_counter()
@@ -128,10 +142,11 @@ class Relay:
                 log.error("outbox row %d can never be published as it is; held: %s", row_id, reason)
                 outbox.hold(session, row_id, reason, self._clock())
             session.commit()
-        self.published_total += len(acknowledged)
-        self.held_total += len(held)
+        with self._totals:
+            self.published_total += len(acknowledged)
+            self.held_total += len(held)
         if send_error is not None or len(acknowledged) + len(held) < len(rows):
-            self.close()  # start afresh: a new producer after an outage
+            self.close(urgent)  # start afresh: a new producer after an outage
             raise BrokerUnavailable(
                 f"{len(rows) - len(acknowledged) - len(held)} of {len(rows)} messages not acknowledged"
                 + (f" ({type(send_error).__name__}: {send_error})" if send_error else "")
@@ -139,39 +154,59 @@ class Relay:
         return len(acknowledged) + len(held)
 
     def run(self, stop: threading.Event) -> None:
-        """Publish until stopped; a broker or database outage means: back off, then try again."""
+        """Publish until stopped, the urgent lane in a thread of its own (so an emergency never
+        waits while a batch of ordinary events is sent); a broker or database outage means: back
+        off, then try again."""
+        urgent = threading.Thread(target=self._run_lane, args=(stop, True), name="relay-urgent")
+        urgent.start()
+        try:
+            self._run_lane(stop, False)
+        finally:
+            urgent.join()
+            self.close()
+
+    def _run_lane(self, stop: threading.Event, urgent: bool) -> None:
+        idle = self._settings.relay_urgent_idle_s if urgent else self._settings.relay_idle_s
         failures = 0
         while not stop.is_set():
             try:
-                if self.publish_once():
+                if self.publish_lane(urgent):
                     failures = 0
                     continue
                 failures = 0
-                stop.wait(self._settings.relay_idle_s)
+                stop.wait(idle)
             except Exception as exc:
                 failures += 1
                 delay = min(self._settings.relay_backoff_max_s, 0.1 * 2**failures)
-                log.warning("relay cannot publish (%s); retrying in %.1fs", _describe(exc), delay)
+                log.warning(
+                    "relay (%s lane) cannot publish (%s); retrying in %.1fs",
+                    "urgent" if urgent else "bulk",
+                    _describe(exc),
+                    delay,
+                )
                 stop.wait(delay)
-        self.close()
 
-    def close(self) -> None:
-        """Drop the producer. Its close may fail after a broker crash (batches it can no longer
-        settle); the next try must still start with a new producer, never the broken one again."""
-        producer, self._producer = self._producer, None
+    def close(self, urgent: bool | None = None) -> None:
+        """Drop the producer (of one lane, or both). Its close may fail after a broker crash
+        (batches it can no longer settle); the next try must still start with a new producer,
+        never the broken one again."""
+        for lane in (True, False) if urgent is None else (urgent,):
+            producer = self._producers.pop(lane, None)
+            if producer is None:
+                continue
+            try:
+                producer.close(timeout=5)
+            except Exception as exc:
+                log.warning(
+                    "relay: the old producer did not close cleanly (%s); starting a new one",
+                    _describe(exc),
+                )
+
+    def _connect(self, urgent: bool) -> Producer:
+        producer = self._producers.get(urgent)
         if producer is None:
-            return
-        try:
-            producer.close(timeout=5)
-        except Exception as exc:
-            log.warning(
-                "relay: the old producer did not close cleanly (%s); starting a new one", _describe(exc)
-            )
-
-    def _connect(self) -> Producer:
-        if self._producer is None:
-            self._producer = self._producer_factory(self._settings)
-        return self._producer
+            producer = self._producers[urgent] = self._producer_factory(self._settings)
+        return producer
 
 
 class BrokerUnavailable(RuntimeError):

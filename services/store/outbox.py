@@ -95,18 +95,28 @@ def wire_value(record: OutboxRecord) -> bytes | None:
 
 
 def claim_pending(
-    session: Session, limit: int, topics: Collection[str] | None = None
+    session: Session,
+    limit: int,
+    topics: Collection[str] | None = None,
+    *,
+    excluding: Collection[str] = (),
+    lane: int = 0,
 ) -> Sequence[OutboxRecord]:
-    """Unpublished rows in write order, locked for this transaction.
+    """Unpublished rows in write order (of ``topics``, or of all but ``excluding``), locked for
+    this transaction.
 
     On PostgreSQL a relay first takes the advisory lock of each shard it will publish, so two relays
-    never publish the same row and rows of one key never overtake each other. SQLite has one writer.
+    never publish the same row and rows of one key never overtake each other. Callers that publish
+    disjoint sets of topics (the relay's urgent and bulk lanes) give each set its own ``lane``, so
+    neither waits for the other's locks. SQLite has one writer.
     """
     pending = select(OutboxRecord).where(
         col(OutboxRecord.published_at).is_(None), col(OutboxRecord.held_at).is_(None)
     )
     if topics is not None:
         pending = pending.where(col(OutboxRecord.topic).in_(topics))
+    if excluding:
+        pending = pending.where(col(OutboxRecord.topic).not_in(excluding))
     bind = session.get_bind()
     if bind.dialect.name == "postgresql":
         shards = session.scalars(pending.with_only_columns(col(OutboxRecord.shard)).distinct()).all()
@@ -115,7 +125,7 @@ def claim_pending(
             for shard in shards
             if session.scalar(
                 text("SELECT pg_try_advisory_xact_lock(:ns, :shard)"),
-                {"ns": ADVISORY_LOCK_NAMESPACE, "shard": shard},
+                {"ns": ADVISORY_LOCK_NAMESPACE + lane, "shard": shard},
             )
         ]
         if not owned:

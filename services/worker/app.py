@@ -10,7 +10,7 @@ from typing import Any, Protocol, cast
 
 import faust
 
-from events.catalog import TopicSpec
+from events.catalog import URGENT_TOPICS, TopicSpec
 from services.pipeline.handler_types import HandlerTable
 from services.pipeline.processing import Processor, Record
 from services.settings import Settings
@@ -28,9 +28,11 @@ def create_worker_app(
     after_batch: Mapping[str, Callable[[], object]] | None = None,
     timers: Sequence[Timer] = (),
     background: Background | None = None,
+    urgent_processor: Processor | None = None,
 ) -> faust.App:
     """A Faust app with one agent per topic the handler table needs. Topics must already exist
-    (``weltoffen topics apply``): the worker never declares or resizes them."""
+    (``weltoffen topics apply``): the worker never declares or resizes them. The urgent topics'
+    agents hand their events to ``urgent_processor`` (the urgent lane's database engine), if given."""
     app = faust.App(
         settings.worker_group,
         broker=[f"kafka://{server}" for server in settings.kafka_bootstrap.split(",")],
@@ -56,7 +58,9 @@ def create_worker_app(
         )
         # One agent per topic, so an urgent topic never waits behind a bulk one.
         follow_up = (after_batch or {}).get(spec.name)
-        app.agent(topic, name=f"consume-{spec.name}")(_consumer(spec, processor, settings, follow_up))
+        urgent = spec in URGENT_TOPICS.values()
+        lane = urgent_processor if urgent and urgent_processor is not None else processor
+        app.agent(topic, name=f"consume-{spec.name}")(_consumer(spec, lane, settings, follow_up))
     for timer in timers:
         if timer.wake is None:
             app.timer(timer.interval_s, name=f"timer-{timer.name}")(_tick(timer))
@@ -110,9 +114,13 @@ def _tick(timer: Timer) -> Callable[[], Coroutine[Any, Any, None]]:
 def _consumer(
     spec: TopicSpec, processor: Processor, settings: Settings, follow_up: Callable[[], object] | None
 ) -> Agent:
+    # The urgent lane takes each event as it comes: it never waits for a batch to fill up (a batch
+    # that is not full waits up to worker_batch_within_s), and urgent events are few.
+    size = 1 if spec in URGENT_TOPICS.values() else settings.worker_batch_size
+
     async def consume(stream: faust.StreamT[Any]) -> None:
         batches: AsyncIterator[Any] = cast(Any, stream).take_events(
-            settings.worker_batch_size, within=settings.worker_batch_within_s
+            size, within=settings.worker_batch_within_s
         )
         async for batch in batches:
             records = [

@@ -11,15 +11,16 @@ import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlmodel import Session, col, func, select
 
 from events import decode, new_envelope
-from events.catalog import PROBES
+from events.catalog import INCIDENTS_URGENT, PROBES
 from events.contracts import PipelineProbe
 from services.bootstrap import bootstrap
-from services.relay.relay import Relay
+from services.relay.relay import Relay, kafka_producer
 from services.store.tables import OutboxRecord
 from services.topics import apply_topics
 from tests.support.kafka import read_topic
@@ -65,7 +66,9 @@ def probes(probe_id: str, count: int, keys: int) -> list:  # type: ignore[type-a
 def pending(engine) -> int:  # type: ignore[no-untyped-def]
     with Session(engine) as session:
         return session.exec(
-            select(func.count()).select_from(OutboxRecord).where(col(OutboxRecord.published_at).is_(None))
+            select(func.count())
+            .select_from(OutboxRecord)
+            .where(col(OutboxRecord.published_at).is_(None), col(OutboxRecord.held_at).is_(None))
         ).one()
 
 
@@ -231,3 +234,88 @@ def test_a_row_the_broker_can_never_take_is_held_and_the_rest_go_out(
         session.commit()
         assert all(row.id != big_id for row in outbox.held(session))
     container.engine.dispose()
+
+
+class HeldProducer:
+    """The real producer, except that a flush of a batch with ordinary (not urgent) topics waits
+    until released: a bulk batch the broker is slow to take."""
+
+    def __init__(self, real: Any, held: threading.Event, release: threading.Event) -> None:
+        self._real, self._held, self._release = real, held, release
+        self._bulk_in_batch = False
+
+    def send(self, topic: str, value: bytes | None, key: bytes, headers: list[tuple[str, bytes]]) -> Any:
+        self._bulk_in_batch |= not topic.endswith(".urgent")  # the catalogue's urgent lane
+        return self._real.send(topic, value=value, key=key, headers=headers)
+
+    def flush(self, timeout: float | None = None) -> None:
+        if self._bulk_in_batch:
+            self._held.set()
+            self._release.wait(60)
+        self._bulk_in_batch = False
+        self._real.flush(timeout=timeout)
+
+    def close(self, timeout: float | None = None) -> None:
+        self._real.close(timeout=timeout)
+
+
+def test_an_emergency_goes_out_while_a_bulk_batch_is_still_being_sent(
+    database_url: str, kafka_bootstrap: str
+) -> None:
+    from events.contracts import IncidentKind, IncidentReported
+
+    settings = pipeline_settings(database_url, kafka_bootstrap, relay_batch_size=200)
+    apply_topics(settings)
+    container = bootstrap(settings)
+    probe_id = uuid.uuid4().hex[:10]
+    backlog = probes(probe_id, count=300, keys=10)
+    with container.uow() as uow:
+        for envelope in backlog:
+            uow.emit(envelope)
+        uow.commit()
+    held, release = threading.Event(), threading.Event()
+    relay = Relay(
+        settings, container.engine, producer_factory=lambda s: HeldProducer(kafka_producer(s), held, release)
+    )
+    stop = threading.Event()
+    running = threading.Thread(target=relay.run, args=(stop,))
+    running.start()
+    try:
+        assert held.wait(30), "the relay never sent the backlog"
+        emergency = new_envelope(
+            IncidentReported(
+                incident_id=probe_id,
+                case_id=probe_id,
+                municipality_ags="03241001",
+                kind=IncidentKind.THREAT,
+                immediate_danger=True,
+                reported_at=datetime.now(UTC),
+            )
+        )
+        with container.uow() as uow:
+            uow.emit(emergency)  # written while the bulk batch waits for the broker
+            uow.commit()
+        deadline = time.monotonic() + 30
+        while published_at(container.engine, emergency.event_id) is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert published_at(container.engine, emergency.event_id) is not None
+        unsettled = [e for e in backlog if published_at(container.engine, e.event_id) is None]
+        assert len(unsettled) == len(backlog)  # the bulk batch is still in the broker's hands
+        release.set()
+        deadline = time.monotonic() + 30
+        while unsettled and time.monotonic() < deadline:
+            time.sleep(0.05)
+            unsettled = [e for e in unsettled if published_at(container.engine, e.event_id) is None]
+        assert not unsettled  # and then the backlog goes out after all
+    finally:
+        release.set()
+        stop.set()
+        running.join(60)
+    emergencies = read_topic(kafka_bootstrap, settings.topic(INCIDENTS_URGENT.name), expect=1)
+    assert [decode(message.value).event_id for message in emergencies] == [emergency.event_id]
+
+
+def published_at(engine, event_id: str) -> datetime | None:  # type: ignore[no-untyped-def]
+    with Session(engine) as session:
+        row = session.exec(select(OutboxRecord).where(OutboxRecord.event_id == event_id)).one()
+        return row.published_at

@@ -32,9 +32,9 @@ def test_a_producer_that_cannot_close_is_replaced_by_a_new_one() -> None:
         return made[-1]
 
     relay = Relay(pipeline_settings("sqlite://"), engine=None, producer_factory=factory)  # type: ignore[arg-type]
-    first = relay._connect()
+    first = relay._connect(urgent=False)
     relay.close()  # raises inside; the relay lets go of it all the same
-    second = relay._connect()
+    second = relay._connect(urgent=False)
     assert first.closed and second is not first and len(made) == 2
     relay.close()
-    assert relay._connect() is made[-1] and len(made) == 3
+    assert relay._connect(urgent=False) is made[-1] and len(made) == 3
