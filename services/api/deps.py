@@ -93,8 +93,9 @@ CurrentMunicipality = Annotated[Principal, Depends(signed_in_as(Role.MUNICIPALIT
 
 
 @contextmanager
-def committed(container: Container) -> Iterator[UnitOfWork]:
-    """One transaction for one operation; committed when the block ends without an error."""
-    with container.uow() as uow:
+def committed(container: Container, urgent: bool = False) -> Iterator[UnitOfWork]:
+    """One transaction for one operation; committed when the block ends without an error.
+    ``urgent``: through the urgent lane's engine (a report of immediate danger)."""
+    with container.urgent_uow() if urgent else container.uow() as uow:
         yield uow
         uow.commit()

@@ -46,6 +46,10 @@ def _write_lock_at_once(
     take_write_lock(connection)
 
 
+def _pause() -> None:
+    time.sleep(WRITE_LOCK_PAUSE_S)
+
+
 def take_write_lock(connection: sqlite3.Connection, give_up_s: float = BUSY_TIMEOUT_MS / 1000) -> None:
     """``BEGIN IMMEDIATE``, tried every millisecond while another connection writes (SQLITE_BUSY),
     for as long as the busy timeout would have waited."""
@@ -59,7 +63,7 @@ def take_write_lock(connection: sqlite3.Connection, give_up_s: float = BUSY_TIME
             except sqlite3.OperationalError as exc:
                 if exc.sqlite_errorcode != sqlite3.SQLITE_BUSY or time.monotonic() > deadline:
                     raise
-                time.sleep(WRITE_LOCK_PAUSE_S)
+                _pause()
     finally:
         connection.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
 

@@ -36,7 +36,8 @@ def report_anonymously(body: IncidentCreate, container: ContainerDep) -> Reporte
 
 def _report(container: Container, body: IncidentCreate, reporter_id: str | None) -> Reported:
     secret_key = container.settings.secret_key.get_secret_value()
-    with committed(container) as uow:  # the 2xx means: incident, case and event are stored
+    # The 2xx means: incident, case and event are stored. Immediate danger writes first.
+    with committed(container, urgent=body.immediate_danger) as uow:
         return report_incident(uow, body, reporter_id, container.cipher, secret_key)
 
 

@@ -67,7 +67,7 @@ def _advance(visit: Visit, form: dict[str, str], container: ContainerDep, anonym
     body = report_steps.incident(values, visit.language, not anonymous)
     secret_key = container.settings.secret_key.get_secret_value()
     reporter = None if anonymous or visit.principal is None else visit.principal.account_id
-    with committed(container) as uow:
+    with committed(container, urgent=body.immediate_danger) as uow:  # immediate danger writes first
         reported = report_incident(uow, body, reporter, container.cipher, secret_key)
     if anonymous:
         return render(visit, "report_sent_anonymous.html", reported=reported, danger=body.immediate_danger)
