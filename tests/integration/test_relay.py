@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 from sqlmodel import Session, col, func, select
 
-from events import decode, new_envelope
+from events import Envelope, decode, new_envelope
 from events.catalog import INCIDENTS_URGENT, PROBES
-from events.contracts import PipelineProbe
+from events.contracts import IncidentKind, IncidentReported, PipelineProbe
 from services.bootstrap import bootstrap
 from services.relay.relay import Relay, kafka_producer
 from services.store.tables import OutboxRecord
@@ -61,6 +61,19 @@ def probes(probe_id: str, count: int, keys: int) -> list:  # type: ignore[type-a
         )
         for n in range(count)
     ]
+
+
+def an_emergency(incident_id: str) -> Envelope:
+    return new_envelope(
+        IncidentReported(
+            incident_id=incident_id,
+            case_id=incident_id,
+            municipality_ags="03241001",
+            kind=IncidentKind.THREAT,
+            immediate_danger=True,
+            reported_at=datetime.now(UTC),
+        )
+    )
 
 
 def pending(engine) -> int:  # type: ignore[no-untyped-def]
@@ -155,22 +168,11 @@ def test_two_relays_at_once_never_publish_a_row_twice(postgres_url: str, kafka_b
 def test_the_relay_publishes_the_urgent_lane_before_a_backlog(
     postgres_url: str, kafka_bootstrap: str
 ) -> None:
-    from events.contracts import IncidentKind, IncidentReported
-
     settings = pipeline_settings(postgres_url, kafka_bootstrap, relay_batch_size=200)
     apply_topics(settings)
     container = bootstrap(settings)
     probe_id = uuid.uuid4().hex[:10]
-    emergency = new_envelope(
-        IncidentReported(
-            incident_id=probe_id,
-            case_id=probe_id,
-            municipality_ags="03241001",
-            kind=IncidentKind.THREAT,
-            immediate_danger=True,
-            reported_at=datetime.now(UTC),
-        )
-    )
+    emergency = an_emergency(probe_id)
     with container.uow() as uow:
         for envelope in probes(probe_id, count=1000, keys=10):
             uow.emit(envelope)
@@ -262,8 +264,6 @@ class HeldProducer:
 def test_an_emergency_goes_out_while_a_bulk_batch_is_still_being_sent(
     database_url: str, kafka_bootstrap: str
 ) -> None:
-    from events.contracts import IncidentKind, IncidentReported
-
     settings = pipeline_settings(database_url, kafka_bootstrap, relay_batch_size=200)
     apply_topics(settings)
     container = bootstrap(settings)
@@ -282,16 +282,7 @@ def test_an_emergency_goes_out_while_a_bulk_batch_is_still_being_sent(
     running.start()
     try:
         assert held.wait(30), "the relay never sent the backlog"
-        emergency = new_envelope(
-            IncidentReported(
-                incident_id=probe_id,
-                case_id=probe_id,
-                municipality_ags="03241001",
-                kind=IncidentKind.THREAT,
-                immediate_danger=True,
-                reported_at=datetime.now(UTC),
-            )
-        )
+        emergency = an_emergency(probe_id)
         with container.uow() as uow:
             uow.emit(emergency)  # written while the bulk batch waits for the broker
             uow.commit()
