@@ -8,8 +8,9 @@ the same broker.
 API, relay and worker run as their own processes (as deployed), against a real broker (started
 with infra/kafka/broker.sh unless given); so do the SMTP server and the burst's writer, so that
 neither shares an interpreter lock with the clocks that measure. Prints one JSON line:
-p50/p99 quiet, p50/p99 during the burst, and the ratio burst/quiet of the medians, for the mail and
-(matrix_*) for Matrix.
+p50/p99 quiet, p50/p99 during the burst, and the ratios burst/quiet, for the mail and (matrix_*) for
+Matrix; and, from the database's timestamps, the median of each hop quiet and during the burst
+(``hops_*``: bench.urgent_hops).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from bench import common
 from bench.common import free_port, percentile, progress, service_env
 from bench.mail_sink import MailSink
 from bench.matrix import Homeserver, Phone, homeserver
+from bench.urgent_hops import hop_medians
 from services.accounts.operations import AccountCreate, new_account
 from services.bootstrap import bootstrap as bootstrap_process
 from services.dialogues import organisers
@@ -173,14 +175,15 @@ def measure(
     phone: Phone,
     ags: str,
     reports: int,
-    starts: list[float],
+    reported: list[tuple[float, str]],
 ) -> tuple[list[float], list[float]]:
-    """Milliseconds from the report to the mail, and to the Matrix message."""
+    """Milliseconds from the report to the mail, and to the Matrix message; each report's start
+    and case reference go to ``reported``."""
     mails, messages = [], []
     for _ in range(reports):
         started = time.time()
-        starts.append(started)
         case_ref = report_emergency(client, token, ags)
+        reported.append((started, case_ref))
         mails.append((inbox.arrival(case_ref) - started) * 1000)
         messages.append((phone.wait(case_ref) - started) * 1000)
         time.sleep(0.05)
@@ -248,16 +251,17 @@ def run(
             progress("warming up")
             measure(client, token, inbox, phone, ags, 3, [])
             progress(f"quiet: {reports} emergency reports")
-            quiet, quiet_matrix = measure(client, token, inbox, phone, ags, reports, [])
+            quiet_reports: list[tuple[float, str]] = []
+            quiet, quiet_matrix = measure(client, token, inbox, phone, ags, reports, quiet_reports)
             progress(f"burst: {burst_size} registrations, and meanwhile {reports} emergency reports")
             context = multiprocessing.get_context("spawn")
             times = context.Queue()
             flow = context.Process(target=burst, args=(settings, dialogues, burst_size, times))
             flow.start()
             began = times.get(timeout=120)  # after the process's start-up: the burst itself
-            starts: list[float] = []
+            burst_reports: list[tuple[float, str]] = []
             try:
-                loaded, loaded_matrix = measure(client, token, inbox, phone, ags, reports, starts)
+                loaded, loaded_matrix = measure(client, token, inbox, phone, ags, reports, burst_reports)
                 ended = times.get(timeout=3600)
             finally:
                 flow.join(60)
@@ -268,21 +272,24 @@ def run(
             stored = [began, ended]
             burst_figures = {
                 "burst_stored_s": round(stored[1] - stored[0], 1),
-                "reports_while_storing": sum(1 for t in starts if t < stored[1]),
+                "reports_while_storing": sum(1 for t, _ in burst_reports if t < stored[1]),
             }
     finally:
         for process in processes.values():
             common.stop(process)
         inbox.__exit__(None, None, None)
         phone.close()
+    engine = make_engine(database_url)
     return {
         "benchmark": "incidents_urgent_lane",
         "reports": reports,
         "burst_events": burst_size,
         **burst_figures,
-        "database": make_engine(database_url).dialect.name,
+        "database": engine.dialect.name,
         **figures("", quiet, loaded),
         **figures("matrix_", quiet_matrix, loaded_matrix),
+        "hops_quiet_p50_ms": hop_medians(engine, [ref for _, ref in quiet_reports]),
+        "hops_burst_p50_ms": hop_medians(engine, [ref for _, ref in burst_reports]),
     }
 
 
