@@ -19,7 +19,7 @@ from sqlmodel import Session, col, func, select
 from events import Envelope, decode, new_envelope
 from events.catalog import INCIDENTS_URGENT, PROBES
 from events.contracts import IncidentKind, IncidentReported, PipelineProbe
-from services.bootstrap import bootstrap
+from services.bootstrap import Container, bootstrap
 from services.relay.relay import Relay, kafka_producer
 from services.store.tables import OutboxRecord
 from services.topics import apply_topics
@@ -61,6 +61,15 @@ def probes(probe_id: str, count: int, keys: int) -> list:  # type: ignore[type-a
         )
         for n in range(count)
     ]
+
+
+def emitted(container: Container, envelopes: list[Envelope]) -> list[Envelope]:
+    """The envelopes, written to the outbox in one transaction."""
+    with container.uow() as uow:
+        for envelope in envelopes:
+            uow.emit(envelope)
+        uow.commit()
+    return envelopes
 
 
 def an_emergency(incident_id: str) -> Envelope:
@@ -129,11 +138,7 @@ def test_two_relays_at_once_never_publish_a_row_twice(postgres_url: str, kafka_b
     apply_topics(settings)
     container = bootstrap(settings)
     probe_id = uuid.uuid4().hex[:10]
-    written = probes(probe_id, count=1200, keys=40)
-    with container.uow() as uow:
-        for envelope in written:
-            uow.emit(envelope)
-        uow.commit()
+    written = emitted(container, probes(probe_id, count=1200, keys=40))
 
     relays = [Relay(settings, container.engine) for _ in range(2)]
     stop = threading.Event()
@@ -268,11 +273,7 @@ def test_an_emergency_goes_out_while_a_bulk_batch_is_still_being_sent(
     apply_topics(settings)
     container = bootstrap(settings)
     probe_id = uuid.uuid4().hex[:10]
-    backlog = probes(probe_id, count=300, keys=10)
-    with container.uow() as uow:
-        for envelope in backlog:
-            uow.emit(envelope)
-        uow.commit()
+    backlog = emitted(container, probes(probe_id, count=300, keys=10))
     held, release = threading.Event(), threading.Event()
     relay = Relay(
         settings, container.engine, producer_factory=lambda s: HeldProducer(kafka_producer(s), held, release)
@@ -282,10 +283,7 @@ def test_an_emergency_goes_out_while_a_bulk_batch_is_still_being_sent(
     running.start()
     try:
         assert held.wait(30), "the relay never sent the backlog"
-        emergency = an_emergency(probe_id)
-        with container.uow() as uow:
-            uow.emit(emergency)  # written while the bulk batch waits for the broker
-            uow.commit()
+        [emergency] = emitted(container, [an_emergency(probe_id)])  # while the bulk batch waits
         deadline = time.monotonic() + 30
         while published_at(container.engine, emergency.event_id) is None and time.monotonic() < deadline:
             time.sleep(0.02)
