@@ -85,6 +85,7 @@ class Container:
             self.handlers,
             policy,
             database_reachable=lambda: database_reachable(self.engine),
+            follow_ups=self.after_batch(),
         )
 
     def dispatcher(self) -> EmbeddedDispatcher:

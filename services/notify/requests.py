@@ -10,11 +10,12 @@ from typing import Any
 from sqlmodel import col, select, update
 
 from events import Envelope, new_envelope
+from events.catalog import NOTIFICATIONS, NOTIFICATIONS_URGENT
 from events.contracts import NotificationRequested
 from events.ids import new_id
 from notifications.messages import MESSAGES
 from notifications.policy import earliest_send
-from services.notify.contacts import preload, resolve
+from services.notify.contacts import Contact, UnknownRecipient, preload, resolve
 from services.notify.tables import DeliveryStatus, Notification, NotificationDelivery, NotificationStatus
 from services.pipeline.handler_types import handles
 from services.store.prefetch import by_ids
@@ -43,32 +44,77 @@ def request_notification(
     locale: str | None = None,
     cause: Envelope | None = None,
 ) -> str:
-    """Store the notification (with its context) and emit NotificationRequested (ids only)."""
+    """Store the notification (with its context) and emit NotificationRequested (ids only). In a
+    handler's unit of work, plan its deliveries at once instead: the worker would only plan them
+    one event later (``uow.follow_ups`` then names the senders to wake after the commit)."""
     spec = MESSAGES.get(template)
     if spec is None:
         raise UnknownMessage(f"no message called {template!r}")
     spec.check_storable(context)  # refuse now what could not be rendered later
-    notification = Notification(
-        id=new_id(),
-        recipient_kind=recipient_kind,
-        recipient_id=recipient_id,
-        template=template,
-        locale=locale,
-        context=json.dumps(context, default=_json_default),
-        urgent=urgent,
-        subject_id=subject_id,
-        created_at=uow.clock(),
-    )
-    uow.session.add(notification)
-    event = NotificationRequested(
-        notification_id=notification.id,
-        recipient_id=recipient_id,
-        template=template,
-        urgent=urgent,
-        subject_id=subject_id,
-    )
-    uow.emit(cause.caused(event, uow.clock()) if cause else new_envelope(event, uow.clock()))
-    return notification.id
+    now = uow.clock()
+    notification: dict[str, Any] = {
+        "id": new_id(),
+        "recipient_kind": recipient_kind,
+        "recipient_id": recipient_id,
+        "template": template,
+        "locale": locale,
+        "context": json.dumps(context, default=_json_default),
+        "urgent": urgent,
+        "subject_id": subject_id,
+        "status": NotificationStatus.PENDING,
+        "created_at": now,
+    }
+    contact = _contact_or_none(uow, recipient_kind, recipient_id) if uow.in_handler else None
+    if contact is None:
+        uow.append(Notification, notification)  # written with the commit, like the event's row
+        event = NotificationRequested(
+            notification_id=notification["id"],
+            recipient_id=recipient_id,
+            template=template,
+            urgent=urgent,
+            subject_id=subject_id,
+        )
+        uow.emit(cause.caused(event, now) if cause else new_envelope(event, now))
+        return str(notification["id"])
+    deliveries = planned(notification["id"], urgent, contact, now)
+    if not deliveries:
+        notification["status"] = NotificationStatus.DEAD  # no address at all: nothing to retry
+    uow.append(Notification, notification)
+    for delivery in deliveries:
+        uow.append(NotificationDelivery, delivery)
+    uow.follow_ups.add((NOTIFICATIONS_URGENT if urgent else NOTIFICATIONS).name)
+    return str(notification["id"])
+
+
+def _contact_or_none(uow: UnitOfWork, kind: str, recipient_id: str) -> Contact | None:
+    """The recipient, to plan for now; None if they cannot be resolved: then the request goes out
+    as an event, and the notifier's handler retries it and dead-letters it as it does any other."""
+    try:
+        return resolve(uow.session, kind, recipient_id)
+    except UnknownRecipient:
+        return None
+
+
+def planned(notification_id: str, urgent: bool, contact: Contact, now: datetime) -> list[dict[str, Any]]:
+    """The delivery rows of a notification: one per channel, due now — or, for a non-urgent message
+    in the recipient's quiet hours, when they end."""
+    due = earliest_send(now, contact.quiet, urgent)
+    return [
+        {
+            "id": new_id(),
+            "notification_id": notification_id,
+            "channel": channel,
+            "urgent": urgent,
+            "status": DeliveryStatus.PENDING,
+            "attempts": 0,
+            "next_attempt_at": due,
+            "lease_until": None,
+            "last_error": None,
+            "sent_at": None,
+            "updated_at": now,
+        }
+        for channel in contact.channels_for(urgent)
+    ]
 
 
 class NotificationMissing(LookupError):
@@ -95,23 +141,11 @@ def plan_deliveries(envelope: Envelope, uow: UnitOfWork) -> None:
     if notification.status == NotificationStatus.CANCELLED:
         return  # withdrawn before it was planned
     contact = resolve(uow.session, notification.recipient_kind, notification.recipient_id)
-    now = uow.clock()
-    due = earliest_send(now, contact.quiet, notification.urgent)
-    channels = contact.channels_for(notification.urgent)
-    if not channels:
+    deliveries = planned(notification.id, notification.urgent, contact, uow.clock())
+    if not deliveries:
         notification.status = NotificationStatus.DEAD  # no address at all: nothing to retry
-    for channel in channels:
-        uow.session.add(
-            NotificationDelivery(
-                id=new_id(),
-                notification_id=notification.id,
-                channel=channel,
-                urgent=notification.urgent,
-                status=DeliveryStatus.PENDING,
-                next_attempt_at=due,
-                updated_at=now,
-            )
-        )
+    for delivery in deliveries:
+        uow.append(NotificationDelivery, delivery)
 
 
 def withdraw_pending(uow: UnitOfWork, recipient_kind: str, recipient_ids: list[str]) -> int:

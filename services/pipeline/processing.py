@@ -13,7 +13,7 @@ import hashlib
 import logging
 import random
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -68,8 +68,10 @@ class Processor:
         policy: RetryPolicy,
         sleep: Callable[[float], None] = time.sleep,
         database_reachable: Callable[[], bool] = lambda: True,
+        follow_ups: Mapping[str, Callable[[], object]] | None = None,
     ) -> None:
         self._uow = uow_factory
+        self._follow_ups = follow_ups or {}
         self._handlers = handlers
         self._policy = policy
         self._sleep = sleep
@@ -102,6 +104,7 @@ class Processor:
                 with self._uow() as uow:
                     [outcome] = self._apply(uow, [envelope])
                     uow.commit()
+                self._follow_up(uow.follow_ups)
                 EVENTS.labels(kind, outcome.value).inc()
                 return outcome
             except Exception as exc:  # never let one event stop the stream
@@ -136,6 +139,7 @@ class Processor:
             applied = self._apply(uow, [envelope for _, envelope in envelopes])
             outcomes.update(zip((index for index, _ in envelopes), applied, strict=True))
             uow.commit()
+        self._follow_up(uow.follow_ups)
         kinds = {index: envelope.type_name for index, envelope in envelopes}
         for index, outcome in outcomes.items():
             EVENTS.labels(kinds.get(index, UNDECODABLE), outcome.value).inc()
@@ -144,6 +148,7 @@ class Processor:
     def _apply(self, uow: UnitOfWork, envelopes: Sequence[Envelope]) -> list[Outcome]:
         """Run each envelope's handlers, skipping what the inbox says is done. One inbox query per
         handler for the whole batch; duplicates inside the batch are caught in memory."""
+        uow.in_handler = True
         done: set[tuple[str, str]] = set()
         prefetched: list[object] = []  # held until the batch is done: the session holds rows weakly
         for event_type in {type(envelope.event) for envelope in envelopes}:
@@ -174,6 +179,19 @@ class Processor:
                 applied = True
             outcomes.append(Outcome.HANDLED if applied else Outcome.DUPLICATE)
         return outcomes
+
+    def _follow_up(self, names: set[str]) -> None:
+        """What the handlers asked for once their transaction committed (waking the senders for
+        the deliveries they planned). It is committed already: a failure here is only logged, and
+        a timer does later whatever this did not."""
+        for name in sorted(names):
+            work = self._follow_ups.get(name)
+            if work is None:
+                continue
+            try:
+                work()
+            except Exception:
+                log.exception("follow-up %s after a commit failed", name)
 
     def _dead_letter(
         self, record: Record, error: str, attempts: int, event_id: str | None = None, kind: str = UNDECODABLE

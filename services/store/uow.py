@@ -32,6 +32,10 @@ class UnitOfWork:
         self._marks: list[dict[str, object]] = []
         self._rows: dict[type[SQLModel], list[dict[str, Any]]] = {}
         self._joined = False
+        # Set by the Processor while handlers run in this unit of work: what would be an event for
+        # the worker itself (planning a notification's deliveries) may be done here and now.
+        self.in_handler = False
+        self.follow_ups: set[str] = set()  # what to do once this commits (keys of after_batch)
 
     @classmethod
     def joining(cls, session: Session, clock: Clock = utc_now, secret: str = "") -> UnitOfWork:
@@ -45,6 +49,7 @@ class UnitOfWork:
         self._session = Session(self._engine, expire_on_commit=False)
         self._marks = []
         self._rows = {}
+        self.follow_ups = set()
         return self
 
     def __exit__(
