@@ -12,7 +12,7 @@ from notifications.messages import Channel
 from services.dialogues.messages import REGISTRANT
 from services.dialogues.registrations import manage_path
 from services.dialogues.tables import Registration
-from services.notify.contacts import Contact, ContactResolver, UnknownRecipient, register_recipients
+from services.notify.contacts import Contact, ContactResolver, Later, UnknownRecipient, register_recipients
 from services.store.prefetch import by_ids
 
 KIND = REGISTRANT
@@ -23,11 +23,16 @@ def registration_contacts(secret: str) -> ContactResolver:
         registration = session.get(Registration, registration_id)
         if registration is None or registration.email is None:
             raise UnknownRecipient(f"registration {registration_id} has no address (anonymised or gone)")
-        details = {
-            "participant_name": registration.name or "",
-            "manage_path": manage_path(secret, registration.id),
-        }
-        return Contact(registration.email, registration.language, (Channel.EMAIL,), None, details=details)
+
+        def details() -> dict[str, str]:
+            return {
+                "participant_name": registration.name or "",
+                "manage_path": manage_path(secret, registration.id),
+            }
+
+        return Contact(
+            registration.email, registration.language, (Channel.EMAIL,), None, details=Later(details)
+        )
 
     return contact
 

@@ -6,7 +6,7 @@ address is used even for a retry.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from sqlmodel import Session
@@ -51,6 +51,29 @@ class Contact:
             return reachable
         chosen = tuple(channel for channel in self.preferred if channel in reachable)
         return chosen or reachable[:1]  # never drop a message because preferences exclude everything
+
+
+class Later(Mapping[str, str]):
+    """Details worked out only when a message is rendered: planning a delivery needs the channels,
+    not the recipient's name (which may be encrypted, or not even loaded)."""
+
+    def __init__(self, work: Callable[[], Mapping[str, str]]) -> None:
+        self._work = work
+        self._values: Mapping[str, str] | None = None
+
+    def _done(self) -> Mapping[str, str]:
+        if self._values is None:
+            self._values = dict(self._work())
+        return self._values
+
+    def __getitem__(self, key: str) -> str:
+        return self._done()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._done())
+
+    def __len__(self) -> int:
+        return len(self._done())
 
 
 class UnknownRecipient(LookupError):

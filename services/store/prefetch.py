@@ -5,7 +5,7 @@ The session keeps loaded rows only weakly: the caller holds on to the returned l
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any, TypeVar
 
 from sqlmodel import Session, SQLModel, col, select
@@ -14,11 +14,15 @@ T = TypeVar("T", bound=SQLModel)
 CHUNK = 500  # ids per query, well under every database's limit of bound parameters
 
 
-def by_ids(session: Session, table: type[T], ids: Iterable[str], key: Any = None) -> list[T]:
-    """The rows of ``table`` whose primary key (or ``key`` column) is among ``ids``."""
+def by_ids(
+    session: Session, table: type[T], ids: Iterable[str], key: Any = None, options: Sequence[Any] = ()
+) -> list[T]:
+    """The rows of ``table`` whose primary key (or ``key`` column) is among ``ids`` (loaded with
+    ``options``, such as columns to leave out)."""
     column = col(key if key is not None else table.id)  # type: ignore[attr-defined]
     wanted = list(dict.fromkeys(ids))
     rows: list[T] = []
     for start in range(0, len(wanted), CHUNK):
-        rows.extend(session.exec(select(table).where(column.in_(wanted[start : start + CHUNK]))).all())
+        query = select(table).options(*options).where(column.in_(wanted[start : start + CHUNK]))
+        rows.extend(session.exec(query).all())
     return rows

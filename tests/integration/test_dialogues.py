@@ -128,6 +128,9 @@ def test_register_confirm_with_calendar_invite_and_never_a_second_seat(
         email = stored.email or ""
     [message] = to(mail, email)
     assert message["Subject"] == "Anmeldung bestätigt: Bürgerdialog Zusammenhalt"
+    # planned with the seat, without the registrant's encrypted details; filled in when sent
+    text = message.get_body(("plain",)).get_content()
+    assert "Guten Tag Ayşe," in text and path in text
     [invite] = list(message.iter_attachments())
     event = Calendar.from_ical(invite.get_content()).walk("VEVENT")[0]
     with Session(container.engine) as session:
