@@ -1,7 +1,9 @@
 """Where an emergency's time went, hop by hop, from the database's own timestamps: the relay
 publishing the report's event, the worker triaging it, the relay publishing the notification
 request, the worker planning the deliveries, the sender sending (mail and any other channel of the
-same batch, then recording). Used by bench.incidents; medians in ms per hop."""
+same batch, then recording). Used by bench.incidents; medians in ms per hop. Where the triage
+plans the deliveries in its own transaction (as the worker does now), there is no request: its two
+hops are left out, and ``sender`` counts from the planning, the triage's commit included."""
 
 from __future__ import annotations
 
