@@ -22,6 +22,7 @@ from workflows.errors import Conflict, Invalid
 
 CONFIRMATION = "matrix_confirmation"  # the recipient kind and message of the code
 CODE_VALID = timedelta(hours=1)
+MAX_WRONG_CODES = 5  # then the code is void: a guess succeeds at most 5 times in a million per code
 
 
 class NotAMatrixId(Invalid):
@@ -31,7 +32,10 @@ class NotAMatrixId(Invalid):
 
 class WrongCode(Invalid):
     def __init__(self) -> None:
-        super().__init__("the code does not match, or it is older than an hour: ask for a new one")
+        super().__init__(
+            "the code does not match, is older than an hour, or was entered wrongly five times: "
+            "ask for a new one"
+        )
 
 
 class NoMatrixConfigured(Conflict):
@@ -62,6 +66,7 @@ def set_matrix_id(uow: UnitOfWork, principal: Principal, matrix_id: str, configu
     preference = _preference(uow, principal.account_id)
     preference.matrix_id, preference.matrix_confirmed_at = matrix_id, None
     preference.matrix_code_sent_at = preference.updated_at = uow.clock()
+    preference.matrix_code_failures = 0
     preference.channels = _without_matrix(preference.channels)
     uow.session.add(preference)
     uow.session.flush()
@@ -81,10 +86,23 @@ def confirm_matrix_id(uow: UnitOfWork, principal: Principal, secret: str, code: 
         raise WrongCode()
     expected = code_for(secret, principal.account_id, preference.matrix_id, sent_at)
     if uow.clock() - sent_at > CODE_VALID or not hmac.compare_digest(expected, code.strip()):
+        _count_wrong_code(uow, preference)
         raise WrongCode()
     preference.matrix_confirmed_at = preference.updated_at = uow.clock()
     preference.matrix_code_sent_at = None  # used: it cannot confirm again
+    preference.matrix_code_failures = 0
     uow.session.add(preference)
+
+
+def _count_wrong_code(uow: UnitOfWork, preference: NotificationPreference) -> None:
+    """Counted and committed here, since the error rolls back the caller's transaction; the fifth
+    wrong code voids the code."""
+    preference.matrix_code_failures += 1
+    if preference.matrix_code_failures >= MAX_WRONG_CODES:
+        preference.matrix_code_sent_at = None
+        preference.matrix_code_failures = 0
+    uow.session.add(preference)
+    uow.commit()
 
 
 def remove_matrix_id(uow: UnitOfWork, principal: Principal) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, time
 from enum import StrEnum
 
-from sqlalchemy import Column, Index, String, Text, UniqueConstraint
+from sqlalchemy import Column, Index, Integer, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from services.store.types import UtcDateTime
@@ -101,6 +101,10 @@ class NotificationPreference(SQLModel, table=True):
     # can route someone else's alerts to themselves.
     matrix_id: str | None = Field(default=None, max_length=255)
     matrix_code_sent_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime, nullable=True))
+    # Wrong codes entered for the code sent last; at five it is void, so six digits cannot be guessed.
+    matrix_code_failures: int = Field(
+        default=0, sa_column=Column(Integer, nullable=False, server_default="0")
+    )
     matrix_confirmed_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime, nullable=True))
     updated_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
 

@@ -27,7 +27,10 @@ MESSAGES = {
     "quiet_start": N_("Give both times of the quiet hours as HH:MM, or neither"),
     "quiet_end": N_("Give both times of the quiet hours as HH:MM, or neither"),
     "matrix_id": N_("Enter a Matrix ID like @name:example.org"),
-    "code": N_("Enter the six digits of the code the bot sent you; a code is valid for an hour"),
+    "code": N_(
+        "Enter the six digits of the code the bot sent you; a code is valid for an hour and five tries, "
+        "then ask for a new one"
+    ),
 }
 
 
