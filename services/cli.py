@@ -57,7 +57,7 @@ def worker() -> None:
 
     from services.bootstrap import bootstrap
     from services.metrics import serve_metrics
-    from services.worker.app import create_worker_app
+    from services.worker.app import Background, BatchProcessor, create_worker_app
 
     container = bootstrap(_broker_settings())
     serve_metrics(container.settings, container.backlogs, container.settings.worker_metrics_port)
@@ -69,14 +69,23 @@ def worker() -> None:
         senders = SenderProcess(container.settings)
         container.wake_urgent, container.wake_bulk = senders.wake_urgent, senders.wake_bulk
         container.senders_elsewhere = True
+    bulk: BatchProcessor = container.processor()
+    children: list[Background] = []
+    if senders is not None and container.settings.worker_processor_process:
+        from services.worker.processor_process import ProcessorProcess
+
+        process = ProcessorProcess(container.settings, senders.wake_urgent, senders.wake_bulk)
+        bulk = process
+        children.append(process)
     faust_app = create_worker_app(
         container.settings,
-        container.processor(),
+        bulk,
         container.handlers,
         container.after_batch(),
         container.timers(),
         senders,
         urgent_processor=container.processor(urgent=True),
+        children=children,
     )
     Worker(faust_app, loglevel="info", quiet=True).execute_from_commandline()
 

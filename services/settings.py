@@ -79,6 +79,9 @@ class Settings(BaseSettings):
     # The worker runs its senders in processes of their own, the urgent sender apart from the bulk
     # senders (embedded mode: threads of their own).
     worker_sender_process: bool = True
+    # The worker hands its bulk topics' batches to a Processor in a process of its own, so Faust and
+    # the database work on two cores at once (needs the sender process: it wakes those senders).
+    worker_processor_process: bool = True
     # How much lower the bulk senders' process is scheduled (nice, 0-19; 0: like the worker), so on
     # a busy machine events and the urgent lane get the processor before bulk mail.
     bulk_senders_nice: int = Field(default=10, ge=0, le=19)

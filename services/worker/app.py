@@ -12,7 +12,7 @@ import faust
 
 from events.catalog import URGENT_TOPICS, TopicSpec
 from services.pipeline.handler_types import HandlerTable
-from services.pipeline.processing import Processor, Record
+from services.pipeline.processing import Outcome, Processor, Record
 from services.settings import Settings
 from services.timers import Timer, run_in_thread
 
@@ -21,18 +21,26 @@ log = logging.getLogger(__name__)
 Agent = Callable[[faust.StreamT[Any]], Coroutine[Any, Any, None]]
 
 
+class BatchProcessor(Protocol):
+    """What an agent hands its batches to: the Processor, or one in a process of its own."""
+
+    def process_batch(self, records: Sequence[Record]) -> list[Outcome]: ...
+
+
 def create_worker_app(
     settings: Settings,
-    processor: Processor,
+    processor: BatchProcessor,
     handlers: HandlerTable,
     after_batch: Mapping[str, Callable[[], object]] | None = None,
     timers: Sequence[Timer] = (),
     background: Background | None = None,
     urgent_processor: Processor | None = None,
+    children: Sequence[Background] = (),
 ) -> faust.App:
     """A Faust app with one agent per topic the handler table needs. Topics must already exist
     (``weltoffen topics apply``): the worker never declares or resizes them. The urgent topics'
-    agents hand their events to ``urgent_processor`` (the urgent lane's database engine), if given."""
+    agents hand their events to ``urgent_processor`` (the urgent lane's database engine), if given.
+    ``children`` (a Processor's process) are started with the app and stopped before it ends."""
     app = faust.App(
         settings.worker_group,
         broker=[f"kafka://{server}" for server in settings.kafka_bootstrap.split(",")],
@@ -65,6 +73,8 @@ def create_worker_app(
         if timer.wake is None:
             app.timer(timer.interval_s, name=f"timer-{timer.name}")(_tick(timer))
     wakeable = [timer for timer in timers if timer.wake is not None]
+    for child in children:
+        _run_in_background(app, child)
     _run_in_background(app, background or WakeableThreads(wakeable))
     return app
 
@@ -112,7 +122,7 @@ def _tick(timer: Timer) -> Callable[[], Coroutine[Any, Any, None]]:
 
 
 def _consumer(
-    spec: TopicSpec, processor: Processor, settings: Settings, follow_up: Callable[[], object] | None
+    spec: TopicSpec, processor: BatchProcessor, settings: Settings, follow_up: Callable[[], object] | None
 ) -> Agent:
     # The urgent lane takes each event as it comes: it never waits for a batch to fill up (a batch
     # that is not full waits up to worker_batch_within_s), and urgent events are few.
@@ -142,7 +152,7 @@ def _consumer(
     return consume
 
 
-async def _until_processed(processor: Processor, records: list[Record]) -> None:
+async def _until_processed(processor: BatchProcessor, records: list[Record]) -> None:
     """Hold the batch until the Processor has handled or dead-lettered every record. It is built
     never to raise; should it all the same (a bug), the exception must not escape the agent: Faust
     would acknowledge the batch and restart the agent, and its events would be lost."""
