@@ -8,9 +8,6 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
-import subprocess
-import sys
-import time
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -31,8 +28,8 @@ from services.store.engine import make_engine
 from services.store.migrate import upgrade
 from services.store.tables import OutboxRecord, ProbeReceipt
 from services.worker.processor_process import ProcessorGone, ProcessorProcess
-from tests.integration.test_sender_process import _running
-from tests.support.pipeline import ROOT, pipeline_settings
+from tests.support.orphans import left_running_after_kill
+from tests.support.pipeline import pipeline_settings
 
 pytestmark = pytest.mark.integration
 SPAWN = multiprocessing.get_context("spawn")
@@ -139,27 +136,13 @@ def test_a_batch_that_planned_messages_wakes_the_workers_senders(
 
 
 def test_the_child_ends_when_its_worker_is_killed(settings: Settings, tmp_path: Path) -> None:
-    script = tmp_path / "worker.py"
-    script.write_text(
-        "import multiprocessing, sys, time\n"
-        "from services.settings import Settings\n"
+    starts = (
+        "import multiprocessing\n"
         "from services.worker.processor_process import ProcessorProcess\n"
         "spawn = multiprocessing.get_context('spawn')\n"
-        "settings = Settings(database_url=sys.argv[1], kafka_bootstrap='')\n"
         "child = ProcessorProcess(settings, spawn.Event(), spawn.Event())\n"
         "child.start()\n"
-        "print(child.pid, flush=True)\n"
-        "time.sleep(600)\n"
+        "pids = [child.pid]"
     )
-    worker = subprocess.Popen(
-        [sys.executable, str(script), settings.database_url], cwd=ROOT, stdout=subprocess.PIPE, env=os.environ
-    )
-    assert worker.stdout is not None
-    pid = int(worker.stdout.readline())
-    assert _running(pid)
-    worker.send_signal(signal.SIGKILL)  # no goodbye: the child must notice by itself
-    worker.wait()
-    deadline = time.monotonic() + 20
-    while _running(pid) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert not _running(pid)
+    children, running = left_running_after_kill(tmp_path, settings.database_url, starts)
+    assert len(children) == 1 and running == []

@@ -4,9 +4,6 @@ settings, and never outliving the worker that started them."""
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
-import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,9 +16,9 @@ from services.settings import Settings
 from tests.integration.test_notifications import account, deliveries, make_container, notify, prefer
 from tests.support.clock import Clock
 from tests.support.mail import MailServer
+from tests.support.orphans import left_running_after_kill
 
 pytestmark = pytest.mark.integration
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_a_woken_sender_process_sends_what_a_batch_planned(
@@ -63,29 +60,14 @@ def _settled(container: Container, notification_id: str) -> str:
 
 
 def test_the_senders_end_when_their_worker_is_killed(private_database_url: str, tmp_path: Path) -> None:
-    script = tmp_path / "parent.py"
-    script.write_text(
-        "import sys, time\n"
+    starts = (
         "from services.notify.sender_process import SenderProcess\n"
-        "from services.settings import Settings\n"
-        "senders = SenderProcess(Settings(database_url=sys.argv[1], kafka_bootstrap=''))\n"
+        "senders = SenderProcess(settings)\n"
         "senders.start()\n"
-        "print(*senders.pids.values(), flush=True)\n"
-        "time.sleep(600)\n"
+        "pids = senders.pids.values()"
     )
-    parent = subprocess.Popen(
-        [sys.executable, str(script), private_database_url], cwd=ROOT, stdout=subprocess.PIPE, env=os.environ
-    )
-    assert parent.stdout is not None
-    children = [int(pid) for pid in parent.stdout.readline().split()]
-    assert len(children) == 2  # the urgent sender and the bulk senders
-    assert all(_running(child) for child in children)
-    parent.send_signal(signal.SIGKILL)  # no goodbye: the children must notice by themselves
-    parent.wait()
-    deadline = time.monotonic() + 20
-    while any(_running(child) for child in children) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert not any(_running(child) for child in children)
+    children, running = left_running_after_kill(tmp_path, private_database_url, starts)
+    assert len(children) == 2 and running == []  # the urgent sender and the bulk senders
 
 
 def test_the_bulk_senders_run_at_a_lower_priority_than_the_urgent_sender(private_database_url: str) -> None:
@@ -107,11 +89,3 @@ def test_the_bulk_senders_run_at_a_lower_priority_than_the_urgent_sender(private
 
 def _nice(pid: int) -> int:
     return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[16])
-
-
-def _running(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().split()[2]
-    except FileNotFoundError:
-        return False
-    return state != "Z"
