@@ -112,7 +112,15 @@ class Mailbox:
 class Stack:
     """One drill's service: its own topics and consumer group; API, relay and worker processes."""
 
-    def __init__(self, name: str, database_url: str, bootstrap: str, mailbox: Mailbox, logs: Path) -> None:
+    def __init__(
+        self,
+        name: str,
+        database_url: str,
+        bootstrap: str,
+        mailbox: Mailbox,
+        logs: Path,
+        processor_process: bool = False,
+    ) -> None:
         self.name = name
         self.mailbox = mailbox
         self.settings = common.run_settings(name, database_url, bootstrap)
@@ -124,6 +132,7 @@ class Stack:
             registrations_per_minute="0",
             sign_in_per_minute="0",
             notification_outage_retry_s="1",
+            worker_processor_process=str(processor_process).lower(),
         )
         self.api_port = common.free_port()
         self.logs = logs

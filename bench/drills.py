@@ -2,6 +2,7 @@
 nothing may take effect twice.
 
     python -m bench.drills [--only poison,database_down,...] [--outage-s 20] [--rate 15]
+                           [--processor-process]
 
 Runs on a PostgreSQL cluster and a Kafka broker of its own (started with infra/, stopped at the end),
 with API, relay and worker as processes and an SMTP server in this process that counts every mail.
@@ -9,7 +10,8 @@ Prints one JSON line per drill with ``drill``, ``sent``, ``handled``, ``dead_let
 ``duplicated`` and what else the drill observed. The load is real registrations through the API:
 handled = registrations accepted (2xx) that ended decided with their mail; duplicated = mails beyond
 one per registrant. An answer 503 (with Retry-After) during an outage is not a loss: nothing was
-accepted, and the client was told to try again.
+accepted, and the client was told to try again. ``--processor-process`` runs the drills with the
+worker's bulk Processor in a process of its own, as with SQLite (on PostgreSQL it is off unless set).
 """
 
 from __future__ import annotations
@@ -180,7 +182,7 @@ def load_drill(
     }
 
 
-def run(only: list[str], outage_s: float, rate: float) -> list[Line]:
+def run(only: list[str], outage_s: float, rate: float, processor_process: bool = False) -> list[Line]:
     folder = scratch()
     postgres = OwnPostgres(folder, common.free_port())
     broker = OwnBroker(folder, common.free_port())
@@ -193,7 +195,12 @@ def run(only: list[str], outage_s: float, rate: float) -> list[Line]:
     try:
         for name in only:
             stack = Stack(
-                f"d{name[:4]}{uuid.uuid4().hex[:4]}", postgres.url, broker.bootstrap, mailbox, folder
+                f"d{name[:4]}{uuid.uuid4().hex[:4]}",
+                postgres.url,
+                broker.bootstrap,
+                mailbox,
+                folder,
+                processor_process,
             )
             progress(f"drill {name}")
             try:
@@ -303,8 +310,14 @@ def main() -> None:
     arguments.add_argument("--only", default=",".join(DRILLS), help="comma-separated drills")
     arguments.add_argument("--outage-s", type=float, default=20.0, help="how long an outage lasts")
     arguments.add_argument("--rate", type=float, default=15.0, help="registrations a second")
+    arguments.add_argument(
+        "--processor-process",
+        action="store_true",
+        help="the worker's bulk Processor in a process of its own (the default with SQLite only)",
+    )
     args = arguments.parse_args()
-    run([name.strip() for name in args.only.split(",") if name.strip()], args.outage_s, args.rate)
+    drills = [name.strip() for name in args.only.split(",") if name.strip()]
+    run(drills, args.outage_s, args.rate, args.processor_process)
 
 
 if __name__ == "__main__":
