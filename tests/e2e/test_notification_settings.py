@@ -56,7 +56,13 @@ def test_a_coordinator_confirms_matrix_and_takes_a_case_from_the_phone(
         page.get_by_role("button", name="Bestätigen").click()
         expect(page.get_by_role("alert")).to_contain_text("sechs Ziffern")
         expect(page.get_by_role("alert")).to_contain_text("fünf Versuche")  # one of five is used
-        assert_accessible(page, "notification-settings-code-error-de", widths=(390,))
+        assert_accessible(page, "notification-settings-code-error-de", widths=(390, 1280))
+        page.goto(site.base + "/account/notifications?lang=en")
+        page.get_by_label("Code from the Weltoffen bot").fill("00000")
+        page.get_by_role("button", name="Confirm").click()
+        expect(page.get_by_role("alert")).to_contain_text("five tries, then ask for a new one")  # two of five
+        assert_accessible(page, "notification-settings-code-error-en", widths=(390, 1280))
+        page.goto(site.base + "/account/notifications?lang=de")
         page.get_by_label("Code vom Weltoffen-Bot").fill(code.group(1))
         page.get_by_role("button", name="Bestätigen").click()
         expect(page.get_by_role("status")).to_contain_text("Ihre Matrix-ID ist bestätigt")
