@@ -24,8 +24,9 @@ from notifications.channels import DeliveryError, MailSender, WebhookSender
 from notifications.matrix import MatrixBot
 from notifications.policy import RetrySchedule
 from notifications.rendering import Renderer
-from services.notify.channel_sender import ChannelSender
+from services.notify.channel_sender import ChannelSender, Outgoing
 from services.notify.contacts import preload, resolve
+from services.notify.lanes import UNTRIED, ChannelLanes
 from services.notify.requests import request_notification
 from services.notify.tables import (
     DeliveryStatus,
@@ -70,6 +71,7 @@ class DeliveryRunner:
         self._urgent_engine = urgent_engine or engine  # the urgent lane's (services.store.engine)
         self._renderer = renderer
         self._channels = ChannelSender(mail, webhooks, config.mail_from, config.mail_domain, clock, matrix)
+        self._lanes = ChannelLanes(clock)
         self._config = config
         self._clock = clock
 
@@ -128,10 +130,12 @@ class DeliveryRunner:
         return ids, lease_until - min(LEASE_MARGIN, lease / 3)
 
     def _attempt_batch(self, claimed: list[str], send_by: datetime, urgent: bool) -> tuple[int, bool]:
-        """Try the claimed deliveries in the order they fell due and record every result in one
-        transaction; (how many were tried, whether a channel's server was away). Nothing is written
-        while sending (no autoflush), so no write lock is held while a server answers. What the lease
-        no longer covers, or what waits behind a server that is away, is handed back untried."""
+        """Try the claimed deliveries and record every result in one transaction; (how many were
+        tried, whether a channel's server was away). Each channel's deliveries go out in the order
+        they fell due, the channels at the same time (an emergency's mail does not wait for its
+        Matrix message). Nothing is written while sending (no autoflush), so no write lock is held
+        while a server answers. What the lease no longer covers, or what waits behind a server that
+        is away, is handed back untried."""
         with Session(self._urgent_engine if urgent else self._engine, expire_on_commit=False) as session:
             rows = session.exec(
                 select(NotificationDelivery, Notification)
@@ -144,14 +148,29 @@ class DeliveryRunner:
             untried: list[NotificationDelivery] = []
             away: set[str] = set()
             with session.no_autoflush:
+                ready: list[tuple[NotificationDelivery, Notification, Outgoing]] = []
                 for delivery, notification in rows:
-                    if delivery.channel in away or self._clock() >= send_by:
+                    if delivery.channel in away:
                         untried.append(delivery)
                         continue
-                    error = self._attempt(session, delivery, notification)
-                    results.append((delivery, notification, error))
-                    if error is not None and error.outage:
+                    prepared = self._prepare(session, delivery, notification)
+                    if isinstance(prepared, DeliveryError):
+                        results.append((delivery, notification, prepared))
+                        if prepared.outage:
+                            away.add(str(delivery.channel))
+                    else:
+                        ready.append((delivery, notification, prepared))
+                for (delivery, notification, outgoing), outcome in zip(
+                    ready, self._lanes.transmit([o for _, _, o in ready], send_by), strict=True
+                ):
+                    if outcome is UNTRIED:
+                        untried.append(delivery)
+                        continue
+                    if not isinstance(outcome, DeliveryError):
+                        outcome = self._keep(session, delivery, outgoing, outcome)
+                    elif outcome.outage:
                         away.add(str(delivery.channel))
+                    results.append((delivery, notification, outcome))
             for delivery, notification, error in results:
                 self._record(session, delivery, notification, error)
             for delivery in untried:
@@ -162,10 +181,10 @@ class DeliveryRunner:
         del recipients
         return len(results), bool(away)
 
-    def _attempt(
+    def _prepare(
         self, session: Session, delivery: NotificationDelivery, notification: Notification
-    ) -> DeliveryError | None:
-        """Render and send one claimed delivery; the error, or None."""
+    ) -> Outgoing | DeliveryError:
+        """Render one claimed delivery and make it ready for its channel; or the error."""
         try:
             contact = resolve(session, notification.recipient_kind, notification.recipient_id)
             locale = notification.locale or contact.locale
@@ -174,10 +193,23 @@ class DeliveryRunner:
         except Exception as exc:  # a message that cannot be rendered will not render next time either
             return DeliveryError(f"cannot prepare: {type(exc).__name__}: {exc}", True)
         try:
-            return self._channels.send(session, delivery, notification, contact, rendered)
+            return self._channels.prepare(session, delivery, notification, contact, rendered)
+        except DeliveryError as exc:
+            return exc
         except Exception as exc:  # a bug in a channel must not leave the rest of the batch claimed
-            log.exception("sending delivery %s (%s) failed unexpectedly", delivery.id, delivery.channel)
+            log.exception("preparing delivery %s (%s) failed unexpectedly", delivery.id, delivery.channel)
             return DeliveryError(f"unexpected: {type(exc).__name__}", False)
+
+    @staticmethod
+    def _keep(
+        session: Session, delivery: NotificationDelivery, outgoing: Outgoing, sent: object
+    ) -> DeliveryError | None:
+        try:
+            outgoing.keep(session, sent)
+        except Exception as exc:
+            log.exception("keeping delivery %s (%s) failed unexpectedly", delivery.id, delivery.channel)
+            return DeliveryError(f"unexpected: {type(exc).__name__}", False)
+        return None
 
     def _hand_back(self, session: Session, delivery: NotificationDelivery, waits_for_server: bool) -> None:
         """A claimed delivery that was not tried: due again (after the outage pause if its server is

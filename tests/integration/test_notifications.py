@@ -3,6 +3,8 @@ transport, on both databases. Time is injected: retries are driven by moving the
 
 from __future__ import annotations
 
+import asyncio
+import threading
 import time as wallclock
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -577,3 +579,43 @@ def test_what_a_batch_could_not_send_within_its_lease_is_handed_back_untried(
     assert container.delivery_runner.send_bulk() == 4
     assert len(mail.wait_for(5)) == 5
     assert {status(container, n) for n in ids} == {NotificationStatus.SENT}
+
+
+def test_an_alerts_channels_go_out_at_the_same_time(container: Container, mail: MailServer) -> None:
+    """The urgent sender does not send an alert's mail only after its webhook was answered (nor the
+    other way round): each side waits here until it has seen the other arrive. Sent one after the
+    other, the first would wait in vain."""
+    mail_arriving, waited = threading.Event(), 3.0
+    seen: dict[str, bool] = {}
+
+    def hold_webhook() -> None:
+        seen["mail while the webhook waited"] = mail_arriving.wait(waited)
+
+    receiver = WebhookReceiver(before_answer=hold_webhook)
+    accept = mail.handler.handle_DATA
+
+    async def hold_mail(server: Any, session: Any, envelope: Any) -> str:
+        mail_arriving.set()
+        deadline = wallclock.monotonic() + waited
+        while not receiver.requests and wallclock.monotonic() < deadline:
+            await asyncio.sleep(0.01)
+        seen["webhook while the mail waited"] = bool(receiver.requests)
+        return await accept(server, session, envelope)
+
+    mail.handler.handle_DATA = hold_mail  # type: ignore[method-assign]
+    try:
+        recipient = account(container)
+        prefer(container, recipient, channels="email,webhook", webhook_url=receiver.url, webhook_secret="s")
+        notification_id = notify(container, recipient, "case_assigned", urgent=True)
+        EmbeddedDispatcher(container.engine, container.processor(), clock=container.clock).drain()
+        assert container.delivery_runner.send_urgent() == 3
+    finally:
+        receiver.close()
+    assert seen == {"mail while the webhook waited": True, "webhook while the mail waited": True}
+    sent = deliveries(container, notification_id)
+    assert {channel: row.status for channel, row in sent.items()} == {
+        "email": DeliveryStatus.SENT,
+        "webhook": DeliveryStatus.SENT,
+        "inbox": DeliveryStatus.SENT,  # an alert lands in the in-app inbox too
+    }
+    assert status(container, notification_id) == NotificationStatus.SENT

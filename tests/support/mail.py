@@ -6,6 +6,7 @@ import json
 import socket
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -89,9 +90,10 @@ class MailServer:
 
 
 class WebhookReceiver:
-    """An HTTP endpoint that keeps every request (headers and raw body)."""
+    """An HTTP endpoint that keeps every request (headers and raw body); ``before_answer`` runs
+    after a request is kept and before it is answered."""
 
-    def __init__(self) -> None:
+    def __init__(self, before_answer: Callable[[], None] | None = None) -> None:
         self.requests: list[tuple[dict[str, str], bytes]] = []
         receiver = self
 
@@ -99,6 +101,8 @@ class WebhookReceiver:
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 receiver.requests.append(({k: v for k, v in self.headers.items()}, body))
+                if before_answer is not None:
+                    before_answer()
                 self.send_response(204)
                 self.end_headers()
 
