@@ -24,6 +24,14 @@ class OutboxRecord(SQLModel, table=True):
             postgresql_where=text("published_at IS NULL"),
             sqlite_where=text("published_at IS NULL"),
         ),
+        # The relay's question, unpublished rows in write order: without it SQLite reads the whole
+        # table in id order, published rows included, every time it looks (services.store.outbox).
+        Index(
+            "ix_outbox_unpublished",
+            "id",
+            postgresql_where=text("published_at IS NULL"),
+            sqlite_where=text("published_at IS NULL"),
+        ),
     )
 
     id: int | None = Field(
