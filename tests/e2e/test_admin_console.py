@@ -21,6 +21,7 @@ from tests.e2e.conftest import Site
 from tests.e2e.test_mail_links import _case, _signed_in
 from tests.support.browser import assert_accessible
 from tests.support.people import PASSWORD, person
+from tests.support.places import own_district
 
 pytestmark = pytest.mark.integration
 
@@ -40,7 +41,7 @@ CONSOLE = [
 def test_an_admin_adds_a_coordinator_whose_profile_the_next_report_is_routed_to(
     site: Site, browser: Any
 ) -> None:
-    region = f"09{uuid.uuid4().int % 1000:03d}"
+    region = own_district(9)
     email = f"neu-{uuid.uuid4().hex[:8]}@example.org"
     admin = person(site.container, Role.ADMIN, name="Betrieb")
     page = _signed_in(browser, site, admin).new_page()

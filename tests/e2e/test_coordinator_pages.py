@@ -6,7 +6,6 @@ what happens to the open cases. axe-core on each page, German and English."""
 from __future__ import annotations
 
 import time
-import uuid
 from typing import Any
 
 import pytest
@@ -19,12 +18,13 @@ from tests.e2e.conftest import Site
 from tests.e2e.test_mail_links import _case, _signed_in
 from tests.support.browser import assert_accessible
 from tests.support.people import person
+from tests.support.places import own_district
 
 pytestmark = pytest.mark.integration
 
 
 def test_a_coordinator_works_the_queue(site: Site, browser: Any) -> None:
-    region = f"12{uuid.uuid4().int % 1000:03d}"
+    region = own_district(12)
     coordinator = person(
         site.container, Role.COORDINATOR, region=region, expertise="security,legal", on_duty=False, name="Kim"
     )

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 import urllib.request
-import uuid
 from typing import Any
 
 import pytest
@@ -20,6 +19,7 @@ from tests.e2e.test_coordinator_pages import _ref, _reload_until
 from tests.e2e.test_mail_links import _case, _signed_in
 from tests.support.browser import assert_accessible
 from tests.support.people import person
+from tests.support.places import own_district
 
 pytestmark = pytest.mark.integration
 
@@ -28,7 +28,7 @@ def test_a_critical_case_reaches_the_queue_through_kafka_and_is_worked_to_the_en
     kafka_site: Site, browser: Any
 ) -> None:
     site = kafka_site
-    region = f"14{uuid.uuid4().int % 1000:03d}"
+    region = own_district(14)
     coordinator = person(
         site.container,
         Role.COORDINATOR,

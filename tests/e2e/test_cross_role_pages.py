@@ -22,6 +22,7 @@ from tests.e2e.test_coordinator_pages import _evidence
 from tests.e2e.test_mail_links import _campaign, _case, _registration, _scored_round, _signed_in
 from tests.e2e.test_resident_pages import published_dialogue
 from tests.support.people import person
+from tests.support.places import own_district
 
 pytestmark = pytest.mark.integration
 # Open to everyone (a secret in the link, or nothing personal), or about the caller's own account.
@@ -72,7 +73,7 @@ def test_every_route_is_classified() -> None:
 
 
 def test_no_role_reaches_what_is_not_theirs(site: Site, browser: Any) -> None:
-    region, elsewhere = f"15{uuid.uuid4().int % 1000:03d}", f"13{uuid.uuid4().int % 1000:03d}"
+    region, elsewhere = own_district(15), own_district(13)
     owner = person(site.container, Role.OFFICIAL, name="Eigentümerin")
     colleague = person(site.container, Role.COORDINATOR, region=region, expertise="security,legal")
     municipality = person(site.container, Role.MUNICIPALITY, municipality_ags=f"{region}001")

@@ -32,6 +32,7 @@ from tests.e2e.test_resident_pages import published_dialogue
 from tests.integration.test_selfchecks import answers
 from tests.support.browser import assert_accessible
 from tests.support.people import PASSWORD, Person, person
+from tests.support.places import own_district
 
 pytestmark = pytest.mark.integration
 # Who receives each message (the rest go to a registrant, or to whoever forgot a password).
@@ -58,7 +59,7 @@ REGISTRANT = None  # no account: the link itself carries the right to see the pa
 
 
 def test_every_link_in_every_message_opens_a_page_for_its_recipient(site: Site, browser: Any) -> None:
-    region = f"07{uuid.uuid4().int % 1000:03d}"
+    region = own_district(7)
     people = {
         Role.COORDINATOR: person(site.container, Role.COORDINATOR, region=region, expertise="security,legal"),
         Role.OFFICIAL: person(site.container, Role.OFFICIAL, name="Ortsbürgermeisterin"),

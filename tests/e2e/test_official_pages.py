@@ -7,7 +7,6 @@ message and answers. axe-core on every page reached, German and English."""
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 import pytest
@@ -19,6 +18,7 @@ from services.store.tables import Role
 from tests.e2e.conftest import Site
 from tests.support.browser import assert_accessible
 from tests.support.people import PASSWORD, person
+from tests.support.places import own_district
 
 pytestmark = pytest.mark.integration
 
@@ -50,7 +50,7 @@ def wait_until_routed(page: Any, name: str) -> None:
 
 
 def test_an_official_reports_in_steps_and_follows_the_case(site: Site, person_page: Any) -> None:
-    region = f"09{uuid.uuid4().int % 1000:03d}"
+    region = own_district(9)
     coordinator_for(site, region, f"Miriam Okafor {region}")
     official = person(site.container, Role.OFFICIAL, name="Bürgermeister")
     page = person_page
@@ -126,7 +126,7 @@ def test_an_official_reports_in_steps_and_follows_the_case(site: Site, person_pa
 def test_an_anonymous_report_in_danger_says_call_110_first_and_the_reporter_follows_it(
     site: Site, person_page: Any
 ) -> None:
-    region = f"14{uuid.uuid4().int % 1000:03d}"
+    region = own_district(14)
     coordinator = coordinator_for(site, region, f"Jonas Richter {region}")
     page = person_page
     page.goto(site.base + "/report/anonymous?lang=en")

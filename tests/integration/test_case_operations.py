@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-import random
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -18,6 +17,7 @@ from services.store.tables import Role
 from tests.support.clock import Clock
 from tests.support.operations import act
 from tests.support.people import person
+from tests.support.places import own_district
 from workflows.errors import NotFound
 from workflows.incidents.case_rules import (
     CaseAlreadyClosed,
@@ -57,7 +57,7 @@ def reported_case(
 
 
 def test_a_case_from_report_to_closing_through_its_operations(container: Container) -> None:
-    region = f"16{random.randint(100, 999)}"  # a district of its own on the shared database
+    region = own_district(16)  # a district of its own on the shared database
     official = Principal(person(container, Role.OFFICIAL).id, Role.OFFICIAL)
     coordinator_id = person(container, Role.COORDINATOR, region=region, expertise="security").id
     coordinator = Principal(coordinator_id, Role.COORDINATOR, region=region)
@@ -106,7 +106,7 @@ def test_only_the_assignee_the_team_lead_or_an_admin_hand_a_case_over_and_everyo
     from services.notify.tables import Notification
     from workflows.incidents.case_rules import NotYoursToHandOver
 
-    region = f"15{random.randint(100, 999)}"
+    region = own_district(15)
     official = Principal(person(container, Role.OFFICIAL).id, Role.OFFICIAL)
     people = [person(container, Role.COORDINATOR, region=region, expertise="security") for _ in range(2)]
     lead = Principal(
@@ -161,7 +161,7 @@ def test_only_the_assignee_the_team_lead_or_an_admin_hand_a_case_over_and_everyo
 def test_repeated_counts_only_reports_made_before_this_one(container: Container, clock: Clock) -> None:
     """Three reports within a second, handled only after all three are stored: the first is not a
     repeat of the two that came after it."""
-    region = f"14{random.randint(100, 999)}"
+    region = own_district(14)
     official = Principal(person(container, Role.OFFICIAL).id, Role.OFFICIAL)
     person(container, Role.COORDINATOR, region=region, expertise="security")
     cases = []

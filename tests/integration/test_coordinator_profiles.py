@@ -3,7 +3,6 @@ coordinators go on and off duty themselves."""
 
 from __future__ import annotations
 
-import random
 import uuid
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from services.incidents.tables import Case
 from services.store.tables import Role
 from tests.integration.test_incidents import report
 from tests.support.people import PASSWORD, Person, person, sign_in
+from tests.support.places import own_district
 
 pytestmark = pytest.mark.integration
 
@@ -22,7 +22,7 @@ pytestmark = pytest.mark.integration
 def test_an_admin_sets_a_profile_and_the_next_report_is_routed_to_that_coordinator(
     container: Container, client: TestClient
 ) -> None:
-    region = f"13{random.randint(100, 999)}"
+    region = own_district(13)
     admin = person(container, Role.ADMIN, client=client)
     official = person(container, Role.OFFICIAL, client=client)
     email = f"koordination-{uuid.uuid4().hex[:6]}@example.org"
@@ -154,7 +154,7 @@ def test_a_coordinator_keeps_their_own_shifts_and_routing_follows_them(
 ) -> None:
     from datetime import timedelta
 
-    region = f"15{random.randint(100, 999)}"
+    region = own_district(15)
     coordinator = person(container, Role.COORDINATOR, region=region, expertise="security", client=client)
     official = person(container, Role.OFFICIAL, client=client)
     now = container.clock()

@@ -6,7 +6,6 @@ the case exactly as the API would; an unconfirmed ID gets nothing but its code."
 from __future__ import annotations
 
 import json
-import random
 import re
 import time
 from collections.abc import Iterator
@@ -28,6 +27,7 @@ from tests.support.mail import MailServer, free_port
 from tests.support.matrix import Homeserver, Messenger
 from tests.support.people import Person, person
 from tests.support.pipeline import pipeline_settings
+from tests.support.places import own_ags
 
 pytestmark = pytest.mark.integration
 URGENT_WAIT_S = 60  # as the urgent-lane test waits for its mail; the benchmark measures the figure
@@ -35,10 +35,8 @@ URGENT_WAIT_S = 60  # as the urgent-lane test waits for its mail; the benchmark 
 
 @pytest.fixture
 def ags() -> str:
-    """A municipality of this test alone (states clear of the fixed regions of other tests)."""
-    return (
-        f"{random.choice([1, 2, 4, 6, 7, 8, 10, 11, 12, 13, 14, 15, 16]):02d}{random.randint(0, 999999):06d}"
-    )
+    """A municipality of this test alone, in a district of its own (tests.support.places)."""
+    return own_ags()
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ an official sees who handles the case and talks with them; going off duty hands 
 from __future__ import annotations
 
 import json
-import random
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -27,6 +26,7 @@ from tests.support.clock import Clock
 from tests.support.mail import MailServer
 from tests.support.people import Person, person, sign_in
 from tests.support.pipeline import pipeline_settings
+from tests.support.places import own_district
 
 pytestmark = pytest.mark.integration
 BERLIN_NIGHT = datetime(2026, 12, 1, 22, 30, tzinfo=UTC)  # 23:30 in Berlin
@@ -192,7 +192,7 @@ def _pages(container: Container, case_id: str) -> dict[int, set[str]]:
 def test_official_and_coordinator_talk_in_the_case_and_contact_is_shared_only_with_consent(
     container: Container, client: TestClient, mail: MailServer
 ) -> None:
-    region = f"14{random.randint(100, 999)}"
+    region = own_district(14)
     coordinator = person(
         container,
         Role.COORDINATOR,
@@ -284,7 +284,7 @@ def test_official_and_coordinator_talk_in_the_case_and_contact_is_shared_only_wi
 def test_an_anonymous_reporter_reads_answers_and_is_told_of_news_only_at_their_address(
     container: Container, client: TestClient, mail: MailServer
 ) -> None:
-    region = f"16{random.randint(100, 999)}"
+    region = own_district(16)
     coordinator = person(
         container,
         Role.COORDINATOR,
@@ -360,7 +360,7 @@ def test_an_anonymous_reporter_reads_answers_and_is_told_of_news_only_at_their_a
 def test_going_off_duty_with_open_cases_asks_and_hands_them_to_the_backup_or_the_queue(
     container: Container, client: TestClient, mail: MailServer
 ) -> None:
-    region = f"12{random.randint(100, 999)}"
+    region = own_district(12)
     admin = person(container, Role.ADMIN, client=client)
     leaving = person(
         container, Role.COORDINATOR, region=region, expertise="security", client=client, name="l"
