@@ -41,6 +41,11 @@ class Outgoing:
     transmit: Callable[[], object] = _nothing_to_send
     keep: Callable[[Session, object], None] = _nothing_to_keep
 
+    @property
+    def goes_over_the_network(self) -> bool:
+        """False for what is only kept (the in-app inbox): it needs no lane of its own."""
+        return self.transmit is not _nothing_to_send
+
 
 class ChannelSender:
     def __init__(

@@ -2,7 +2,7 @@
 (a lane) and waits for all of them, so an emergency's mail does not wait while the Matrix
 homeserver answers, nor the Matrix message behind the mail server. Within a lane the deliveries go
 out one after another, in the order given, and stop when the lease is nearly over or the channel's
-server is away.
+server is away. What only needs keeping (the in-app inbox) takes no lane.
 
 Lanes are kept per sending thread and channel: a sender's mail always leaves from the same thread,
 which keeps its SMTP connection (notifications.channels.SmtpSender keeps one per thread)."""
@@ -39,14 +39,17 @@ class ChannelLanes:
     def transmit(self, outgoing: Sequence[Outgoing], send_by: datetime) -> list[object]:
         """For each delivery, in the order given: what its ``transmit`` returned, its
         DeliveryError, or UNTRIED."""
+        outcomes: list[object] = [UNTRIED] * len(outgoing)
         positions: dict[str, list[int]] = {}
         for position, item in enumerate(outgoing):
-            positions.setdefault(item.channel, []).append(position)
+            if item.goes_over_the_network:
+                positions.setdefault(item.channel, []).append(position)
+            elif self._clock() < send_by:
+                outcomes[position] = None  # nothing to send: only kept, in the sender's thread
         running: dict[str, Future[list[object]]] = {
             channel: self._lane(channel).submit(self._run, [outgoing[p] for p in ps], send_by)
             for channel, ps in positions.items()
         }
-        outcomes: list[object] = [UNTRIED] * len(outgoing)
         for channel, future in running.items():
             for position, outcome in zip(positions[channel], future.result(), strict=True):
                 outcomes[position] = outcome
