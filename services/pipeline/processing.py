@@ -146,8 +146,9 @@ class Processor:
         return [outcomes[index] for index in range(len(records))]
 
     def _apply(self, uow: UnitOfWork, envelopes: Sequence[Envelope]) -> list[Outcome]:
-        """Run each envelope's handlers, skipping what the inbox says is done. One inbox query per
-        handler for the whole batch; duplicates inside the batch are caught in memory."""
+        """Run each envelope's handlers, skipping what the inbox says is done. The batch's events are
+        claimed in the inbox, one statement per handler; duplicates inside the batch are caught in
+        memory."""
         uow.in_handler = True
         done: set[tuple[str, str]] = set()
         prefetched: list[object] = []  # held until the batch is done: the session holds rows weakly
@@ -155,7 +156,8 @@ class Processor:
             ids = [e.event_id for e in envelopes if type(e.event) is event_type]
             for handler in self._handlers.for_event(event_type):
                 name = handler_name(handler)
-                done.update((name, event_id) for event_id in uow.handled_among(name, ids))
+                claimed = uow.claim(name, ids)
+                done.update((name, event_id) for event_id in ids if event_id not in claimed)
                 prefetch = prefetch_of(handler)
                 todo = [
                     e for e in envelopes if type(e.event) is event_type and (name, e.event_id) not in done
@@ -174,7 +176,6 @@ class Processor:
                 if mark in done:
                     continue
                 handler(envelope, uow)
-                uow.mark_handled(*mark)
                 done.add(mark)
                 applied = True
             outcomes.append(Outcome.HANDLED if applied else Outcome.DUPLICATE)

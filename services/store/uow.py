@@ -8,7 +8,8 @@ from types import TracebackType
 from typing import Any
 
 from sqlalchemy import Engine, insert
-from sqlmodel import Session, SQLModel, col, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, SQLModel, col
 
 from events import Envelope
 from services.store import outbox
@@ -29,7 +30,6 @@ class UnitOfWork:
         self.clock = clock
         self.secret = secret  # keys tokens that handlers derive (e.g. a registration's manage link)
         self._session: Session | None = None
-        self._marks: list[dict[str, object]] = []
         self._rows: dict[type[SQLModel], list[dict[str, Any]]] = {}
         self._joined = False
         # Set by the Processor while handlers run in this unit of work: what would be an event for
@@ -47,7 +47,6 @@ class UnitOfWork:
 
     def __enter__(self) -> UnitOfWork:
         self._session = Session(self._engine, expire_on_commit=False)
-        self._marks = []
         self._rows = {}
         self.follow_ups = set()
         return self
@@ -86,31 +85,33 @@ class UnitOfWork:
         else:
             self._rows.setdefault(table, []).append(values)
 
-    def handled_among(self, handler: str, event_ids: Iterable[str]) -> set[str]:
-        ids = list(event_ids)
+    def claim(self, handler: str, event_ids: Iterable[str]) -> set[str]:
+        """Mark these events as applied by the handler, in this transaction, and return those that
+        were not marked before: the ones the handler is to apply now. One statement, and the inbox's
+        unique key decides, so no query plan can make a batch's look at a growing inbox slow (a
+        check by ``IN (…)`` was planned as a scan of the handler's rows while the statistics of a
+        fresh database were still empty). A concurrent worker that claims the same event waits for
+        this transaction and then finds it marked."""
+        ids = list(dict.fromkeys(event_ids))
         if not ids:
             return set()
-        rows = self.session.exec(
-            select(InboxRecord.event_id).where(
-                col(InboxRecord.handler) == handler,
-                col(InboxRecord.event_id).in_(ids),
-            )
-        )
-        return set(rows)
-
-    def mark_handled(self, handler: str, event_id: str) -> None:
-        """Record that the handler applied the event; written with the commit, in one statement."""
-        self._marks.append({"handler": handler, "event_id": event_id, "processed_at": self.clock()})
+        at = self.clock()
+        rows = [{"handler": handler, "event_id": event_id, "processed_at": at} for event_id in ids]
+        claim = _claims[self.session.get_bind().dialect.name]
+        return set(self.session.connection().scalars(claim, rows))
 
     def commit(self) -> None:
         self.session.flush()  # what these rows may refer to comes first
         for table, rows in self._rows.items():
             self.session.execute(insert(table), rows)
         self._rows = {}
-        if self._marks:
-            self.session.execute(insert(InboxRecord), self._marks)
-            self._marks = []
         self.session.commit()
 
 
 UnitOfWorkFactory = Callable[[], UnitOfWork]
+# INSERT … ON CONFLICT DO NOTHING RETURNING, sent for many rows at once (SQLAlchemy's "insert many
+# values"): the rows that come back are the ones that were not there.
+_claims = {
+    name: dialect.insert(InboxRecord).on_conflict_do_nothing().returning(col(InboxRecord.event_id))
+    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
+}

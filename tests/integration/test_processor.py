@@ -3,7 +3,10 @@ or not at all. Runs in-process on both databases with handlers written for the t
 
 from __future__ import annotations
 
+import threading
+import time
 import uuid
+from collections.abc import Iterable
 from datetime import UTC, datetime
 
 import pytest
@@ -165,3 +168,57 @@ def test_a_database_outage_is_waited_out_and_never_dead_letters(engine: Engine) 
 def outbox_rows(engine: Engine, topic: str) -> list[OutboxRecord]:
     with Session(engine) as session:
         return list(session.exec(select(OutboxRecord).where(OutboxRecord.topic == topic)).all())
+
+
+class SecondWorker:
+    """Two workers get the same event at the same time (a rebalance hands a partition over while
+    its old owner is still writing). The first one's handler lets the second start and waits until
+    the second is asking the inbox, then a little longer, so the second asks while the first has
+    not committed."""
+
+    def __init__(self, engine: Engine, record: Record) -> None:
+        self.engine, self.record = engine, record
+        self.calls = 0
+        self.asking = threading.Event()
+        self.outcome: Outcome | None = None
+        self.thread = threading.Thread(target=self._run)
+
+    def handler(self, envelope: Envelope, uow: UnitOfWork) -> None:
+        self.calls += 1
+        if self.calls == 1:
+            self.thread.start()
+            assert self.asking.wait(10)
+            time.sleep(0.3)  # the second worker is inside its question now (it can only wait for us)
+        record_probe(envelope, uow)
+
+    def processor(self, uow_type: type[UnitOfWork]) -> Processor:
+        return Processor(
+            lambda: uow_type(self.engine),
+            HandlerTable({PipelineProbe: (self.handler,)}),
+            RetryPolicy(max_attempts=4, backoff_s=0.01, backoff_max_s=0.01),
+        )
+
+    def _run(self) -> None:
+        worker = self
+
+        class Asking(UnitOfWork):
+            def claim(self, handler: str, event_ids: Iterable[str]) -> set[str]:
+                worker.asking.set()
+                return super().claim(handler, event_ids)
+
+        self.outcome = self.processor(Asking).process(self.record)
+
+
+def test_two_workers_with_the_same_event_at_once_apply_it_once(engine: Engine) -> None:
+    """The second worker's look at the inbox waits for the first one's transaction and then finds
+    the event taken: its handler never runs. (Checking first and marking at the end let both run
+    the handler; the second one's effects were only undone when its mark collided.)"""
+    probe_id = uuid.uuid4().hex
+    _, record = probe_record(probe_id)
+    workers = SecondWorker(engine, record)
+    assert workers.processor(UnitOfWork).process(record) is Outcome.HANDLED
+    workers.thread.join(30)
+    assert workers.outcome is Outcome.DUPLICATE
+    assert workers.calls == 1
+    with Session(engine) as session:
+        assert len(session.exec(select(ProbeReceipt).where(ProbeReceipt.probe_id == probe_id)).all()) == 1
