@@ -119,7 +119,7 @@ class Stack:
         bootstrap: str,
         mailbox: Mailbox,
         logs: Path,
-        processor_process: bool = False,
+        processor_process: bool = True,
     ) -> None:
         self.name = name
         self.mailbox = mailbox

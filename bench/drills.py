@@ -2,7 +2,7 @@
 nothing may take effect twice.
 
     python -m bench.drills [--only poison,database_down,...] [--outage-s 20] [--rate 15]
-                           [--processor-process]
+                           [--processor-in-worker]
 
 Runs on a PostgreSQL cluster and a Kafka broker of its own (started with infra/, stopped at the end),
 with API, relay and worker as processes and an SMTP server in this process that counts every mail.
@@ -10,8 +10,8 @@ Prints one JSON line per drill with ``drill``, ``sent``, ``handled``, ``dead_let
 ``duplicated`` and what else the drill observed. The load is real registrations through the API:
 handled = registrations accepted (2xx) that ended decided with their mail; duplicated = mails beyond
 one per registrant. An answer 503 (with Retry-After) during an outage is not a loss: nothing was
-accepted, and the client was told to try again. ``--processor-process`` runs the drills with the
-worker's bulk Processor in a process of its own, as with SQLite (on PostgreSQL it is off unless set).
+accepted, and the client was told to try again. The worker's bulk Processor runs in a process of
+its own, as deployed; ``--processor-in-worker`` runs the drills with it inside the worker instead.
 """
 
 from __future__ import annotations
@@ -182,7 +182,7 @@ def load_drill(
     }
 
 
-def run(only: list[str], outage_s: float, rate: float, processor_process: bool = False) -> list[Line]:
+def run(only: list[str], outage_s: float, rate: float, processor_process: bool = True) -> list[Line]:
     folder = scratch()
     postgres = OwnPostgres(folder, common.free_port())
     broker = OwnBroker(folder, common.free_port())
@@ -311,13 +311,13 @@ def main() -> None:
     arguments.add_argument("--outage-s", type=float, default=20.0, help="how long an outage lasts")
     arguments.add_argument("--rate", type=float, default=15.0, help="registrations a second")
     arguments.add_argument(
-        "--processor-process",
+        "--processor-in-worker",
         action="store_true",
-        help="the worker's bulk Processor in a process of its own (the default with SQLite only)",
+        help="the worker's bulk Processor inside the worker, not in a process of its own",
     )
     args = arguments.parse_args()
     drills = [name.strip() for name in args.only.split(",") if name.strip()]
-    run(drills, args.outage_s, args.rate, args.processor_process)
+    run(drills, args.outage_s, args.rate, not args.processor_in_worker)
 
 
 if __name__ == "__main__":

@@ -71,7 +71,7 @@ def worker() -> None:
         container.senders_elsewhere = True
     bulk: BatchProcessor = container.processor()
     children: list[Background] = []
-    if senders is not None and container.settings.processor_in_own_process:
+    if senders is not None and container.settings.worker_processor_process:
         from services.worker.processor_process import ProcessorProcess
 
         process = ProcessorProcess(container.settings, senders.wake_urgent, senders.wake_bulk)

@@ -81,9 +81,8 @@ class Settings(BaseSettings):
     worker_sender_process: bool = True
     # The worker hands its bulk topics' batches to a Processor in a process of its own, so Faust and
     # the database work on two cores at once (needs the sender process: it wakes those senders).
-    # Unset: on with SQLite, whose work is done in the worker's own process; off with PostgreSQL,
-    # whose server already works beside the worker (measured on 2 cores: docs/throughput.md).
-    worker_processor_process: bool | None = None
+    # On with either database (measured on 2 cores: docs/throughput.md).
+    worker_processor_process: bool = True
     # How much lower the bulk senders' process is scheduled (nice, 0-19; 0: like the worker), so on
     # a busy machine events and the urgent lane get the processor before bulk mail.
     bulk_senders_nice: int = Field(default=10, ge=0, le=19)
@@ -131,16 +130,6 @@ class Settings(BaseSettings):
     @property
     def mail_dir(self) -> Path:
         return self.data_dir / "mail"
-
-    @property
-    def is_postgres(self) -> bool:
-        return self.database_url.startswith("postgresql")
-
-    @property
-    def processor_in_own_process(self) -> bool:
-        if self.worker_processor_process is not None:
-            return self.worker_processor_process
-        return not self.is_postgres
 
     def topic(self, name: str) -> str:
         """The deployed topic name: the catalogue name with this deployment's prefix."""
