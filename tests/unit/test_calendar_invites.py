@@ -4,6 +4,8 @@ per registration, SEQUENCE rising, cancellations with METHOD:CANCEL, UTF-8 decla
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
+from email import message_from_bytes, policy
+from email.message import EmailMessage
 from typing import Any
 
 import vobject
@@ -69,7 +71,9 @@ def test_the_mail_declares_the_invites_charset_so_umlauts_arrive_whole() -> None
     renderer = Renderer(sender_address="noreply@weltoffen.example")
     sample = {**MESSAGES["registration_confirmed"].sample, "registration_uid": "r-1", "calendar_sequence": 5}
     rendered = renderer.render("registration_confirmed", "de", sample, ISSUED)
-    mail = build_email(Mail("W <noreply@weltoffen.example>", "a@example.org", "<1@x>", ISSUED), rendered)
+    built = build_email(Mail("W <noreply@weltoffen.example>", "a@example.org", "<1@x>", ISSUED), rendered)
+    mail = message_from_bytes(bytes(built), policy=policy.default)  # as the receiver reads it
+    assert isinstance(mail, EmailMessage)
     [part] = list(mail.iter_attachments())
     assert part.get_content_type() == "text/calendar" and part.get_param("charset") == "utf-8"
     assert part.get_param("method") == "PUBLISH"
