@@ -70,11 +70,18 @@ def build_email(mail: Mail, rendered: Rendered) -> Message:
     message["From"] = _address(mail.sender)
     message["To"] = _address(mail.recipient)
     message["Subject"] = _words(rendered.subject)
-    message["Message-ID"] = mail.message_id
+    message["Message-ID"] = _one_line(mail.message_id)
     message["Date"] = format_datetime(mail.sent_at)
     message["Auto-Submitted"] = "auto-generated"
-    message["Content-Language"] = rendered.locale
+    message["Content-Language"] = _one_line(rendered.locale)
     return message
+
+
+def _one_line(value: str) -> str:
+    """A line break in a header value (a dialogue's title in the subject) could start a header of
+    its own (``Bcc:``). Both email APIs refuse to write such a value, so the mail would never go
+    out; here it becomes a space."""
+    return " ".join(value.splitlines())
 
 
 _UTF8 = Charset("utf-8")
@@ -124,12 +131,13 @@ def _text(body: str, subtype: str) -> MIMENonMultipart:
 
 
 def _words(value: str) -> str:
-    return value if value.isascii() else Header(value, _UTF8, header_name="Subject").encode()
+    line = _one_line(value)
+    return line if line.isascii() else Header(line, _UTF8, header_name="Subject").encode()
 
 
 def _address(value: str) -> str:
-    name, address = parseaddr(value)
-    return formataddr((name, address), charset=_UTF8) if address else value
+    name, address = parseaddr(_one_line(value))
+    return formataddr((name, address), charset=_UTF8) if address else _one_line(value)
 
 
 def _attachment(attachment: Attachment) -> MIMEBase:

@@ -86,3 +86,13 @@ def test_an_address_that_is_not_ascii_is_written_as_it_is_for_smtputf8() -> None
     assert "To: ayşe@örnek.example".encode() in raw
     mail = message_from_bytes(raw, policy=policy.default)
     assert mail["Subject"] == SUBJECT and mail.get_content_type() == "multipart/alternative"
+
+
+def test_a_line_break_in_a_subject_cannot_add_a_header() -> None:
+    """A dialogue's title goes into the subject; a line break in it must neither start a header nor
+    keep the mail from being built (the email package refuses such a value)."""
+    mail = received(rendered("Dialog\r\nBcc: everyone@example.org\nX-Evil: 1", "Hi", "<p>Hi</p>", "de"))
+    assert mail["Bcc"] is None and mail["X-Evil"] is None
+    assert mail["Subject"] == "Dialog Bcc: everyone@example.org X-Evil: 1"
+    umlauts = received(rendered("Bürgerdialog\nBcc: everyone@example.org", "Hi", "<p>Hi</p>", "de"))
+    assert umlauts["Bcc"] is None and umlauts["Subject"] == "Bürgerdialog Bcc: everyone@example.org"
