@@ -69,10 +69,9 @@ def allocate_seat(envelope: Envelope, uow: UnitOfWork) -> None:
         registration = uow.session.get(Registration, request.registration_id)
     if registration is None or registration.status != RegistrationStatus.REQUESTED:
         return  # cancelled before its turn, or already decided
-    uow.session.add(dialogue)
+    # Both rows came from this session, which writes their changes with the commit: no add().
     if dialogue.status != DialogueStatus.PUBLISHED:
         registration.status = RegistrationStatus.REJECTED
-        uow.session.add(registration)
         return
     if dialogue.allocation == Allocation.LOTTERY:
         notify_registration(
@@ -86,7 +85,6 @@ def allocate_seat(envelope: Envelope, uow: UnitOfWork) -> None:
     registration.status = decision.status
     registration.waitlist_position = decision.waitlist_position
     registration.decided_at = uow.clock()
-    uow.session.add(registration)
     if decision.status == RegistrationStatus.CONFIRMED:
         dialogue.seats_taken += 1
         notify_registration(uow, registration, dialogue, "registration_confirmed")
