@@ -26,6 +26,7 @@ from tests.support.kafka import assert_nothing_on_topics
 from tests.support.mail import MailServer
 from tests.support.people import person
 from tests.support.pipeline import KafkaPipeline, pipeline_settings
+from tests.support.places import own_ags
 
 pytestmark = pytest.mark.integration
 NARRATIVE = "Jemand hat meine Privatadresse in einem Forum veröffentlicht, mit Fotos von meinem Auto."
@@ -54,7 +55,7 @@ def test_anonymous_conversation_on_kafka_encrypted_at_rest_and_off_the_topics(
     )
     pipeline = KafkaPipeline(settings, log_dir=tmp_path)
     container = bootstrap(settings, clock=Clock(datetime.now(UTC)))
-    ags = f"06{random.randint(100, 999)}000"  # a district of its own
+    ags = own_ags()  # a district of its own: no other test's coordinators or cases
     try:
         with api_client(create_app(container, run_dispatcher=False)) as client:
             coordinator = person(

@@ -5,7 +5,6 @@ on every topic is read: none carries the narrative, a name or an e-mail address.
 
 from __future__ import annotations
 
-import random
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -22,6 +21,7 @@ from tests.support.kafka import assert_nothing_on_topics
 from tests.support.mail import MailServer
 from tests.support.people import person
 from tests.support.pipeline import KafkaPipeline, pipeline_settings
+from tests.support.places import own_ags
 
 pytestmark = pytest.mark.integration
 NARRATIVE = "Ein Mann stand heute Abend vor meinem Haus und rief, er werde meine Familie finden."
@@ -49,7 +49,7 @@ def test_report_route_notify_escalate_acknowledge_without_personal_data_on_kafka
     pipeline = KafkaPipeline(settings, log_dir=tmp_path)
     clock = Clock(datetime.now(UTC))  # the worker process runs on the real clock
     container = bootstrap(settings, clock=clock)  # the API and the escalation timer of this test
-    ags = f"05{random.randint(100, 999)}000"  # a district of its own: other runs' coordinators stay out
+    ags = own_ags()  # a district of its own: no other test's coordinators or cases
     try:
         with api_client(create_app(container, run_dispatcher=False)) as client:
             primary = person(
