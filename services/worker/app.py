@@ -126,30 +126,70 @@ def _consumer(
 ) -> Agent:
     # The urgent lane takes each event as it comes: it never waits for a batch to fill up (a batch
     # that is not full waits up to worker_batch_within_s), and urgent events are few.
-    size = 1 if spec in URGENT_TOPICS.values() else settings.worker_batch_size
+    urgent = spec in URGENT_TOPICS.values()
+    size = 1 if urgent else settings.worker_batch_size
 
     async def consume(stream: faust.StreamT[Any]) -> None:
         batches: AsyncIterator[Any] = cast(Any, stream).take_events(
             size, within=settings.worker_batch_within_s
         )
-        async for batch in batches:
-            records = [
-                Record(
-                    topic=spec.name,
-                    value=event.message.value,
-                    key=event.message.key,
-                    partition=event.message.partition,
-                    offset=event.message.offset,
+        if urgent:
+            async for batch in batches:
+                await _handle(processor, _records(spec, batch), follow_up)
+            return
+        in_hand: asyncio.Task[None] | None = None
+        try:
+            async for batch in batches:
+                # Faust acknowledges a batch once the agent asks for the next one. Each message
+                # gets a second reference here, given back only when the Processor has handled
+                # the batch: so its offset is committed only then, while Faust takes the next
+                # batch from the broker as the Processor works on this one.
+                for event in batch:
+                    event.message.incref()
+                if in_hand is not None:
+                    await asyncio.shield(in_hand)  # one batch at a time, in order
+                in_hand = asyncio.ensure_future(
+                    _handle_then_release(stream, processor, spec, batch, follow_up)
                 )
-                for event in batch
-            ]
-            # The Processor runs in a thread so the database does not block Faust's heartbeats.
-            # Offsets are acknowledged only after it returns.
-            await _until_processed(processor, records)
-            if follow_up is not None:
-                await asyncio.to_thread(_safely, follow_up)
+        finally:
+            if in_hand is not None:
+                await asyncio.shield(in_hand)
 
     return consume
+
+
+def _records(spec: TopicSpec, batch: Sequence[Any]) -> list[Record]:
+    return [
+        Record(
+            topic=spec.name,
+            value=event.message.value,
+            key=event.message.key,
+            partition=event.message.partition,
+            offset=event.message.offset,
+        )
+        for event in batch
+    ]
+
+
+async def _handle(
+    processor: BatchProcessor, records: list[Record], follow_up: Callable[[], object] | None
+) -> None:
+    # The Processor runs in a thread so the database does not block Faust's heartbeats.
+    await _until_processed(processor, records)
+    if follow_up is not None:
+        await asyncio.to_thread(_safely, follow_up)
+
+
+async def _handle_then_release(
+    stream: faust.StreamT[Any],
+    processor: BatchProcessor,
+    spec: TopicSpec,
+    batch: Sequence[Any],
+    follow_up: Callable[[], object] | None,
+) -> None:
+    await _handle(processor, _records(spec, batch), follow_up)
+    for event in batch:
+        await stream.ack(event)  # the second reference: now the offset may be committed
 
 
 async def _until_processed(processor: BatchProcessor, records: list[Record]) -> None:
