@@ -13,6 +13,7 @@ from sqlmodel import Session, SQLModel, col, select
 
 from events import Envelope
 from services.store import outbox
+from services.store.copy import copy_rows
 from services.store.tables import InboxRecord, OutboxRecord
 
 Clock = Callable[[], datetime]
@@ -118,8 +119,12 @@ class UnitOfWork:
 
     def commit(self) -> None:
         self.session.flush()  # what these rows may refer to comes first
+        postgres = self.session.get_bind().dialect.name == "postgresql"
         for table, rows in self._rows.items():
-            self.session.execute(insert(table), rows)
+            if postgres:
+                copy_rows(self.session.connection(), table, rows)
+            else:
+                self.session.execute(insert(table), rows)
         self._rows = {}
         if self._marks:
             self.session.execute(insert(InboxRecord), self._marks)

@@ -4,13 +4,14 @@ they were given, and never lost when the unit of work joins a session someone el
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from sqlmodel import Session, col, select
 
 from events import decode, new_envelope
 from events.contracts import PipelineProbe
+from services.notify.tables import Notification, NotificationStatus
 from services.store.engine import make_engine
 from services.store.tables import OutboxRecord
 from services.store.uow import UnitOfWork
@@ -52,3 +53,40 @@ def test_a_joined_unit_of_work_emits_into_the_owners_transaction(database_url: s
         owner.commit()
     with Session(engine) as session:
         assert _emitted(session, probe_id) == [7]
+
+
+def test_rows_written_with_the_commit_get_their_defaults_and_typed_values(database_url: str) -> None:
+    """On PostgreSQL such rows are streamed with COPY, not inserted by SQLAlchemy: a column left out
+    still gets its default, and a time comes back as the same UTC moment."""
+    engine = make_engine(database_url)
+    at = datetime(2026, 3, 1, 23, 30, 15, 123456, tzinfo=timezone(timedelta(hours=2)))
+    ids = [str(uuid.uuid4()) for _ in range(3)]
+    with UnitOfWork(engine) as uow:
+        for n, notification_id in enumerate(ids):
+            uow.append(
+                Notification,
+                {
+                    "id": notification_id,
+                    "recipient_id": f"r-{n}",
+                    "template": "registration_confirmed",
+                    "context": '{"quote": "a \\\\ and a tab\\t and ü"}',
+                    "status": NotificationStatus.PENDING,
+                    "created_at": at,
+                },
+            )
+        uow.commit()
+    with Session(engine) as session:
+        rows = {
+            row.id: row for row in session.exec(select(Notification).where(col(Notification.id).in_(ids)))
+        }
+    assert [rows[i].recipient_id for i in ids] == ["r-0", "r-1", "r-2"]
+    first = rows[ids[0]]
+    assert (first.recipient_kind, first.urgent, first.locale, first.subject_id) == (
+        "account",
+        False,
+        None,
+        None,
+    )
+    assert first.status == "pending"
+    assert first.context == '{"quote": "a \\\\ and a tab\\t and ü"}'
+    assert first.created_at == at and first.created_at.tzinfo is not None
