@@ -21,6 +21,7 @@ from sqlmodel import Session
 
 from events.catalog import MAX_MESSAGE_BYTES, URGENT_TOPICS
 from services.metrics import RELAY_PUBLISH, RELAY_ROWS
+from services.relay.partitioning import KeyPartitioner
 from services.settings import Settings
 from services.store import outbox
 from services.store.uow import Clock, utc_now
@@ -55,6 +56,7 @@ def kafka_producer(settings: Settings) -> Producer:
         batch_size=256 * 1024,
         max_request_size=MAX_MESSAGE_BYTES,  # the topics take this much (events.catalog)
         compression_type=None,
+        partitioner=KeyPartitioner(),
         request_timeout_ms=5000,
         delivery_timeout_ms=20000,
         max_block_ms=5000,
