@@ -23,7 +23,7 @@ def copy_rows(connection: Connection, table: type[SQLModel], rows: Sequence[dict
         return
     sql_table = SQLModel.metadata.tables[str(table.__tablename__)]
     given = {name for row in rows for name in row}
-    columns = [column for column in sql_table.columns if column.name in given or _has_default(column)]
+    columns = [column for column in sql_table.columns if column.name in given or column.default is not None]
     values = [_value_of(column, connection) for column in columns]
     names = ", ".join(connection.dialect.identifier_preparer.quote(c.name) for c in columns)
     quoted = connection.dialect.identifier_preparer.format_table(sql_table)
@@ -31,11 +31,6 @@ def copy_rows(connection: Connection, table: type[SQLModel], rows: Sequence[dict
     with driver.cursor() as cursor, cursor.copy(f"COPY {quoted} ({names}) FROM STDIN") as copy:  # type: ignore[union-attr]
         for row in rows:
             copy.write_row([value(row) for value in values])
-
-
-def _has_default(column: Column[Any]) -> bool:
-    default = column.default
-    return default is not None and (default.is_scalar or default.is_callable)
 
 
 def _value_of(column: Column[Any], connection: Connection) -> _Value:
@@ -54,6 +49,11 @@ def _value_of(column: Column[Any], connection: Connection) -> _Value:
 
         def missing() -> Any:
             return constant
+
+    elif default is not None:  # a SQL expression or a sequence: only an INSERT can run it
+
+        def missing() -> Any:
+            raise ValueError(f"give {column.table.name}.{name}: its default is SQL that COPY cannot run")
 
     else:
 
