@@ -52,10 +52,10 @@ def _alert_capacity(uow: UnitOfWork, dialogue: Dialogue, before: int, after: int
 
 def _registrations(envelopes: Sequence[Envelope], uow: UnitOfWork) -> list[Registration]:
     """The registrations a batch of requests decides, in one query. Their encrypted details are
-    left out (decrypting them was a tenth of a decision): a seat needs none of them, and planning
-    the registrant's message needs only to know there is an address (its keyed hash tells)."""
+    left out (decrypting them was a tenth of a decision): a seat needs none of them, and the
+    registrant's message needs only the address, to know there is one."""
     ids = [e.event.registration_id for e in envelopes if isinstance(e.event, RegistrationRequested)]
-    unread = ("name", "email", "phone", "dietary", "needs_note")
+    unread = ("name", "phone", "dietary", "needs_note")
     options = [defer(getattr(Registration, column)) for column in unread]
     return by_ids(uow.session, Registration, ids, options=options)
 

@@ -38,17 +38,8 @@ def registration_contacts(secret: str) -> ContactResolver:
     return contact
 
 
-def registration_reach(session: Session, registration_id: str) -> Contact:
-    """For planning: a registrant is reached by e-mail if they have an address, which the keyed hash
-    beside it tells without decrypting it (both are set and erased together)."""
-    registration = session.get(Registration, registration_id)
-    if registration is None or registration.email_hash is None:
-        raise UnknownRecipient(f"registration {registration_id} has no address (anonymised or gone)")
-    return Contact(None, registration.language, (Channel.EMAIL,), None, has_email=True)
-
-
 def register(secret: str) -> None:
-    register_recipients(KIND, registration_contacts(secret), registration_rows, registration_reach)
+    register_recipients(KIND, registration_contacts(secret), registration_rows)
 
 
 def registration_rows(session: Session, registration_ids: Sequence[str]) -> list[Registration]:

@@ -31,13 +31,11 @@ class Contact:
     # Values about the recipient that messages use, filled in at send time and never stored with a
     # notification (a registrant's name, the secret link to their registration).
     details: Mapping[str, str] = field(default_factory=dict)
-    # For planning only: there is an address, though it was not read (see ``resolve_for_planning``).
-    has_email: bool = False
 
     def reachable(self) -> tuple[Channel, ...]:
         """Every channel this recipient can be reached on (the urgent lane uses all of them)."""
         channels: list[Channel] = []
-        if self.email or self.has_email:
+        if self.email:
             channels.append(Channel.EMAIL)
         if self.account_id:
             channels.append(Channel.INBOX)
@@ -118,24 +116,15 @@ ContactResolver = Callable[[Session, str], Contact]
 Preload = Callable[[Session, Sequence[str]], Sequence[object]]
 _RESOLVERS: dict[str, ContactResolver] = {"account": account_contact}
 _PRELOADS: dict[str, Preload] = {"account": account_rows}
-_PLANNERS: dict[str, ContactResolver] = {}
 
 
-def register_recipients(
-    kind: str,
-    resolver: ContactResolver,
-    preload: Preload | None = None,
-    planner: ContactResolver | None = None,
-) -> None:
+def register_recipients(kind: str, resolver: ContactResolver, preload: Preload | None = None) -> None:
     """A stream tells the notifier how to reach its own kind of recipient (a dialogue's registrant,
-    say), how to load many of them at once, and, if that is cheaper, how to tell only which channels
-    reach them (``planner``: a Contact for planning, its address not read); called at bootstrap, so
-    this module never reads a stream's tables."""
+    say), and how to load many of them at once; called at bootstrap, so this module never reads a
+    stream's tables."""
     _RESOLVERS[kind] = resolver
     if preload is not None:
         _PRELOADS[kind] = preload
-    if planner is not None:
-        _PLANNERS[kind] = planner
 
 
 def preload(session: Session, recipients: Iterable[tuple[str, str]]) -> list[object]:
@@ -147,13 +136,6 @@ def preload(session: Session, recipients: Iterable[tuple[str, str]]) -> list[obj
     return [
         row for kind, wanted in ids.items() if kind in _PRELOADS for row in _PRELOADS[kind](session, wanted)
     ]
-
-
-def resolve_for_planning(session: Session, kind: str, recipient_id: str) -> Contact:
-    """The recipient as far as planning deliveries needs them: channels, language, quiet hours.
-    Never for sending: the address may be left unread (``Contact.has_email``)."""
-    planner = _PLANNERS.get(kind)
-    return planner(session, recipient_id) if planner is not None else resolve(session, kind, recipient_id)
 
 
 def resolve(session: Session, kind: str, recipient_id: str) -> Contact:

@@ -15,7 +15,7 @@ from events.contracts import NotificationRequested
 from events.ids import new_id
 from notifications.messages import MESSAGES
 from notifications.policy import earliest_send
-from services.notify.contacts import Contact, UnknownRecipient, preload, resolve_for_planning
+from services.notify.contacts import Contact, UnknownRecipient, preload, resolve
 from services.notify.tables import DeliveryStatus, Notification, NotificationDelivery, NotificationStatus
 from services.pipeline.handler_types import handles
 from services.store.prefetch import by_ids
@@ -90,7 +90,7 @@ def _contact_or_none(uow: UnitOfWork, kind: str, recipient_id: str) -> Contact |
     """The recipient, to plan for now; None if they cannot be resolved: then the request goes out
     as an event, and the notifier's handler retries it and dead-letters it as it does any other."""
     try:
-        return resolve_for_planning(uow.session, kind, recipient_id)
+        return resolve(uow.session, kind, recipient_id)
     except UnknownRecipient:
         return None
 
@@ -140,7 +140,7 @@ def plan_deliveries(envelope: Envelope, uow: UnitOfWork) -> None:
         raise NotificationMissing(f"notification {request.notification_id} does not exist")
     if notification.status == NotificationStatus.CANCELLED:
         return  # withdrawn before it was planned
-    contact = resolve_for_planning(uow.session, notification.recipient_kind, notification.recipient_id)
+    contact = resolve(uow.session, notification.recipient_kind, notification.recipient_id)
     deliveries = planned(notification.id, notification.urgent, contact, uow.clock())
     if not deliveries:
         notification.status = NotificationStatus.DEAD  # no address at all: nothing to retry

@@ -13,17 +13,13 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from icalendar import Calendar
-from sqlalchemy import inspect
-from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
-from notifications.messages import Channel
 from services.bootstrap import Container
 from services.crypto import keyed_hash
-from services.dialogues.messages import REGISTRANT, notify_registration
+from services.dialogues.messages import notify_registration
 from services.dialogues.registrations import manage_path
 from services.dialogues.tables import Dialogue, Registration
-from services.notify.contacts import UnknownRecipient, resolve, resolve_for_planning
 from services.notify.tables import Notification
 from services.store.tables import OutboxRecord, Role
 from tests.support.clock import Clock
@@ -559,23 +555,3 @@ def test_freed_seats_go_to_those_waiting_in_order_and_places_stay_1_to_n(
     assert rows["Fritz"] == ("confirmed", None) and rows["Gül"] == ("confirmed", None)
     waiting = client.get(f"/dialogues/{dialogue_id}/registrations", headers=organiser.auth).json()
     assert [r["waitlist_position"] for r in waiting if r["status"] == "waitlisted"] == []
-
-
-def test_planning_a_registrants_mail_knows_the_channel_without_decrypting_the_address(
-    container: Container, client: TestClient, organiser: Person, clock: Clock
-) -> None:
-    dialogue_id = dialogue(client, organiser, clock)
-    registration_id, _ = mine(container, resident(client, dialogue_id))
-    with Session(container.engine) as session:
-        registration = session.get(Registration, registration_id, options=[defer(Registration.email)])  # type: ignore[arg-type]
-        assert registration is not None
-        planning = resolve_for_planning(session, REGISTRANT, registration_id)
-        assert planning.channels_for(urgent=False) == (Channel.EMAIL,)
-        assert planning.email is None and "email" in inspect(registration).unloaded  # never read
-        sending = resolve(session, REGISTRANT, registration_id)
-        assert sending.email is not None and sending.email.startswith("ayşe-")
-        registration.email = registration.email_hash = None  # erased, as after the dialogue
-        session.flush()
-        for lookup in (resolve_for_planning, resolve):
-            with pytest.raises(UnknownRecipient):
-                lookup(session, REGISTRANT, registration_id)
