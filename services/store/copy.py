@@ -3,7 +3,9 @@
 An ``executemany`` INSERT costs the server a statement and the client a round of SQLAlchemy's and
 psycopg's bookkeeping for every row; COPY streams the rows as one command. Values go through each
 column's own bind processing first (the UTC datetimes, the encrypted columns), as they would with an
-INSERT, and a column a row leaves out gets its Python default, or else its server default.
+INSERT. A column a row leaves out gets its Python default (or NULL if it has none); a column no row
+gives and that has no Python default is left to the server's default; a column whose default is a SQL
+expression must be given, since COPY cannot run it (refused, rather than a silent NULL).
 """
 
 from __future__ import annotations
