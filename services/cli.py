@@ -70,13 +70,15 @@ def worker() -> None:
         container.wake_urgent, container.wake_bulk = senders.wake_urgent, senders.wake_bulk
         container.senders_elsewhere = True
     bulk: BatchProcessor = container.processor()
+    urgent: BatchProcessor = container.processor(urgent=True)
     children: list[Background] = []
     if senders is not None and container.settings.worker_processor_process:
         from services.worker.processor_process import ProcessorProcess
 
-        process = ProcessorProcess(container.settings, senders.wake_urgent, senders.wake_bulk)
-        bulk = process
-        children.append(process)
+        wakes = (senders.wake_urgent, senders.wake_bulk)
+        bulk = ProcessorProcess(container.settings, *wakes)
+        urgent = ProcessorProcess(container.settings, *wakes, urgent=True)
+        children.extend((urgent, bulk))
     faust_app = create_worker_app(
         container.settings,
         bulk,
@@ -84,7 +86,7 @@ def worker() -> None:
         container.after_batch(),
         container.timers(),
         senders,
-        urgent_processor=container.processor(urgent=True),
+        urgent_processor=urgent,
         children=children,
     )
     Worker(faust_app, loglevel="info", quiet=True).execute_from_commandline()

@@ -12,7 +12,7 @@ import faust
 
 from events.catalog import URGENT_TOPICS, TopicSpec
 from services.pipeline.handler_types import HandlerTable
-from services.pipeline.processing import Outcome, Processor, Record
+from services.pipeline.processing import Outcome, Record
 from services.settings import Settings
 from services.timers import Timer, run_in_thread
 
@@ -34,12 +34,13 @@ def create_worker_app(
     after_batch: Mapping[str, Callable[[], object]] | None = None,
     timers: Sequence[Timer] = (),
     background: Background | None = None,
-    urgent_processor: Processor | None = None,
+    urgent_processor: BatchProcessor | None = None,
     children: Sequence[Background] = (),
 ) -> faust.App:
     """A Faust app with one agent per topic the handler table needs. Topics must already exist
     (``weltoffen topics apply``): the worker never declares or resizes them. The urgent topics'
-    agents hand their events to ``urgent_processor`` (the urgent lane's database engine), if given.
+    agents hand their events to ``urgent_processor`` (with the urgent lane's database engine, in a
+    process of its own as deployed), if given.
     ``children`` (a Processor's process) are started with the app and stopped before it ends."""
     app = faust.App(
         settings.worker_group,

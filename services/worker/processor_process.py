@@ -1,10 +1,13 @@
-"""The Processor of the worker's bulk topics in a process of its own.
+"""The Processors of the worker's topics in processes of their own: one for the bulk topics, one
+for the urgent topics (with the urgent lane's database engine).
 
 In one interpreter, Faust's event loop and the Processor's thread take turns at one lock: Faust
 passes on the next batch only once the Processor gives the lock back, so their costs per event
 add up. With the Processor in a child process, Faust fetches and decodes the next batch on one core
-while the child decides and writes the last one on the other. The agent still waits for the child's
-answer before its offsets move on, so nothing is acknowledged that was not handled or dead-lettered.
+while the child decides and writes the last one on the other. The urgent topics' child has
+nothing else to do: an emergency's triage does not take turns at the interpreter lock with Faust
+taking in a rush of registrations. The agent still waits for the child's answer before its offsets
+move on, so nothing is acknowledged that was not handled or dead-lettered.
 
 One batch at a time goes through the pipe, in the order the agents hand them over. The child counts
 its events and sends the counts back with the outcomes, so the worker's ``/metrics`` shows them. A
@@ -40,8 +43,9 @@ class ProcessorGone(RuntimeError):
 class ProcessorProcess:
     """Quacks like a Processor (``process_batch``) for the worker's agents."""
 
-    def __init__(self, settings: Settings, wake_urgent: Any, wake_bulk: Any) -> None:
+    def __init__(self, settings: Settings, wake_urgent: Any, wake_bulk: Any, urgent: bool = False) -> None:
         self._settings = settings
+        self._urgent = urgent
         self._wakes = (wake_urgent, wake_bulk)
         self._lock = threading.Lock()
         self._process: SpawnProcess | None = None
@@ -55,14 +59,15 @@ class ProcessorProcess:
         ours, theirs = _CONTEXT.Pipe()
         process = _CONTEXT.Process(
             target=_serve,
-            args=(self._settings, *self._wakes, theirs, os.getpid()),
-            name="weltoffen-processor",
+            args=(self._settings, *self._wakes, theirs, os.getpid(), self._urgent),
+            name="weltoffen-urgent-processor" if self._urgent else "weltoffen-processor",
             daemon=True,
         )
         process.start()
         theirs.close()
         self._process, self._connection = process, ours
-        log.info("the Processor of the bulk topics started in process %s", process.pid)
+        lane = "urgent" if self._urgent else "bulk"
+        log.info("the Processor of the %s topics started in process %s", lane, process.pid)
 
     def process_batch(self, records: Sequence[Record]) -> list[Outcome]:
         with self._lock:
@@ -108,13 +113,15 @@ def _counted() -> Counts:
     }
 
 
-def _serve(settings: Settings, wake_urgent: Any, wake_bulk: Any, connection: Connection, parent: int) -> None:
+def _serve(
+    settings: Settings, wake_urgent: Any, wake_bulk: Any, connection: Connection, parent: int, urgent: bool
+) -> None:
     from services.bootstrap import bootstrap
 
     container = bootstrap(settings)
     container.senders_in_background = True  # a batch's follow-up only wakes the senders
     container.wake_urgent, container.wake_bulk = wake_urgent, wake_bulk
-    processor = container.processor()
+    processor = container.processor(urgent=urgent)
     before = _counted()
     while os.getppid() == parent:  # the worker is gone: nobody will hand us a batch
         try:
