@@ -7,6 +7,9 @@ cannot count twice.
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from sqlalchemy import select as select_columns
 from sqlmodel import col, select
 
 from events import Envelope
@@ -21,25 +24,52 @@ from workflows.incidents.campaign import RecentIncident, detect
 
 
 def _recent(case: Case, incident: Incident) -> RecentIncident:
+    return _recent_row(
+        case.id,
+        incident.reporter_id,
+        incident.municipality_ags,
+        incident.reported_at,
+        incident.perpetrator_marks,
+        case.campaign_id,
+    )
+
+
+def _recent_row(
+    case_id: str,
+    reporter_id: str | None,
+    municipality_ags: str,
+    reported_at: datetime,
+    perpetrator_marks: str,
+    campaign_id: str | None,
+) -> RecentIncident:
     return RecentIncident(
-        case_id=case.id,
-        official_key=incident.reporter_id,
-        district=incident.municipality_ags[:5],
-        reported_at=incident.reported_at,
-        marks=frozenset(m for m in incident.perpetrator_marks.split(",") if m),
-        campaign_id=case.campaign_id,
+        case_id=case_id,
+        official_key=reporter_id,
+        district=municipality_ags[:5],
+        reported_at=reported_at,
+        marks=frozenset(m for m in perpetrator_marks.split(",") if m),
+        campaign_id=campaign_id,
     )
 
 
 def look_for_campaign(uow: UnitOfWork, case: Case, incident: Incident, cause: Envelope) -> None:
     rules = incident_rules().campaign
     since = incident.reported_at - rules.window
-    rows = uow.session.exec(
-        select(Case, Incident)
+    # Only the columns detection needs: neither cases nor incidents (with their encrypted texts)
+    # are loaded for every report of the window, which grows with a campaign.
+    rows = uow.session.execute(
+        select_columns(
+            col(Case.id),
+            col(Incident.reporter_id),
+            col(Incident.municipality_ags),
+            col(Incident.reported_at),
+            col(Incident.perpetrator_marks),
+            col(Case.campaign_id),
+        )
         .join(Incident, col(Incident.id) == col(Case.incident_id))
-        .where(col(Incident.reported_at) >= since, Case.id != case.id)
+        .where(col(Incident.reported_at) >= since, col(Case.id) != case.id)
     ).all()
-    finding = detect(_recent(case, incident), [_recent(c, i) for c, i in rows], rules)
+    finding = detect(_recent(case, incident), [_recent_row(*row) for row in rows], rules)
     if finding is None:
         return
     now = uow.clock()
@@ -54,7 +84,8 @@ def look_for_campaign(uow: UnitOfWork, case: Case, incident: Incident, cause: En
             detected_at=now,
         )
         uow.session.add(campaign)
-    linked = {c.id: c for c, _ in rows if c.id in finding.case_ids}
+    others = [case_id for case_id in finding.case_ids if case_id != case.id]
+    linked = {c.id: c for c in uow.session.exec(select(Case).where(col(Case.id).in_(others))).all()}
     linked[case.id] = case
     newly = [c for c in linked.values() if c.campaign_id != campaign.id]
     for member in newly:
