@@ -169,13 +169,18 @@ class Relay:
 
     def _run_lane(self, stop: threading.Event, urgent: bool) -> None:
         idle = self._settings.relay_urgent_idle_s if urgent else self._settings.relay_idle_s
+        # The bulk lane goes on at once only after a full batch: while events trickle in (a rush
+        # of registrations stored one by one), it gathers them for up to ``idle`` instead of
+        # paying a round of queries, a flush and a commit for every one or two rows, processor
+        # time the urgent lane needs. The urgent lane goes on whenever it found anything.
+        enough = 1 if urgent else self._settings.relay_batch_size
         failures = 0
         while not stop.is_set():
             try:
-                if self.publish_lane(urgent):
-                    failures = 0
-                    continue
+                settled = self.publish_lane(urgent)
                 failures = 0
+                if settled >= enough:
+                    continue
                 stop.wait(idle)
             except Exception as exc:
                 failures += 1
