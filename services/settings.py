@@ -58,6 +58,9 @@ class Settings(BaseSettings):
     # How often the relay's urgent lane looks for new rows when it found none (a cheap query on
     # the outbox's index of unpublished rows): an emergency waits at most this long for the relay.
     relay_urgent_idle_s: float = Field(default=0.01, gt=0)
+    # On PostgreSQL the urgent lane instead waits for a commit's notice that urgent rows were
+    # written (LISTEN/NOTIFY), and looks anyway after this long (rows written without a notice).
+    relay_urgent_listen_s: float = Field(default=0.25, gt=0)
     relay_backoff_max_s: float = Field(default=5.0, gt=0)
 
     # Notifications. No SMTP host: mail is written as .eml files into data_dir/mail.

@@ -19,15 +19,16 @@ from kafka import errors as kafka_errors
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from events.catalog import MAX_MESSAGE_BYTES, URGENT_TOPICS
+from events.catalog import MAX_MESSAGE_BYTES
 from services.metrics import RELAY_PUBLISH, RELAY_ROWS
 from services.relay.partitioning import KeyPartitioner
+from services.relay.signal import CommitSignal
 from services.settings import Settings
 from services.store import outbox
 from services.store.uow import Clock, utc_now
 
 log = logging.getLogger(__name__)
-URGENT_TOPIC_NAMES = frozenset(spec.name for spec in URGENT_TOPICS.values())
+URGENT_TOPIC_NAMES = outbox.URGENT_TOPIC_NAMES
 URGENT_LANE = 1  # the urgent topics' shard locks are apart from the others' (outbox.claim_pending)
 # Failures that belong to one message, not to the broker: sending it again can never succeed.
 UNPUBLISHABLE = (
@@ -78,6 +79,8 @@ class Relay:
         self._settings = settings
         self._engine = engine
         self._urgent_engine = urgent_engine or engine  # the urgent lane's (services.store.engine)
+        postgres = self._urgent_engine is not None and self._urgent_engine.dialect.name == "postgresql"
+        self._signal = CommitSignal(self._urgent_engine) if postgres else None
         self._producer_factory = producer_factory
         self._producers: dict[bool, Producer] = {}  # by lane: urgent (True) and bulk (False)
         self._clock = clock
@@ -164,8 +167,19 @@ class Relay:
         try:
             self._run_lane(stop, False)
         finally:
+            self._wake_urgent_lane()
             urgent.join()
             self.close()
+            if self._signal is not None:
+                self._signal.close()
+
+    def _wake_urgent_lane(self) -> None:
+        if self._signal is None:
+            return
+        try:
+            self._signal.wake()
+        except Exception:  # the database is away: the lane ends after its longest wait
+            log.warning("could not wake the urgent lane to stop it", exc_info=True)
 
     def _run_lane(self, stop: threading.Event, urgent: bool) -> None:
         idle = self._settings.relay_urgent_idle_s if urgent else self._settings.relay_idle_s
@@ -181,7 +195,10 @@ class Relay:
                 failures = 0
                 if settled >= enough:
                     continue
-                stop.wait(idle)
+                if urgent and self._signal is not None:
+                    self._signal.wait(self._settings.relay_urgent_listen_s)
+                else:
+                    stop.wait(idle)
             except Exception as exc:
                 failures += 1
                 delay = min(self._settings.relay_backoff_max_s, 0.1 * 2**failures)

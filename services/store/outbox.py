@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import zlib
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -12,11 +12,16 @@ from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from events import Envelope, encode, topic_for
+from events.catalog import URGENT_TOPICS
 from events.ids import new_id
 from services.store.tables import OutboxRecord
 
 SHARDS = 16  # rows of one key share a shard; a relay owns a shard while it publishes it
 ADVISORY_LOCK_NAMESPACE = 0x57454C54  # "WELT": keeps our advisory locks apart from others'
+URGENT_TOPIC_NAMES = frozenset(spec.name for spec in URGENT_TOPICS.values())
+# PostgreSQL: a transaction that writes urgent rows says so on this channel as it commits
+# (NOTIFY), and the relay's urgent lane, listening, looks at once instead of every few ms.
+URGENT_SIGNAL = "weltoffen_outbox_urgent"
 
 Headers = list[tuple[str, str]]
 # A dead letter of a tombstone carries no value: the relay sends it as a tombstone again.
@@ -32,7 +37,17 @@ def add(session: Session, envelope: Envelope, now: datetime) -> OutboxRecord:
     """Queue an event for publishing, in the caller's transaction."""
     record = OutboxRecord(**row(envelope, now))
     session.add(record)
+    signal_urgent(session, [record.topic])
     return record
+
+
+def signal_urgent(session: Session, topics: Iterable[str]) -> None:
+    """On PostgreSQL, if any of these topics is urgent: wake the relay's urgent lane when this
+    transaction commits (a NOTIFY is delivered at the commit, and only then)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    if any(topic in URGENT_TOPIC_NAMES for topic in topics):
+        session.execute(select(func.pg_notify(URGENT_SIGNAL, "")))
 
 
 def row(envelope: Envelope, now: datetime) -> dict[str, Any]:

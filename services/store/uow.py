@@ -120,6 +120,7 @@ class UnitOfWork:
     def commit(self) -> None:
         self.session.flush()  # what these rows may refer to comes first
         postgres = self.session.get_bind().dialect.name == "postgresql"
+        outbox.signal_urgent(self.session, (row["topic"] for row in self._rows.get(OutboxRecord, [])))
         for table, rows in self._rows.items():
             if postgres:
                 copy_rows(self.session.connection(), table, rows)

@@ -304,6 +304,40 @@ def test_an_emergency_goes_out_while_a_bulk_batch_is_still_being_sent(
     assert [decode(message.value).event_id for message in emergencies] == [emergency.event_id]
 
 
+def test_on_postgresql_an_emergency_wakes_the_urgent_lane_as_it_commits(
+    postgres_url: str, kafka_bootstrap: str
+) -> None:
+    # The lane looks on its own only every 30 s here: only the commit's notice can wake it in time.
+    settings = pipeline_settings(postgres_url, kafka_bootstrap, relay_urgent_listen_s=30.0)
+    apply_topics(settings)
+    container = bootstrap(settings)
+    relay = Relay(settings, container.engine)
+    stop = threading.Event()
+    running = threading.Thread(target=relay.run, args=(stop,))
+    running.start()
+    try:
+        probe_id = uuid.uuid4().hex[:10]
+        [first] = emitted(container, [an_emergency(probe_id)])
+        assert until_published(container.engine, first.event_id, within_s=30)
+        time.sleep(1.0)  # the lane has looked again, found nothing, and now waits
+        [second] = emitted(container, [an_emergency(probe_id)])
+        assert until_published(container.engine, second.event_id, within_s=10)
+    finally:
+        stop.set()
+        started = time.monotonic()
+        running.join(60)
+    assert not running.is_alive() and time.monotonic() - started < 10  # woken to stop, too
+
+
+def until_published(engine, event_id: str, within_s: float) -> bool:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + within_s
+    while published_at(engine, event_id) is None:
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+    return True
+
+
 def published_at(engine, event_id: str) -> datetime | None:  # type: ignore[no-untyped-def]
     with Session(engine) as session:
         row = session.exec(select(OutboxRecord).where(OutboxRecord.event_id == event_id)).one()
