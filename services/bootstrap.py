@@ -36,6 +36,7 @@ from services.pipeline.processing import Processor, RetryPolicy
 from services.pipeline.reconciler import Reconciler
 from services.selfchecks import recipients as selfcheck_recipients
 from services.settings import Settings
+from services.store import outbox
 from services.store.engine import make_engine
 from services.store.outage import database_reachable
 from services.store.types import use_field_cipher
@@ -196,8 +197,9 @@ class Container:
 
     def timers(self) -> list[Timer]:
         """Retries and deliveries held back by quiet hours (urgent and bulk apart), escalations
-        of unacknowledged cases and missed safety check-ins; with a broker, the reconciler that
-        hands published but unhandled events to the Processor again."""
+        of unacknowledged cases and missed safety check-ins, dialogue jobs, the outbox's
+        retention; with a broker, the reconciler that hands published but unhandled events to the
+        Processor again."""
         interval = self.settings.timer_interval_s
         seen = self.timer_log.record
         reconcile = (
@@ -212,7 +214,14 @@ class Container:
             Timer("escalate-cases", interval * 5, self.case_timers.escalate_due, seen),
             Timer("missed-checkins", interval * 5, self.case_timers.checkins_due, seen),
             Timer("dialogue-jobs", interval * 5, self.dialogue_timers.run_due, seen),
+            Timer("outbox-retention", 60.0, self.forget_published_events, seen),
         ]
+
+    def forget_published_events(self) -> int:
+        """Published outbox rows older than ``outbox_retention_days``, deleted (the outbox would
+        otherwise keep every event ever published)."""
+        before = self.clock() - timedelta(days=self.settings.outbox_retention_days)
+        return outbox.forget_published_before(self.engine, before)
 
     def sender_timers(self, urgent: bool | None = None) -> list[Timer]:
         """The urgent lane's sender and the bulk senders (or one lane's: ``urgent``), each a timer

@@ -62,6 +62,9 @@ class Settings(BaseSettings):
     # written (LISTEN/NOTIFY), and looks anyway after this long (rows written without a notice).
     relay_urgent_listen_s: float = Field(default=0.25, gt=0)
     relay_backoff_max_s: float = Field(default=5.0, gt=0)
+    # Published outbox rows are deleted after this many days (dead letters are kept). Not less than
+    # a day: the reconciler reads the last hour's rows to find events published but never handled.
+    outbox_retention_days: int = Field(default=7, ge=1)
 
     # Notifications. No SMTP host: mail is written as .eml files into data_dir/mail.
     smtp_host: str = ""

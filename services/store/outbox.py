@@ -8,11 +8,11 @@ from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, update
+from sqlalchemy import Engine, delete, func, update
 from sqlmodel import Session, col, select
 
 from events import Envelope, encode, topic_for
-from events.catalog import URGENT_TOPICS
+from events.catalog import DEAD_LETTER_SUFFIX, URGENT_TOPICS
 from events.ids import new_id
 from services.store.tables import OutboxRecord
 
@@ -156,6 +156,39 @@ def mark_published(session: Session, ids: Sequence[int], now: datetime) -> None:
     if ids:
         published = update(OutboxRecord).where(col(OutboxRecord.id).in_(ids)).values(published_at=now)
         session.execute(published.execution_options(synchronize_session=False))
+
+
+def forget_published(session: Session, before: datetime, limit: int) -> int:
+    """Delete up to ``limit`` rows published before ``before``, oldest first; how many. Dead letters
+    stay (they are the operators' record, published or not), and so does every row not yet
+    published or held."""
+    old = (
+        select(OutboxRecord.id)
+        .where(
+            col(OutboxRecord.published_at).is_not(None),
+            col(OutboxRecord.published_at) < before,
+            col(OutboxRecord.topic).not_like(f"%{DEAD_LETTER_SUFFIX}"),
+        )
+        .order_by(col(OutboxRecord.id))
+        .limit(limit)
+    )
+    ids = list(session.exec(old).all())
+    if ids:
+        session.execute(delete(OutboxRecord).where(col(OutboxRecord.id).in_(ids)))
+    return len(ids)
+
+
+def forget_published_before(engine: Engine, before: datetime, batch: int = 1000) -> int:
+    """Delete every row published before ``before`` (but dead letters), ``batch`` rows per
+    transaction, so no other writer waits long for SQLite's write lock; how many."""
+    total = 0
+    while True:
+        with Session(engine) as session:
+            deleted = forget_published(session, before, batch)
+            session.commit()
+        total += deleted
+        if deleted < batch:
+            return total
 
 
 def hold(session: Session, row_id: int, reason: str, now: datetime) -> None:
