@@ -27,7 +27,7 @@ from tests.support.mail import MailServer, free_port
 from tests.support.matrix import Homeserver, Messenger
 from tests.support.people import Person, person
 from tests.support.pipeline import pipeline_settings
-from tests.support.places import own_ags
+from tests.support.places import own_ags, own_district
 
 pytestmark = pytest.mark.integration
 URGENT_WAIT_S = 60  # as the urgent-lane test waits for its mail; the benchmark measures the figure
@@ -257,7 +257,7 @@ def test_a_homeserver_that_is_away_is_waited_for_and_a_refusal_is_given_up_loudl
             **common,
         )
     )
-    coordinator = person(away, Role.COORDINATOR, region="16", expertise="security")
+    coordinator = person(away, Role.COORDINATOR, region=own_district(16), expertise="security")
     admin = person(away, Role.ADMIN)
     phone = Messenger(homeserver, homeserver.register())
     try:

@@ -3,9 +3,11 @@
 The tests of a run share one PostgreSQL database, and a coordinator covers every municipality whose
 key starts with one of their regions. A test's district (two digits of a state, three of a
 district) is therefore never handed out twice in a run. A test that routes cases by a full key
-takes it from states that no test uses for districts or fixed regions (03, 05, 08, 09 and 16 are
+takes it from states that no test uses for districts or fixed regions (03, 05, 08 and 09 are
 fixed in some tests), with a district of its own, so another test's team lead (who covers the
-first five digits) cannot cover it either.
+first five digits) cannot cover it either. A coordinator of a whole state covers every district of
+it: on the shared database, a test takes a district of the states used with ``own_district`` (7, 12
+to 16) rather than the state itself (one with the state 16 took emergencies of other tests' districts).
 """
 
 from __future__ import annotations
