@@ -144,6 +144,37 @@ def environment(args: argparse.Namespace) -> Iterator[tuple[str, str, Path]]:
         yield args.database_url or f"sqlite:///{folder}/bench.db", bootstrap, Path(folder)
 
 
+def settled(process: subprocess.Popen[bytes], idle: float = 0.1, timeout_s: float = 60.0) -> None:
+    """Wait until ``process`` and its children (a worker's Processors and senders, which start as
+    processes of their own and import for seconds) use less than ``idle`` of a core: the state of a
+    worker that was running before a rush began, as a deployed one is."""
+    tick = os.sysconf("SC_CLK_TCK")
+    deadline = time.monotonic() + timeout_s
+    before = _tree_cpu_ticks(process.pid)
+    while time.monotonic() < deadline:
+        time.sleep(0.5)
+        now = _tree_cpu_ticks(process.pid)
+        if (now - before) / tick < idle * 0.5:
+            return
+        before = now
+    raise SystemExit(f"bench: the worker (pid {process.pid}) did not become idle in {timeout_s:.0f}s")
+
+
+def _tree_cpu_ticks(pid: int) -> int:
+    """User and system CPU ticks of a process and all its descendants (Linux /proc)."""
+    total, pending = 0, [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+            for task in Path(f"/proc/{current}/task").iterdir():
+                pending.extend(int(child) for child in (task / "children").read_text().split())
+        except (FileNotFoundError, ProcessLookupError):
+            continue  # it ended in between
+    return total
+
+
 def run_settings(name: str, database_url: str, bootstrap: str, **extra: Any) -> Settings:
     """Settings of one run: its own topic prefix and consumer group, so runs never meet."""
     tag = f"{name}{uuid.uuid4().hex[:8]}"

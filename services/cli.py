@@ -88,6 +88,7 @@ def worker() -> None:
         senders,
         urgent_processor=urgent,
         children=children,
+        on_full_batch=senders.rush if senders is not None else None,
     )
     Worker(faust_app, loglevel="info", quiet=True).execute_from_commandline()
 

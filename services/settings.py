@@ -93,6 +93,10 @@ class Settings(BaseSettings):
     # How much lower the bulk senders' process is scheduled (nice, 0-19; 0: like the worker), so on
     # a busy machine events and the urgent lane get the processor before bulk mail.
     bulk_senders_nice: int = Field(default=10, ge=0, le=19)
+    # How many processes of a worker send bulk notifications (confirmations, waiting-list mails,
+    # digests). One process renders and sends about one core's worth; after a rush of registrations
+    # a second one uses the other core (deliveries are claimed per row, so they never send twice).
+    bulk_sender_processes: int = Field(default=2, ge=1, le=16)
     # An urgent delivery claimed by a sender that died is taken over after this: keep it short, but
     # longer than one urgent send may take (the SMTP and webhook timeouts of the urgent sender).
     notification_urgent_lease_s: float = Field(default=15.0, gt=0)

@@ -36,12 +36,15 @@ def create_worker_app(
     background: Background | None = None,
     urgent_processor: BatchProcessor | None = None,
     children: Sequence[Background] = (),
+    on_full_batch: Callable[[], object] | None = None,
 ) -> faust.App:
     """A Faust app with one agent per topic the handler table needs. Topics must already exist
     (``weltoffen topics apply``): the worker never declares or resizes them. The urgent topics'
     agents hand their events to ``urgent_processor`` (with the urgent lane's database engine, in a
     process of its own as deployed), if given.
-    ``children`` (a Processor's process) are started with the app and stopped before it ends."""
+    ``children`` (a Processor's process) are started with the app and stopped before it ends.
+    ``on_full_batch`` is told whenever a bulk topic's agent takes a full batch (events come faster
+    than they are handled: a rush)."""
     app = faust.App(
         settings.worker_group,
         broker=[f"kafka://{server}" for server in settings.kafka_bootstrap.split(",")],
@@ -69,7 +72,8 @@ def create_worker_app(
         follow_up = (after_batch or {}).get(spec.name)
         urgent = spec in URGENT_TOPICS.values()
         lane = urgent_processor if urgent and urgent_processor is not None else processor
-        app.agent(topic, name=f"consume-{spec.name}")(_consumer(spec, lane, settings, follow_up))
+        consumer = _consumer(spec, lane, settings, follow_up, on_full_batch)
+        app.agent(topic, name=f"consume-{spec.name}")(consumer)
     for timer in timers:
         if timer.wake is None:
             app.timer(timer.interval_s, name=f"timer-{timer.name}")(_tick(timer))
@@ -123,7 +127,11 @@ def _tick(timer: Timer) -> Callable[[], Coroutine[Any, Any, None]]:
 
 
 def _consumer(
-    spec: TopicSpec, processor: BatchProcessor, settings: Settings, follow_up: Callable[[], object] | None
+    spec: TopicSpec,
+    processor: BatchProcessor,
+    settings: Settings,
+    follow_up: Callable[[], object] | None,
+    on_full_batch: Callable[[], object] | None = None,
 ) -> Agent:
     # The urgent lane takes each event as it comes: it never waits for a batch to fill up (a batch
     # that is not full waits up to worker_batch_within_s), and urgent events are few.
@@ -147,6 +155,8 @@ def _consumer(
                 # batch from the broker as the Processor works on this one.
                 for event in batch:
                     event.message.incref()
+                if on_full_batch is not None and len(batch) >= size:
+                    on_full_batch()
                 if in_hand is not None:
                     await asyncio.shield(in_hand)  # one batch at a time, in order
                 in_hand = asyncio.ensure_future(

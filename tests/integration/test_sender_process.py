@@ -67,20 +67,23 @@ def test_the_senders_end_when_their_worker_is_killed(private_database_url: str, 
         "pids = senders.pids.values()"
     )
     children, running = left_running_after_kill(tmp_path, private_database_url, starts)
-    assert len(children) == 2 and running == []  # the urgent sender and the bulk senders
+    assert len(children) == 3 and running == []  # the urgent sender and two of bulk senders
 
 
 def test_the_bulk_senders_run_at_a_lower_priority_than_the_urgent_sender(private_database_url: str) -> None:
-    settings = Settings(database_url=private_database_url, kafka_bootstrap="", bulk_senders_nice=7)
+    settings = Settings(
+        database_url=private_database_url, kafka_bootstrap="", bulk_senders_nice=7, bulk_sender_processes=3
+    )
     senders = SenderProcess(settings)
     senders.start()
     try:
         pids = senders.pids
-        assert set(pids) == {"weltoffen-urgent-sender", "weltoffen-bulk-senders"}
-        deadline = time.monotonic() + 20  # the child lowers its priority as it starts
-        while _nice(pids["weltoffen-bulk-senders"]) == os.nice(0) and time.monotonic() < deadline:
+        bulk = ["weltoffen-bulk-senders", "weltoffen-bulk-senders-1", "weltoffen-bulk-senders-2"]
+        assert set(pids) == {"weltoffen-urgent-sender", *bulk}
+        deadline = time.monotonic() + 20  # the children lower their priority as they start
+        while any(_nice(pids[name]) == os.nice(0) for name in bulk) and time.monotonic() < deadline:
             time.sleep(0.05)
-        assert _nice(pids["weltoffen-bulk-senders"]) == min(19, os.nice(0) + 7)
+        assert [_nice(pids[name]) for name in bulk] == [min(19, os.nice(0) + 7)] * 3
         assert _nice(pids["weltoffen-urgent-sender"]) == os.nice(0)
     finally:
         senders.stop()
