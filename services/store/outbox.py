@@ -8,7 +8,7 @@ from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, delete, func, update
+from sqlalchemy import Engine, delete, func, text, update
 from sqlmodel import Session, col, select
 
 from events import Envelope, encode, topic_for
@@ -120,8 +120,9 @@ def claim_pending(
     """Unpublished rows in write order (of ``topics``, or of all but ``excluding``), locked for
     this transaction.
 
-    On PostgreSQL a relay first takes the advisory lock of each shard it will publish, so two relays
-    never publish the same row and rows of one key never overtake each other. Callers that publish
+    On PostgreSQL a relay first takes the advisory lock of each shard it will publish (only as
+    many as fill the batch), so two relays never publish the same row, rows of one key never
+    overtake each other, and a second relay takes other shards' rows meanwhile. Callers that publish
     disjoint sets of topics (the relay's urgent and bulk lanes) give each set its own ``lane``, so
     neither waits for the other's locks. SQLite has one writer.
     """
@@ -139,15 +140,38 @@ def claim_pending(
         pending = pending.where(col(OutboxRecord.topic).not_in(excluding))
     bind = session.get_bind()
     if bind.dialect.name == "postgresql":
-        # The shards with pending rows, and of them the ones this relay could lock, in one query
-        # (a function with side effects is never pushed below the DISTINCT: one try per shard).
-        shards = pending.with_only_columns(col(OutboxRecord.shard)).distinct().subquery()
-        locked = func.pg_try_advisory_xact_lock(ADVISORY_LOCK_NAMESPACE + lane, shards.c.shard)
-        owned = list(session.scalars(select(shards.c.shard).where(locked)).all())
+        owned = _lock_shards(session, pending, limit, ADVISORY_LOCK_NAMESPACE + lane)
         if not owned:
             return []
         pending = pending.where(col(OutboxRecord.shard).in_(owned))
     return session.exec(pending.order_by(in_order).limit(limit)).all()
+
+
+_TRY_LOCKS = text(
+    "SELECT s FROM unnest(CAST(:shards AS integer[])) AS s"
+    " WHERE pg_try_advisory_xact_lock(CAST(:space AS integer), s)"
+)
+
+
+def _lock_shards(session: Session, pending: Any, limit: int, space: int) -> list[int]:
+    """The shards this transaction now owns: of the shards with pending rows, oldest row first,
+    as many as it could lock until they hold ``limit`` rows. A relay that locked every shard
+    with a pending row would leave a second relay nothing to do for as long as a backlog lasts.
+    """
+    waiting = pending.subquery()
+    by_age = select(waiting.c.shard, func.count()).group_by(waiting.c.shard).order_by(func.min(waiting.c.id))
+    shards = [(row[0], row[1]) for row in session.execute(by_age)]
+    owned: list[int] = []
+    covered = 0
+    while shards and covered < limit:
+        wanted: dict[int, int] = {}
+        while shards and covered + sum(wanted.values()) < limit:
+            shard, count = shards.pop(0)
+            wanted[shard] = count
+        locked = session.scalars(_TRY_LOCKS, {"shards": list(wanted), "space": space}).all()
+        owned.extend(locked)
+        covered += sum(wanted[shard] for shard in locked)
+    return owned
 
 
 def mark_published(session: Session, ids: Sequence[int], now: datetime) -> None:

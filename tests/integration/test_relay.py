@@ -4,12 +4,13 @@ never publish a row twice and keep per-key order."""
 from __future__ import annotations
 
 import os
+import random
 import subprocess
 import threading
 import time
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from events.catalog import INCIDENTS_URGENT, PROBES
 from events.contracts import IncidentKind, IncidentReported, PipelineProbe
 from services.bootstrap import Container, bootstrap
 from services.relay.relay import Relay, kafka_producer
+from services.store.outbox import URGENT_TOPIC_NAMES, claim_pending
 from services.store.tables import OutboxRecord
 from services.topics import apply_topics
 from tests.support.kafka import read_topic
@@ -138,13 +140,21 @@ def test_two_relays_at_once_never_publish_a_row_twice(postgres_url: str, kafka_b
     apply_topics(settings)
     container = bootstrap(settings)
     probe_id = uuid.uuid4().hex[:10]
-    written = emitted(container, probes(probe_id, count=1200, keys=40))
+    connected = threading.Semaphore(0)
 
-    relays = [Relay(settings, container.engine) for _ in range(2)]
+    def producer(settings: Any) -> Any:
+        made = kafka_producer(settings)
+        connected.release()
+        return made
+
+    relays = [Relay(settings, container.engine, producer_factory=producer) for _ in range(2)]
     stop = threading.Event()
     threads = [threading.Thread(target=r.run, args=(stop,), daemon=True) for r in relays]
     for thread in threads:
         thread.start()
+    for _ in range(4):  # both relays' producers, of both lanes: the backlog finds both relays ready
+        assert connected.acquire(timeout=30)
+    written = emitted(container, probes(probe_id, count=1200, keys=40))
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         with Session(container.engine) as session:
@@ -168,6 +178,30 @@ def test_two_relays_at_once_never_publish_a_row_twice(postgres_url: str, kafka_b
     for key in {e.key for e in written}:
         sequence = [e.event.sequence for e in envelopes if e.key == key]  # type: ignore[attr-defined]
         assert sequence == sorted(sequence), key
+
+
+def test_a_relay_amid_a_batch_leaves_the_other_shards_to_a_second_relay(
+    postgres_url: str, kafka_bootstrap: str
+) -> None:
+    settings = pipeline_settings(postgres_url, kafka_bootstrap, relay_batch_size=50)
+    apply_topics(settings)
+    container = bootstrap(settings)
+    emitted(container, probes(uuid.uuid4().hex[:10], count=400, keys=40))
+    # a time of its own, far ahead, that no retention test deletes
+    stamp = datetime(2900, 1, 1, tzinfo=UTC) + timedelta(microseconds=random.randrange(10**12))
+    with Session(container.engine) as first:  # a relay between its claim and its commit
+        busy = {row.shard for row in claim_pending(first, 50, excluding=URGENT_TOPIC_NAMES)}
+        assert busy
+        second = Relay(settings, container.engine, clock=lambda: stamp)
+        try:
+            assert second.publish_lane(urgent=False) == 50  # a whole batch, not nothing
+        finally:
+            second.close()
+        first.rollback()
+    with Session(container.engine) as session:
+        shards = session.exec(select(OutboxRecord.shard).where(OutboxRecord.published_at == stamp)).all()
+    assert len(shards) == 50
+    assert not busy & set(shards)
 
 
 def test_the_relay_publishes_the_urgent_lane_before_a_backlog(
