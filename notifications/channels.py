@@ -11,20 +11,15 @@ import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
-from email.charset import QP, Charset
-from email.encoders import encode_base64
-from email.header import Header
-from email.message import EmailMessage, Message
-from email.mime.base import MIMEBase
-from email.mime.multipart import MIMEMultipart
-from email.mime.nonmultipart import MIMENonMultipart
-from email.utils import format_datetime, formataddr, make_msgid, parseaddr
+from email.message import EmailMessage
+from email.policy import SMTPUTF8
+from email.utils import format_datetime, make_msgid
 from pathlib import Path
 from typing import Protocol
 
 import httpx
 
-from notifications.attachments import Attachment
+from notifications import mime
 from notifications.rendering import Rendered
 from notifications.webhook_targets import UnsafeWebhook, WebhookPolicy
 
@@ -48,52 +43,41 @@ class Mail:
     sent_at: datetime
 
 
-def build_email(mail: Mail, rendered: Rendered) -> Message:
-    """A multipart message: plain text and HTML alternatives, attachments beside them.
+@dataclass(frozen=True)
+class OutgoingMail:
+    """A mail ready for the wire: its envelope and its bytes (CRLF line ends)."""
 
-    Built with the ``email.mime`` classes (the compat32 policy): the modern ``EmailMessage`` API
-    parses every header into objects and took 3.3 ms a mail to build and 0.9 ms to flatten, the
-    bulk senders' largest cost; this way 0.3 and 0.6 ms. Text parts are UTF-8 in quoted-printable,
-    attachments base64; a display name or subject that is not ASCII goes as an RFC 2047 word. An
-    address that is not ASCII (ayşe@…) needs SMTPUTF8 and raw UTF-8 headers, which only the modern
-    API writes: such a mail is built the old way."""
-    if not (_is_ascii_address(mail.sender) and _is_ascii_address(mail.recipient)):
-        return _international(mail, rendered)
-    alternatives = MIMEMultipart(
-        "alternative", _subparts=[_text(rendered.text, "plain"), _text(rendered.html, "html")]
+    sender: str  # the envelope's addresses (MAIL FROM, RCPT TO)
+    recipient: str
+    message_id: str
+    data: bytes
+    smtputf8: bool = False  # an address that is not ASCII: the server must offer SMTPUTF8
+
+    def __bytes__(self) -> bytes:
+        return self.data
+
+
+def build_email(mail: Mail, rendered: Rendered) -> OutgoingMail:
+    """A multipart message: plain text and HTML alternatives, attachments beside them, written
+    directly (``notifications.mime``). An address that is not ASCII (ayşe@…) needs SMTPUTF8 and raw
+    UTF-8 headers: such a mail is built with the email package's ``EmailMessage``."""
+    sender, recipient = mime.envelope_address(mail.sender), mime.envelope_address(mail.recipient)
+    if not (sender.isascii() and recipient.isascii()):
+        return _international(mail, rendered, sender, recipient)
+    head = (
+        mime.header("From", mime.address(mail.sender))
+        + mime.header("To", mime.address(mail.recipient))
+        + mime.header("Subject", mime.words(rendered.subject))
+        + mime.header("Message-ID", mime.one_line(mail.message_id))
+        + mime.header("Date", format_datetime(mail.sent_at))
+        + mime.header("Auto-Submitted", "auto-generated")
+        + mime.header("Content-Language", mime.one_line(rendered.locale))
     )
-    message = alternatives
-    if rendered.attachments:
-        message = MIMEMultipart("mixed", _subparts=[alternatives])
-        for attachment in rendered.attachments:
-            message.attach(_attachment(attachment))
-    message["From"] = _address(mail.sender)
-    message["To"] = _address(mail.recipient)
-    message["Subject"] = _words(rendered.subject)
-    message["Message-ID"] = _one_line(mail.message_id)
-    message["Date"] = format_datetime(mail.sent_at)
-    message["Auto-Submitted"] = "auto-generated"
-    message["Content-Language"] = _one_line(rendered.locale)
-    return message
+    body = mime.message_body(rendered.text, rendered.html, rendered.attachments)
+    return OutgoingMail(sender, recipient, mail.message_id, (head + body).encode("ascii"))
 
 
-def _one_line(value: str) -> str:
-    """A line break in a header value (a dialogue's title in the subject) could start a header of
-    its own (``Bcc:``). Both email APIs refuse to write such a value, so the mail would never go
-    out; here it becomes a space."""
-    return " ".join(value.splitlines())
-
-
-_UTF8 = Charset("utf-8")
-_UTF8.body_encoding = QP  # readable in the raw source, unlike base64
-_UTF8.header_encoding = QP
-
-
-def _is_ascii_address(value: str) -> bool:
-    return parseaddr(value)[1].isascii()
-
-
-def _international(mail: Mail, rendered: Rendered) -> EmailMessage:
+def _international(mail: Mail, rendered: Rendered, sender: str, recipient: str) -> OutgoingMail:
     message = EmailMessage()
     message["From"] = mail.sender
     message["To"] = mail.recipient
@@ -114,7 +98,8 @@ def _international(mail: Mail, rendered: Rendered) -> EmailMessage:
             params=dict(_parameters(params)),
         )
     message["Content-Language"] = rendered.locale  # after the body: set_content drops Content-* headers
-    return message
+    data = message.as_bytes(policy=SMTPUTF8.clone(linesep="\r\n"))
+    return OutgoingMail(sender, recipient, mail.message_id, data, smtputf8=True)
 
 
 def _parameters(params: str) -> list[tuple[str, str]]:
@@ -124,40 +109,12 @@ def _parameters(params: str) -> list[tuple[str, str]]:
     ]
 
 
-def _text(body: str, subtype: str) -> MIMENonMultipart:
-    part = MIMENonMultipart("text", subtype, charset="utf-8")
-    part.set_payload(body, _UTF8)
-    return part
-
-
-def _words(value: str) -> str:
-    line = _one_line(value)
-    return line if line.isascii() else Header(line, _UTF8, header_name="Subject").encode()
-
-
-def _address(value: str) -> str:
-    name, address = parseaddr(_one_line(value))
-    return formataddr((name, address), charset=_UTF8) if address else _one_line(value)
-
-
-def _attachment(attachment: Attachment) -> MIMEBase:
-    maintype, _, rest = attachment.content_type.partition("/")
-    subtype, _, params = rest.partition(";")
-    part = MIMEBase(maintype, subtype.strip())
-    for name, value in _parameters(params):
-        part.set_param(name, value)
-    part.set_payload(attachment.data)
-    encode_base64(part)
-    part.add_header("Content-Disposition", "attachment", filename=attachment.filename)
-    return part
-
-
 def message_id(notification_id: str, domain: str) -> str:
     return f"<{notification_id}@{domain}>" if notification_id else make_msgid(domain=domain)
 
 
 class MailSender(Protocol):
-    def send(self, message: Message) -> None: ...
+    def send(self, mail: OutgoingMail) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -175,11 +132,11 @@ class SmtpSender:
     timeout_s: float = 10.0
     _kept: threading.local = field(default_factory=threading.local, compare=False, repr=False)
 
-    def send(self, message: Message) -> None:
+    def send(self, mail: OutgoingMail) -> None:
         kept: smtplib.SMTP | None = getattr(self._kept, "client", None)
         if kept is not None:
             try:
-                kept.send_message(message)
+                _transmit(kept, mail)
                 return
             except (smtplib.SMTPServerDisconnected, OSError):
                 self._close()  # closed while it was idle: a new connection below
@@ -189,7 +146,7 @@ class SmtpSender:
         try:
             client = self._connect()
             self._kept.client = client
-            client.send_message(message)
+            _transmit(client, mail)
         except (smtplib.SMTPException, OSError) as exc:
             self._close()
             raise _smtp_error(exc) from None
@@ -221,6 +178,18 @@ class SmtpSender:
                 client.close()
 
 
+def _transmit(client: smtplib.SMTP, mail: OutgoingMail) -> None:
+    """One mail over an open connection, as its bytes are (``send_message`` would flatten a
+    message object again)."""
+    options: tuple[str, ...] = ()
+    if mail.smtputf8:
+        client.ehlo_or_helo_if_needed()
+        if not client.has_extn("smtputf8"):
+            raise smtplib.SMTPNotSupportedError("an address is not ASCII and the server has no SMTPUTF8")
+        options = ("SMTPUTF8", "BODY=8BITMIME")
+    client.sendmail(mail.sender, [mail.recipient], mail.data, mail_options=options)
+
+
 def _smtp_error(exc: smtplib.SMTPException | OSError) -> DeliveryError:
     """What a failed send means: refused for good (5xx), worth another try, or the server away."""
     if isinstance(exc, smtplib.SMTPResponseException):
@@ -242,12 +211,12 @@ class FileSender:
 
     folder: Path
 
-    def send(self, message: Message) -> None:
+    def send(self, mail: OutgoingMail) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
-        stem = str(message["Message-ID"]).strip("<>").replace("@", "_").replace("/", "_")
+        stem = mail.message_id.strip("<>").replace("@", "_").replace("/", "_")
         target = self.folder / f"{stem}.eml"
         temporary = target.with_suffix(".tmp")
-        temporary.write_bytes(bytes(message))
+        temporary.write_bytes(mail.data)
         temporary.replace(target)  # a reader never sees half a file
 
 

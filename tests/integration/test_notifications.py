@@ -22,10 +22,14 @@ from notifications.channels import (
     SIGNATURE_HEADER,
     TIMESTAMP_HEADER,
     DeliveryError,
+    Mail,
+    OutgoingMail,
     SmtpSender,
+    build_email,
     verify_webhook,
 )
 from notifications.messages import MESSAGES
+from notifications.rendering import Renderer
 from services.accounts.operations import AccountCreate, new_account
 from services.api.app import create_app
 from services.bootstrap import Container, bootstrap
@@ -486,15 +490,10 @@ def test_webhooks_into_the_internal_network_are_refused_when_set_and_when_sent(
 
 
 def test_a_burst_of_mails_shares_one_connection_that_a_restarted_server_does_not_break() -> None:
-    def message(n: int) -> EmailMessage:
-        mail = EmailMessage()
-        mail["From"], mail["To"], mail["Subject"] = (
-            "noreply@weltoffen.invalid",
-            f"m{n}@example.org",
-            f"Nr. {n}",
-        )
-        mail.set_content("Hallo")
-        return mail
+    def message(n: int, recipient: str = "") -> OutgoingMail:
+        recipient = recipient or f"m{n}@example.org"
+        head = f"From: noreply@weltoffen.invalid\r\nTo: {recipient}\r\nSubject: Nr. {n}\r\n\r\n"
+        return OutgoingMail("noreply@weltoffen.invalid", recipient, f"<{n}@x>", (head + "Hallo\r\n").encode())
 
     server = MailServer().start()
     sender = SmtpSender("127.0.0.1", server.port, starttls=False)
@@ -507,7 +506,7 @@ def test_a_burst_of_mails_shares_one_connection_that_a_restarted_server_does_not
         sender.send(message(5))
         assert len(server.handler.received) == 1 and server.handler.greetings == 1  # a new one, at once
         with pytest.raises(DeliveryError) as refused:
-            sender.send(_to(message(6), "bounce@example.org"))
+            sender.send(message(6, "bounce@example.org"))
         assert refused.value.permanent and not refused.value.outage
         sender.send(message(7))  # after a refusal: a fresh connection, delivered
         assert len(server.handler.received) == 2
@@ -518,10 +517,38 @@ def test_a_burst_of_mails_shares_one_connection_that_a_restarted_server_does_not
     assert away.value.outage  # the server is gone: an outage, as before
 
 
-def _to(mail: EmailMessage, address: str) -> EmailMessage:
-    del mail["To"]
-    mail["To"] = address
-    return mail
+def test_a_mail_to_an_address_that_is_not_ascii_goes_where_the_server_offers_smtputf8() -> None:
+    rendered = Renderer().render(
+        "registration_confirmed",
+        "de",
+        MESSAGES["registration_confirmed"].sample,
+        datetime(2026, 12, 2, 9, 0, tzinfo=UTC),
+    )
+    built = build_email(
+        Mail(
+            "Gemeinde Großenlüder <noreply@weltoffen.invalid>",
+            "ayşe@örnek.example",
+            "<u-1@x>",
+            datetime(2026, 12, 2, 9, 0, tzinfo=UTC),
+        ),
+        rendered,
+    )
+    assert built.smtputf8
+    server = MailServer(smtputf8=True).start()
+    try:
+        SmtpSender("127.0.0.1", server.port, starttls=False).send(built)
+        assert server.handler.recipients == ["ayşe@örnek.example"]
+        [received] = server.messages()
+        assert received["To"] == "ayşe@örnek.example" and received["Subject"] == rendered.subject
+    finally:
+        server.stop()
+    plain = MailServer().start()  # no SMTPUTF8: never sent mangled, tried again later
+    try:
+        with pytest.raises(DeliveryError) as refused:
+            SmtpSender("127.0.0.1", plain.port, starttls=False).send(built)
+        assert not refused.value.permanent and plain.handler.received == []
+    finally:
+        plain.stop()
 
 
 def _plan_mails(container: Container, count: int) -> list[str]:

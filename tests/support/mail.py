@@ -55,13 +55,16 @@ class MailServer:
     """aiosmtpd on 127.0.0.1; addresses starting with 'bounce' are refused permanently (550), those
     starting with 'greylisted' temporarily (451), every time."""
 
-    def __init__(self, port: int | None = None) -> None:
+    def __init__(self, port: int | None = None, smtputf8: bool = False) -> None:
         self.port = port or free_port()
+        self.smtputf8 = smtputf8  # offers SMTPUTF8 (addresses that are not ASCII)
         self.handler = _Handler()
         self._controller: Controller | None = None
 
     def start(self) -> MailServer:
-        self._controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
+        self._controller = Controller(
+            self.handler, hostname="127.0.0.1", port=self.port, enable_SMTPUTF8=self.smtputf8
+        )
         self._controller.start()
         return self
 

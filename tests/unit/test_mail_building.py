@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from email import message_from_bytes, policy
 from email.message import EmailMessage
+from email.utils import parseaddr
 
 from notifications.attachments import Attachment
 from notifications.channels import Mail, build_email
@@ -26,10 +27,14 @@ def rendered(
 
 def received(message: Rendered, sender: str = GERMAN_SENDER) -> EmailMessage:
     built = build_email(Mail(sender, "juergen@example.org", "<n-1@weltoffen.example>", SENT), message)
+    assert (built.sender, built.recipient) == (parseaddr(sender)[1], "juergen@example.org")
     raw = bytes(built)
-    assert all(len(line) <= 998 for line in raw.split(b"\n"))  # RFC 5322's hard limit
+    assert b"\n" not in raw.replace(b"\r\n", b"") and b"\r" not in raw.replace(b"\r\n", b"")  # CRLF only
+    assert all(len(line) <= 998 for line in raw.split(b"\r\n"))  # RFC 5322's hard limit
     assert raw.isascii()  # 7-bit clean: no server on the way needs 8BITMIME for it
-    mail = message_from_bytes(raw, policy=policy.default)
+    assert not built.smtputf8
+    # as a receiver stores it: with its own line ends
+    mail = message_from_bytes(raw.replace(b"\r\n", b"\n"), policy=policy.default)
     assert isinstance(mail, EmailMessage)
     return mail
 
@@ -81,10 +86,9 @@ def test_an_address_that_is_not_ascii_is_written_as_it_is_for_smtputf8() -> None
         Mail(GERMAN_SENDER, "ayşe@örnek.example", "<n-2@weltoffen.example>", SENT),
         rendered(SUBJECT, TEXT, HTML, "de"),
     )
-    assert isinstance(built, EmailMessage)
-    raw = built.as_bytes(policy=policy.SMTPUTF8)
-    assert "To: ayşe@örnek.example".encode() in raw
-    mail = message_from_bytes(raw, policy=policy.default)
+    assert built.smtputf8 and built.recipient == "ayşe@örnek.example"
+    assert "To: ayşe@örnek.example\r\n".encode() in built.data
+    mail = message_from_bytes(built.data.replace(b"\r\n", b"\n"), policy=policy.default)
     assert mail["Subject"] == SUBJECT and mail.get_content_type() == "multipart/alternative"
 
 
@@ -96,3 +100,33 @@ def test_a_line_break_in_a_subject_cannot_add_a_header() -> None:
     assert mail["Subject"] == "Dialog Bcc: everyone@example.org X-Evil: 1"
     umlauts = received(rendered("Bürgerdialog\nBcc: everyone@example.org", "Hi", "<p>Hi</p>", "de"))
     assert umlauts["Bcc"] is None and umlauts["Subject"] == "Bürgerdialog Bcc: everyone@example.org"
+
+
+def test_long_headers_are_folded_and_read_back_whole() -> None:
+    ascii_subject = "Registration confirmed: " + "citizens dialogue on the future of the town " * 3
+    name = "Verbandsgemeinde Südliche Weinstraße Bürgerbüro für Öffentlichkeit und Zusammenhalt"
+    sender = f"{name} <noreply@weltoffen.example>"
+    mail = received(rendered(ascii_subject, TEXT, HTML, "en"), sender)
+    assert mail["Subject"] == ascii_subject
+    assert mail["From"].addresses[0].display_name == name
+    assert mail["From"].addresses[0].addr_spec == "noreply@weltoffen.example"
+
+
+def test_an_attachment_name_that_is_not_ascii_arrives_whole() -> None:
+    leaflet = Attachment("Wegbeschreibung Bürgerhaus.txt", "text/plain; charset=utf-8", b"Gehweg\r\n")
+    mail = received(rendered("Hallo", "Hallo", "<p>Hallo</p>", "de", (leaflet,)))
+    [part] = list(mail.iter_attachments())
+    assert part.get_filename() == "Wegbeschreibung Bürgerhaus.txt"
+    assert part.get_content() == "Gehweg\r\n"
+
+
+def test_a_mail_reads_the_same_with_the_line_ends_it_is_sent_with() -> None:
+    """SMTP carries CRLF; a client reading the raw message must find the same text."""
+    built = build_email(
+        Mail(GERMAN_SENDER, "a@example.org", "<n-3@weltoffen.example>", SENT),
+        rendered(SUBJECT, TEXT, HTML, "de"),
+    )
+    mail = message_from_bytes(built.data, policy=policy.default)
+    plain = mail.get_body(("plain",))
+    assert plain is not None and plain.get_content().replace("\r\n", "\n") == TEXT
+    assert mail["Subject"] == SUBJECT
