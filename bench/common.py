@@ -185,3 +185,27 @@ def run_settings(name: str, database_url: str, bootstrap: str, **extra: Any) -> 
         worker_group=tag,
         **extra,
     )
+
+
+class MachineBusy:
+    """The share of all this machine's cores busy (not idle, not waiting for I/O) while the block
+    runs, from ``/proc/stat``: 1.0 means every core was busy throughout."""
+
+    def __init__(self) -> None:
+        self.busy = 0.0
+        self._start = (0, 0)
+
+    def __enter__(self) -> MachineBusy:
+        self._start = _cpu_times()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        total, idle = (now - then for now, then in zip(_cpu_times(), self._start, strict=True))
+        self.busy = 1 - idle / total if total else 0.0
+
+
+def _cpu_times() -> tuple[int, int]:
+    """Jiffies of all cores since boot: (all, idle and waiting for I/O)."""
+    with open("/proc/stat") as stat:
+        values = [int(v) for v in stat.readline().split()[1:]]
+    return sum(values), values[3] + values[4]

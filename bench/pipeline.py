@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -126,9 +127,11 @@ def drain(engine: Engine, probe_id: str, count: int) -> float:
     return (count - 1) / (received[-1] - received[0]).total_seconds()
 
 
-def live_rate(settings: Settings, engine: Engine, workers: list[Worker], events: int, tag: str) -> float:
+def live_rate(
+    settings: Settings, engine: Engine, workers: list[Worker], events: int, tag: str
+) -> tuple[float, float]:
     """Workers already in their group (a probe went through each partition's worker), then a burst
-    of ``events``: how fast they handle it."""
+    of ``events``: how fast they handle it, and how busy the machine's cores were meanwhile."""
     for worker in workers:
         worker.start()
     warm = f"join{len(workers)}{tag}"
@@ -137,11 +140,12 @@ def live_rate(settings: Settings, engine: Engine, workers: list[Worker], events:
     time.sleep(3)  # a rebalance that the last join started has settled
     burst = f"burst{len(workers)}{tag}"
     progress(f"{len(workers)} worker(s): a burst of {events} events")
-    produce(settings, burst, events)
-    rate = drain(engine, burst, events)
+    with common.MachineBusy() as machine:
+        produce(settings, burst, events)
+        rate = drain(engine, burst, events)
     for worker in workers:
         worker.stop()
-    return rate
+    return rate, machine.busy
 
 
 def durable_ceiling(settings: Settings, engine: Engine, expect: int) -> float:
@@ -250,14 +254,22 @@ def run(
         worker.stop()
         produced = 1 + events + latency_events
         if workers > 1:
-            one = live_rate(settings, engine, [Worker(settings)], events, tag)
-            many = live_rate(settings, engine, [Worker(settings) for _ in range(workers)], events, tag)
+            one, one_busy = live_rate(settings, engine, [Worker(settings)], events, tag)
+            many, many_busy = live_rate(
+                settings, engine, [Worker(settings) for _ in range(workers)], events, tag
+            )
             produced += 2 * (KEYS + events)
             scale = {
                 "workers": workers,
                 "one_worker_events_per_s": round(one, 1),
                 "workers_events_per_s": round(many, 1),
                 "scale_out_ratio": round(many / one, 3),
+                # The share of the machine's cores busy during each burst (the benchmark's producer,
+                # the broker and the database included): with one worker already near 1.0, more
+                # workers on this machine can only share the same cores.
+                "one_worker_machine_busy": round(one_busy, 3),
+                "workers_machine_busy": round(many_busy, 3),
+                "cores": os.cpu_count(),
             }
     finally:
         worker.stop()
