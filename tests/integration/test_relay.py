@@ -22,6 +22,7 @@ from events.catalog import INCIDENTS_URGENT, PROBES
 from events.contracts import IncidentKind, IncidentReported, PipelineProbe
 from services.bootstrap import Container, bootstrap
 from services.relay.relay import Relay, kafka_producer
+from services.settings import Settings
 from services.store.outbox import URGENT_TOPIC_NAMES, claim_pending
 from services.store.tables import OutboxRecord
 from services.topics import apply_topics
@@ -63,6 +64,13 @@ def probes(probe_id: str, count: int, keys: int) -> list:  # type: ignore[type-a
         )
         for n in range(count)
     ]
+
+
+def on_postgres(postgres_url: str, kafka_bootstrap: str, **overrides: Any) -> tuple[Settings, Container]:
+    """Settings for the shared PostgreSQL database and broker, the topics made, a container."""
+    settings = pipeline_settings(postgres_url, kafka_bootstrap, **overrides)
+    apply_topics(settings)
+    return settings, bootstrap(settings)
 
 
 def emitted(container: Container, envelopes: list[Envelope]) -> list[Envelope]:
@@ -136,9 +144,7 @@ def test_broker_down_during_intake_then_every_event_is_published_exactly_once(
 
 
 def test_two_relays_at_once_never_publish_a_row_twice(postgres_url: str, kafka_bootstrap: str) -> None:
-    settings = pipeline_settings(postgres_url, kafka_bootstrap, relay_batch_size=50)
-    apply_topics(settings)
-    container = bootstrap(settings)
+    settings, container = on_postgres(postgres_url, kafka_bootstrap, relay_batch_size=50)
     probe_id = uuid.uuid4().hex[:10]
     connected = threading.Semaphore(0)
 
@@ -183,9 +189,7 @@ def test_two_relays_at_once_never_publish_a_row_twice(postgres_url: str, kafka_b
 def test_a_relay_amid_a_batch_leaves_the_other_shards_to_a_second_relay(
     postgres_url: str, kafka_bootstrap: str
 ) -> None:
-    settings = pipeline_settings(postgres_url, kafka_bootstrap, relay_batch_size=50)
-    apply_topics(settings)
-    container = bootstrap(settings)
+    settings, container = on_postgres(postgres_url, kafka_bootstrap, relay_batch_size=50)
     emitted(container, probes(uuid.uuid4().hex[:10], count=400, keys=40))
     # a time of its own, far ahead, that no retention test deletes
     stamp = datetime(2900, 1, 1, tzinfo=UTC) + timedelta(microseconds=random.randrange(10**12))
@@ -207,9 +211,7 @@ def test_a_relay_amid_a_batch_leaves_the_other_shards_to_a_second_relay(
 def test_the_relay_publishes_the_urgent_lane_before_a_backlog(
     postgres_url: str, kafka_bootstrap: str
 ) -> None:
-    settings = pipeline_settings(postgres_url, kafka_bootstrap, relay_batch_size=200)
-    apply_topics(settings)
-    container = bootstrap(settings)
+    settings, container = on_postgres(postgres_url, kafka_bootstrap, relay_batch_size=200)
     probe_id = uuid.uuid4().hex[:10]
     emergency = an_emergency(probe_id)
     with container.uow() as uow:
@@ -237,9 +239,7 @@ def test_a_row_the_broker_can_never_take_is_held_and_the_rest_go_out(
     from services.store import outbox
     from services.store.uow import utc_now
 
-    settings = pipeline_settings(postgres_url, kafka_bootstrap)
-    apply_topics(settings)
-    container = bootstrap(settings)
+    settings, container = on_postgres(postgres_url, kafka_bootstrap)
     probe_id = uuid.uuid4().hex[:12]
     with Session(container.engine) as session:
         big = outbox.add_raw(
@@ -342,9 +342,7 @@ def test_on_postgresql_an_emergency_wakes_the_urgent_lane_as_it_commits(
     postgres_url: str, kafka_bootstrap: str
 ) -> None:
     # The lane looks on its own only every 30 s here: only the commit's notice can wake it in time.
-    settings = pipeline_settings(postgres_url, kafka_bootstrap, relay_urgent_listen_s=30.0)
-    apply_topics(settings)
-    container = bootstrap(settings)
+    settings, container = on_postgres(postgres_url, kafka_bootstrap, relay_urgent_listen_s=30.0)
     relay = Relay(settings, container.engine)
     stop = threading.Event()
     running = threading.Thread(target=relay.run, args=(stop,))
