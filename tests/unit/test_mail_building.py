@@ -3,6 +3,7 @@ names and subjects intact, the address never inside an encoded word, lines short
 
 from __future__ import annotations
 
+import base64
 from datetime import UTC, datetime
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -10,6 +11,7 @@ from email.utils import parseaddr
 
 from notifications.attachments import Attachment
 from notifications.channels import Mail, build_email
+from notifications.mime import words
 from notifications.rendering import Rendered
 
 SENT = datetime(2026, 11, 30, 23, 0, tzinfo=UTC)
@@ -130,3 +132,13 @@ def test_a_mail_reads_the_same_with_the_line_ends_it_is_sent_with() -> None:
     plain = mail.get_body(("plain",))
     assert plain is not None and plain.get_content().replace("\r\n", "\n") == TEXT
     assert mail["Subject"] == SUBJECT
+
+
+def test_a_long_subject_of_wide_characters_goes_as_short_words_of_whole_characters() -> None:
+    subject = "Einladung 🎉 Bürgerdialog „Zukunft“ " * 6
+    folded = words(subject)
+    encoded = folded.split("\r\n ")
+    assert len(encoded) > 1 and all(len(word) <= 75 for word in encoded)  # RFC 2047's limit
+    assert all(base64.b64decode(word[10:-2]).decode() for word in encoded)  # no character cut in two
+    mail = received(rendered(subject, "Hallo", "<p>Hallo</p>", "de"))
+    assert mail["Subject"] == subject
