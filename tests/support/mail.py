@@ -55,9 +55,11 @@ class MailServer:
     """aiosmtpd on 127.0.0.1; addresses starting with 'bounce' are refused permanently (550), those
     starting with 'greylisted' temporarily (451), every time."""
 
-    def __init__(self, port: int | None = None, smtputf8: bool = False) -> None:
+    def __init__(self, port: int | None = None, smtputf8: bool = True) -> None:
         self.port = port or free_port()
-        self.smtputf8 = smtputf8  # offers SMTPUTF8 (addresses that are not ASCII)
+        self.smtputf8 = (
+            smtputf8  # offers SMTPUTF8 (addresses that are not ASCII), as aiosmtpd does by default
+        )
         self.handler = _Handler()
         self._controller: Controller | None = None
 
