@@ -24,8 +24,7 @@ from notifications.attachments import Attachment
 CRLF = "\r\n"
 _LINE = 78  # RFC 5322's recommended length; longer header lines are folded
 _UTF8 = Charset("utf-8")
-_UTF8.header_encoding = QP
-_UTF8.body_encoding = QP
+_UTF8.header_encoding = QP  # display names (formataddr)
 
 
 def one_line(value: str) -> str:
