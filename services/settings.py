@@ -93,6 +93,11 @@ class Settings(BaseSettings):
     # How much lower the bulk senders' process is scheduled (nice, 0-19; 0: like the worker), so on
     # a busy machine events and the urgent lane get the processor before bulk mail.
     bulk_senders_nice: int = Field(default=10, ge=0, le=19)
+    # How much higher the urgent lane's processes (urgent Processor, urgent sender) are scheduled
+    # (nice, -20-0; 0: like the worker), so during a rush an emergency does not take turns with bulk
+    # work for the processor. Needs the host's leave (root, CAP_SYS_NICE or LimitNICE=); without it
+    # they run at normal priority and the worker logs a warning (services/priority.py).
+    urgent_nice: int = Field(default=-10, ge=-20, le=0)
     # How many processes of a worker send bulk notifications (confirmations, waiting-list mails,
     # digests). One process renders and sends about one core's worth; after a rush of registrations
     # a second one uses the other core (deliveries are claimed per row, so they never send twice).

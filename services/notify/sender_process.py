@@ -2,11 +2,12 @@
 with handling events for one interpreter lock. The urgent sender has a process to itself, so an
 emergency's mail never waits for the interpreter lock behind bulk mail being built. The bulk senders
 have ``bulk_sender_processes`` processes (each claims its own deliveries), which run at a lower
-scheduling priority (``bulk_senders_nice``), so on a busy machine the worker and the urgent lane
-get the processor first. While the worker is in a rush (it takes full batches), only the first bulk
-process sends: the others would take the processor and the database from the decisions the mails
-are about, and start once the rush is over (``rush``). The worker wakes them after a batch planned
-deliveries (two events shared with the children); they also look on their own at their interval.
+scheduling priority (``bulk_senders_nice``) and the urgent sender at a higher one (``urgent_nice``),
+so on a busy machine the urgent lane and then the worker get the processor first. While the worker
+is in a rush (it takes full batches), only the first bulk process sends: the others would take the
+processor and the database from the decisions the mails are about, and start once the rush is over
+(``rush``). The worker wakes them after a batch planned deliveries (two events shared with the
+children); they also look on their own at their interval.
 
 The child stops when told to, and on its own when the worker that started it is gone (killed, say):
 what it had claimed is sent again by the next sender once the lease ends."""
@@ -23,6 +24,8 @@ from dataclasses import replace
 from multiprocessing.context import SpawnProcess
 from typing import Any
 
+from services.logs import configure_logging
+from services.priority import reschedule
 from services.settings import Settings
 from services.timers import Timer, run_in_thread
 
@@ -115,8 +118,11 @@ def _serve(
 ) -> None:
     from services.bootstrap import bootstrap
 
-    if not urgent and settings.bulk_senders_nice:
-        os.nice(settings.bulk_senders_nice)
+    configure_logging(settings.log_format)  # before any thread: a thread keeps its niceness
+    if urgent:
+        reschedule(settings.urgent_nice, "the urgent sender")
+    else:
+        reschedule(settings.bulk_senders_nice, "a bulk sender")
     container = bootstrap(settings)
     container.wake_urgent, container.wake_bulk = wake_urgent, wake_bulk
     done = threading.Event()

@@ -1,20 +1,20 @@
-"""The Processors of the worker's topics in processes of their own: one for the bulk topics, one
-for the urgent topics (with the urgent lane's database engine).
+"""The Processors of the worker's topics in processes of their own: one for the bulk topics, one for
+the urgent topics (with the urgent lane's database engine).
 
 In one interpreter, Faust's event loop and the Processor's thread take turns at one lock: Faust
-passes on the next batch only once the Processor gives the lock back, so their costs per event
-add up. With the Processor in a child process, Faust fetches and decodes the next batch on one core
-while the child decides and writes the last one on the other. The urgent topics' child has
-nothing else to do: an emergency's triage does not take turns at the interpreter lock with Faust
-taking in a rush of registrations. The agent still waits for the child's answer before its offsets
-move on, so nothing is acknowledged that was not handled or dead-lettered.
+passes on the next batch only once the Processor gives the lock back, so their costs per event add
+up. With the Processor in a child process, Faust fetches and decodes the next batch on one core
+while the child decides and writes the last one on the other. The urgent topics' child has nothing
+else to do: an emergency's triage does not take turns at the interpreter lock with Faust taking in a
+rush of registrations, and it is scheduled higher than the rest (``urgent_nice``). The agent still
+waits for the child's answer before its offsets move on, so nothing is acknowledged that was not
+handled or dead-lettered.
 
 One batch at a time goes through the pipe, in the order the agents hand them over. The child counts
 its events and sends the counts back with the outcomes, so the worker's ``/metrics`` shows them. A
-child that died is started again; the batch it had in hand fails, and the agent tries it again
-(the inbox makes a batch that was committed before the child died a duplicate). The child ends on
-its own when the worker that started it is gone.
-"""
+child that died is started again; the batch it had in hand fails, and the agent tries it again (the
+inbox makes a batch that was committed before the child died a duplicate). The child ends on its own
+when the worker that started it is gone."""
 
 from __future__ import annotations
 
@@ -27,8 +27,10 @@ from multiprocessing.connection import Connection
 from multiprocessing.context import SpawnProcess
 from typing import Any
 
+from services.logs import configure_logging
 from services.metrics import EVENTS
 from services.pipeline.processing import Outcome, Record
+from services.priority import reschedule
 from services.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -118,6 +120,9 @@ def _serve(
 ) -> None:
     from services.bootstrap import bootstrap
 
+    configure_logging(settings.log_format)  # before any thread: a thread keeps its niceness
+    if urgent:
+        reschedule(settings.urgent_nice, "the urgent Processor")
     container = bootstrap(settings)
     container.senders_in_background = True  # a batch's follow-up only wakes the senders
     container.wake_urgent, container.wake_bulk = wake_urgent, wake_bulk

@@ -37,6 +37,7 @@ from tests.support.orphans import left_running_after_kill
 from tests.support.people import person
 from tests.support.pipeline import pipeline_settings
 from tests.support.places import own_district
+from tests.support.priority import expected_after_raising, niceness
 
 pytestmark = pytest.mark.integration
 SPAWN = multiprocessing.get_context("spawn")
@@ -93,6 +94,7 @@ def test_a_batch_is_handled_once_in_the_child_and_counted_in_the_worker(
     assert receipts(settings, stream) == [0, 1, 2, 3, 4]
     assert counted("handled") - handled == 5 and counted("duplicate") - duplicates == 2
     assert child.pid is not None and child.pid != os.getpid()
+    assert niceness(child.pid) == os.nice(0)  # the bulk topics' child: as the worker
 
 
 def test_a_killed_child_is_replaced_and_its_batch_tried_again_without_a_double(
@@ -168,12 +170,14 @@ def test_the_urgent_topics_child_triages_an_emergency_and_wakes_the_urgent_sende
     ]
     assert len(batch) == 1
     wake_urgent, _ = wakes
+    settings.urgent_nice = -3
     child = ProcessorProcess(settings, *wakes, urgent=True)
     child.start()
     try:
         assert child.process_batch(batch) == [Outcome.HANDLED]
         assert child.process_batch(batch) == [Outcome.DUPLICATE]
         assert child.pid is not None and child.pid != os.getpid()
+        assert niceness(child.pid) == expected_after_raising(3)  # scheduled before the rest
     finally:
         child.stop()
 
