@@ -21,6 +21,7 @@ from sqlmodel import Session
 
 from events.catalog import MAX_MESSAGE_BYTES
 from services.metrics import RELAY_PUBLISH, RELAY_ROWS
+from services.priority import reschedule
 from services.relay.partitioning import KeyPartitioner
 from services.relay.signal import CommitSignal
 from services.settings import Settings
@@ -162,7 +163,7 @@ class Relay:
         """Publish until stopped, the urgent lane in a thread of its own (so an emergency never
         waits while a batch of ordinary events is sent); a broker or database outage means: back
         off, then try again."""
-        urgent = threading.Thread(target=self._run_lane, args=(stop, True), name="relay-urgent")
+        urgent = threading.Thread(target=self._run_urgent_lane, args=(stop,), name="relay-urgent")
         urgent.start()
         try:
             self._run_lane(stop, False)
@@ -172,6 +173,12 @@ class Relay:
             self.close()
             if self._signal is not None:
                 self._signal.close()
+
+    def _run_urgent_lane(self, stop: threading.Event) -> None:
+        # On Linux a thread has a niceness of its own: the urgent lane gets a core before the bulk
+        # lane and the worker's bulk work (services/priority.py).
+        reschedule(self._settings.urgent_nice, "the relay's urgent lane")
+        self._run_lane(stop, True)
 
     def _wake_urgent_lane(self) -> None:
         if self._signal is None:
