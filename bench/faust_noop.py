@@ -29,6 +29,7 @@ def main() -> None:
     arguments.add_argument("--result", type=Path, required=True)
     arguments.add_argument("--batch", type=int, default=200)
     arguments.add_argument("--within", type=float, default=0.05)
+    arguments.add_argument("--buffer", type=int, default=4096, help="stream_buffer_maxsize, as the worker's")
     args = arguments.parse_args()
     app = faust.App(
         args.group,
@@ -41,6 +42,7 @@ def main() -> None:
         broker_commit_every=1000,
         broker_commit_interval=1.0,
         stream_wait_empty=False,
+        stream_buffer_maxsize=args.buffer,
     )
     topic = app.topic(args.topic, key_serializer="raw", value_serializer="raw")
     counted = {"events": 0, "timed": 0}

@@ -208,6 +208,8 @@ def faust_ceiling(settings: Settings, expect: int, log: Path) -> float:
         str(expect),
         "--result",
         str(log.with_suffix(".json")),
+        "--buffer",  # the worker's own setting, so the ceiling is Faust as the worker runs it
+        str(settings.worker_stream_buffer),
     ]
     with log.open("wb") as output:
         done = subprocess.run(command, cwd=ROOT, stdout=output, stderr=output, timeout=600, check=False)

@@ -60,6 +60,7 @@ def create_worker_app(
         broker_commit_every=1000,
         broker_commit_interval=1.0,
         stream_wait_empty=False,
+        stream_buffer_maxsize=settings.worker_stream_buffer,
     )
     for spec in handlers.topics():
         topic = app.topic(

@@ -1,0 +1,30 @@
+"""The worker's Faust app takes its stream buffer from the settings: with Faust's default (4096) a
+backlog kept the buffer full, and Faust paused and resumed fetching all the time."""
+
+from __future__ import annotations
+
+from services.pipeline.processing import Outcome, Record
+from services.worker.app import create_worker_app
+from tests.support.pipeline import pipeline_settings
+
+
+class _NoTopics:
+    def topics(self) -> list[object]:
+        return []
+
+
+class _Processor:
+    def process_batch(self, records: list[Record]) -> list[Outcome]:
+        return []
+
+
+def test_the_worker_s_streams_hold_as_many_events_as_the_settings_say() -> None:
+    settings = pipeline_settings("sqlite://", "127.0.0.1:9", worker_stream_buffer=12345)
+    app = create_worker_app(settings, _Processor(), _NoTopics())  # type: ignore[arg-type]
+    assert app.conf.stream_buffer_maxsize == 12345
+
+
+def test_by_default_they_hold_more_than_faust_s_own_default() -> None:
+    settings = pipeline_settings("sqlite://", "127.0.0.1:9")
+    app = create_worker_app(settings, _Processor(), _NoTopics())  # type: ignore[arg-type]
+    assert app.conf.stream_buffer_maxsize == settings.worker_stream_buffer == 16384
