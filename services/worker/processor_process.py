@@ -120,7 +120,9 @@ def _serve(
 ) -> None:
     from services.bootstrap import bootstrap
 
-    configure_logging(settings.log_format)  # before any thread: a thread keeps its niceness
+    # Logging first, so a refused priority is logged; the priority before any thread starts (a
+    # thread keeps the niceness it started with).
+    configure_logging(settings.log_format)
     if urgent:
         reschedule(settings.urgent_nice, "the urgent Processor")
     container = bootstrap(settings)
