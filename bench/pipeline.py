@@ -267,8 +267,8 @@ def run(
                 "workers_events_per_s": round(many, 1),
                 "scale_out_ratio": round(many / one, 3),
                 # The share of the machine's cores busy during each burst (the benchmark's producer,
-                # the broker and the database included): with one worker already near 1.0, more
-                # workers on this machine can only share the same cores.
+                # the broker and the database included): near 1.0, the cores set the limit, not
+                # the number of workers.
                 "one_worker_machine_busy": round(one_busy, 3),
                 "workers_machine_busy": round(many_busy, 3),
                 "cores": os.cpu_count(),

@@ -57,9 +57,8 @@ class MailServer:
 
     def __init__(self, port: int | None = None, smtputf8: bool = True) -> None:
         self.port = port or free_port()
-        self.smtputf8 = (
-            smtputf8  # offers SMTPUTF8 (addresses that are not ASCII), as aiosmtpd does by default
-        )
+        # Offers SMTPUTF8 (addresses that are not ASCII), as aiosmtpd does by default.
+        self.smtputf8 = smtputf8
         self.handler = _Handler()
         self._controller: Controller | None = None
 
