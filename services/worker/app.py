@@ -45,6 +45,8 @@ def create_worker_app(
     ``children`` (a Processor's process) are started with the app and stopped before it ends.
     ``on_full_batch`` is told whenever a bulk topic's agent takes a full batch (events come faster
     than they are handled: a rush)."""
+    folder = settings.data_dir / "faust"
+    folder.mkdir(parents=True, exist_ok=True)  # Faust makes only the last folder of its path
     app = faust.App(
         settings.worker_group,
         broker=[f"kafka://{server}" for server in settings.kafka_bootstrap.split(",")],
@@ -61,6 +63,9 @@ def create_worker_app(
         broker_commit_interval=1.0,
         stream_wait_empty=False,
         stream_buffer_maxsize=settings.worker_stream_buffer,
+        # Faust's own folder (it keeps no tables here: the store is in memory) goes with the
+        # service's data, not into whatever folder the worker was started from.
+        datadir=str(folder / "{conf.name}"),
     )
     for spec in handlers.topics():
         topic = app.topic(

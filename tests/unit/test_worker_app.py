@@ -1,7 +1,10 @@
 """The worker's Faust app takes its stream buffer from the settings: with Faust's default (4096) a
-backlog kept the buffer full, and Faust paused and resumed fetching all the time."""
+backlog kept the buffer full, and Faust paused and resumed fetching all the time. Its folder lies
+in the service's data folder, not in the folder the worker was started from."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from services.pipeline.processing import Outcome, Record
 from services.worker.app import create_worker_app
@@ -28,3 +31,9 @@ def test_by_default_they_hold_more_than_faust_s_own_default() -> None:
     settings = pipeline_settings("sqlite://", "127.0.0.1:9")
     app = create_worker_app(settings, _Processor(), _NoTopics())  # type: ignore[arg-type]
     assert app.conf.stream_buffer_maxsize == settings.worker_stream_buffer == 16384
+
+
+def test_faust_s_folder_lies_in_the_service_s_data_folder(tmp_path: Path) -> None:
+    settings = pipeline_settings("sqlite://", "127.0.0.1:9", data_dir=tmp_path)
+    app = create_worker_app(settings, _Processor(), _NoTopics())  # type: ignore[arg-type]
+    assert app.conf.datadir == tmp_path / "faust" / settings.worker_group
