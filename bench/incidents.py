@@ -10,7 +10,7 @@ with infra/kafka/broker.sh unless given); so do the SMTP server and the burst's 
 neither shares an interpreter lock with the clocks that measure. Prints one JSON line:
 p50/p99 quiet, p50/p99 during the burst, and the ratios burst/quiet, for the mail and (matrix_*) for
 Matrix; and, from the database's timestamps, the median of each hop quiet and during the burst
-(``hops_*``: bench.urgent_hops).
+and its p99 (``hops_*``: bench.urgent_hops).
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from bench import common
 from bench.common import free_port, percentile, progress, service_env
 from bench.mail_sink import MailSink
 from bench.matrix import Homeserver, Phone, homeserver
-from bench.urgent_hops import hop_medians
+from bench.urgent_hops import Report, hop_figures
 from services.accounts.operations import AccountCreate, new_account
 from services.bootstrap import bootstrap as bootstrap_process
 from services.dialogues import organisers
@@ -175,16 +175,17 @@ def measure(
     phone: Phone,
     ags: str,
     reports: int,
-    reported: list[tuple[float, str]],
+    reported: list[Report],
 ) -> tuple[list[float], list[float]]:
-    """Milliseconds from the report to the mail, and to the Matrix message; each report's start
-    and case reference go to ``reported``."""
+    """Milliseconds from the report to the mail, and to the Matrix message; each report goes to
+    ``reported``."""
     mails, messages = [], []
     for _ in range(reports):
         started = time.time()
         case_ref = report_emergency(client, token, ags)
-        reported.append((started, case_ref))
-        mails.append((inbox.arrival(case_ref) - started) * 1000)
+        arrived = inbox.arrival(case_ref)
+        reported.append(Report(case_ref, started, arrived))
+        mails.append((arrived - started) * 1000)
         messages.append((phone.wait(case_ref) - started) * 1000)
         time.sleep(0.05)
     return mails, messages
@@ -251,7 +252,7 @@ def run(
             progress("warming up")
             measure(client, token, inbox, phone, ags, 3, [])
             progress(f"quiet: {reports} emergency reports")
-            quiet_reports: list[tuple[float, str]] = []
+            quiet_reports: list[Report] = []
             quiet, quiet_matrix = measure(client, token, inbox, phone, ags, reports, quiet_reports)
             progress(f"burst: {burst_size} registrations, and meanwhile {reports} emergency reports")
             context = multiprocessing.get_context("spawn")
@@ -259,7 +260,7 @@ def run(
             flow = context.Process(target=burst, args=(settings, dialogues, burst_size, times))
             flow.start()
             began = times.get(timeout=120)  # after the process's start-up: the burst itself
-            burst_reports: list[tuple[float, str]] = []
+            burst_reports: list[Report] = []
             try:
                 loaded, loaded_matrix = measure(client, token, inbox, phone, ags, reports, burst_reports)
                 ended = times.get(timeout=3600)
@@ -272,7 +273,7 @@ def run(
             stored = [began, ended]
             burst_figures = {
                 "burst_stored_s": round(stored[1] - stored[0], 1),
-                "reports_while_storing": sum(1 for t, _ in burst_reports if t < stored[1]),
+                "reports_while_storing": sum(1 for report in burst_reports if report.made < stored[1]),
             }
     finally:
         for process in processes.values():
@@ -288,8 +289,14 @@ def run(
         "database": engine.dialect.name,
         **figures("", quiet, loaded),
         **figures("matrix_", quiet_matrix, loaded_matrix),
-        "hops_quiet_p50_ms": hop_medians(engine, [ref for _, ref in quiet_reports]),
-        "hops_burst_p50_ms": hop_medians(engine, [ref for _, ref in burst_reports]),
+        **{
+            f"hops_{half}_{figure}_ms": hops[figure]
+            for half, hops in (
+                ("quiet", hop_figures(engine, quiet_reports)),
+                ("burst", hop_figures(engine, burst_reports)),
+            )
+            for figure in ("p50", "p99")
+        },
     }
 
 
