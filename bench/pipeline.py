@@ -14,7 +14,9 @@ and the same two rows per event (receipt and inbox) written a batch at a time in
 ``baseline_events_per_s``: a bare aiokafka read (``ratio`` = events_per_s / it).
 
 Scale-out (``--workers 2``): with the workers already in their group, N more probes are produced
-and drained once by one worker and once by two in one group (``scale_out_ratio``).
+and drained once by one worker and once by two in one group (``scale_out_ratio``). The producer runs
+in this process on the same cores while the workers drain; ``scale_out_ratio_after_producing``
+compares the rates of what was left of each burst once it was done.
 
 Latency: then, with one worker warm, ``--latency-events`` probes are produced at ``--rate`` per
 second and p50/p99 are taken from produce to commit. Prints one JSON line; progress goes to stderr.
@@ -127,11 +129,22 @@ def drain(engine: Engine, probe_id: str, count: int) -> float:
     return (count - 1) / (received[-1] - received[0]).total_seconds()
 
 
+def rate_after(engine: Engine, probe_id: str, moment: datetime, least: int) -> float | None:
+    """Events per second of ``probe_id`` handled after ``moment`` (first to last); None if fewer
+    than ``least`` were left by then, too few to tell a rate."""
+    received = sorted(received for _, received in receipt_times(engine, probe_id) if received > moment)
+    if len(received) < max(least, 2) or received[-1] == received[0]:
+        return None
+    return (len(received) - 1) / (received[-1] - received[0]).total_seconds()
+
+
 def live_rate(
     settings: Settings, engine: Engine, workers: list[Worker], events: int, tag: str
-) -> tuple[float, float]:
+) -> tuple[float, float, float | None]:
     """Workers already in their group (a probe went through each partition's worker), then a burst
-    of ``events``: how fast they handle it, and how busy the machine's cores were meanwhile."""
+    of ``events``: how fast they handle it, how busy the machine's cores were meanwhile, and how
+    fast they handled what was left once the benchmark's producer was done (then they no longer
+    share the cores with it)."""
     for worker in workers:
         worker.start()
     warm = f"join{len(workers)}{tag}"
@@ -142,10 +155,11 @@ def live_rate(
     progress(f"{len(workers)} worker(s): a burst of {events} events")
     with common.MachineBusy() as machine:
         produce(settings, burst, events)
+        produced = datetime.now(UTC)
         rate = drain(engine, burst, events)
     for worker in workers:
         worker.stop()
-    return rate, machine.busy
+    return rate, machine.busy, rate_after(engine, burst, produced, least=events // 20)
 
 
 def durable_ceiling(settings: Settings, engine: Engine, expect: int) -> float:
@@ -256,8 +270,8 @@ def run(
         worker.stop()
         produced = 1 + events + latency_events
         if workers > 1:
-            one, one_busy = live_rate(settings, engine, [Worker(settings)], events, tag)
-            many, many_busy = live_rate(
+            one, one_busy, one_after = live_rate(settings, engine, [Worker(settings)], events, tag)
+            many, many_busy, many_after = live_rate(
                 settings, engine, [Worker(settings) for _ in range(workers)], events, tag
             )
             produced += 2 * (KEYS + events)
@@ -271,6 +285,14 @@ def run(
                 # the number of workers.
                 "one_worker_machine_busy": round(one_busy, 3),
                 "workers_machine_busy": round(many_busy, 3),
+                # What was left of the burst once the producer was done (None: too little was
+                # left, at least a twentieth of it is needed): the workers without the load
+                # generator on the same cores.
+                "one_worker_after_producing_per_s": _rounded(one_after),
+                "workers_after_producing_per_s": _rounded(many_after),
+                "scale_out_ratio_after_producing": (
+                    round(many_after / one_after, 3) if one_after and many_after else None
+                ),
                 "cores": os.cpu_count(),
             }
     finally:
@@ -297,6 +319,10 @@ def run(
         "p50_ms": round(statistics.median(latency_ms), 1),
         "p99_ms": round(percentile(latency_ms, 0.99), 1),
     }
+
+
+def _rounded(value: float | None) -> float | None:
+    return round(value, 1) if value is not None else None
 
 
 def main() -> None:
