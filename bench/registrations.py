@@ -1,8 +1,9 @@
 """Seat allocation throughput: 10,000 registrations for a 500-seat dialogue through real Kafka, each
 answered by mail at a real SMTP server.
 
-    python -m bench.registrations [--registrations 10000] [--capacity 500]
-                                  [--database-url URL] [--bootstrap HOST:PORT] [--profile FILE]
+    python -m bench.registrations [--registrations 10000] [--capacity 500] [--dialogues 1]
+                                  [--workers 1] [--database-url URL] [--bootstrap HOST:PORT]
+                                  [--profile FILE]
 
 The registrations are stored first (as the API would); then the relay publishes them and the worker
 (its own process) decides each seat, serialised per dialogue, and sends the confirmation or
@@ -12,6 +13,12 @@ start to the last decision, ``published_seconds`` to the relay's last publicatio
 aiokafka consumer reading the same messages from the same broker in the same run. ``--profile`` runs
 the worker under py-spy and writes its samples (collapsed stacks) to FILE. Prints one JSON line;
 progress goes to stderr.
+
+``--dialogues N`` spreads the registrations over N dialogues of ``--capacity`` seats each (one
+dialogue's seats are decided in order, by one worker at a time). ``--workers 2`` runs the benchmark
+twice, with one worker and then with two in one group, each time with fresh topics and
+registrations, and prints the second run's figures (``workers_*``) and ``scale_out_ratio``. Two
+workers can share the work only if the dialogues fall on several partitions: give a dozen or more.
 """
 
 from __future__ import annotations
@@ -51,7 +58,9 @@ from services.topics import apply_topics
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def prepare(settings: Settings, registrations: int, capacity: int) -> str:
+def prepare(settings: Settings, registrations: int, capacity: int, dialogues: int = 1) -> list[str]:
+    """Published dialogues of ``capacity`` seats, and the registrations stored for them in turn (as
+    the API would: not yet decided); the dialogues' ids."""
     engine = bootstrap(settings).engine  # the process's keys for the encrypted columns, too
     upgrade(engine)
     secret = settings.secret_key.get_secret_value()
@@ -67,32 +76,34 @@ def prepare(settings: Settings, registrations: int, capacity: int) -> str:
         session.commit()
         organiser_id = organiser.id
     now = utc_now()
-    with UnitOfWork(engine, secret=secret) as uow:
-        dialogue = organisers.create(
-            uow,
-            organiser_id,
-            DialogueCreate(
-                title="Benchmark dialogue",
-                format="citizen_dialogue",
-                municipality_ags="05315000",
-                starts_at=now + timedelta(days=30),
-                ends_at=now + timedelta(days=30, hours=2),
-                venue="Town hall",
-                capacity=capacity,
-                registration_opens_at=now - timedelta(hours=1),
-                registration_closes_at=now + timedelta(days=29),
-            ),
-        )
-        organisers.publish(uow, dialogue)
-        uow.commit()
-        dialogue_id = dialogue.id
+    ids = []
+    for number in range(dialogues):
+        with UnitOfWork(engine, secret=secret) as uow:
+            dialogue = organisers.create(
+                uow,
+                organiser_id,
+                DialogueCreate(
+                    title=f"Benchmark dialogue {number + 1}",
+                    format="citizen_dialogue",
+                    municipality_ags="05315000",
+                    starts_at=now + timedelta(days=30),
+                    ends_at=now + timedelta(days=30, hours=2),
+                    venue="Town hall",
+                    capacity=capacity,
+                    registration_opens_at=now - timedelta(hours=1),
+                    registration_closes_at=now + timedelta(days=29),
+                ),
+            )
+            organisers.publish(uow, dialogue)
+            uow.commit()
+            ids.append(dialogue.id)
     started = time.perf_counter()
     for start in range(0, registrations, 200):
         with UnitOfWork(engine, secret=secret) as uow:
             for n in range(start, min(start + 200, registrations)):
                 register(
                     uow,
-                    dialogue_id,
+                    ids[n % dialogues],
                     RegistrationCreate(
                         name=f"Resident {n}",
                         email=f"r{n}@example.org",
@@ -102,17 +113,17 @@ def prepare(settings: Settings, registrations: int, capacity: int) -> str:
             uow.commit()
     progress(f"{registrations} registrations stored in {time.perf_counter() - started:.1f}s")
     engine.dispose()
-    return dialogue_id
+    return ids
 
 
-def wait_until_decided(engine: Engine, dialogue_id: str, registrations: int, data_dir: Path) -> None:
+def wait_until_decided(engine: Engine, dialogue_ids: list[str], registrations: int, data_dir: Path) -> None:
     deadline = time.monotonic() + max(300, registrations / 20)
     while True:
         with Session(engine) as session:
             undecided = session.exec(
                 select(func.count())
                 .select_from(Registration)
-                .where(Registration.dialogue_id == dialogue_id, Registration.status == "requested")
+                .where(col(Registration.dialogue_id).in_(dialogue_ids), Registration.status == "requested")
             ).one()
         if not undecided:
             return
@@ -124,9 +135,12 @@ def wait_until_decided(engine: Engine, dialogue_id: str, registrations: int, dat
         time.sleep(1)
 
 
-def wait_until_mailed(engine: Engine, sink: MailSink, registrations: int) -> int:
-    """Wait until every registration's mail (and the organiser's alerts) has arrived at the SMTP
-    server; how many mails that was."""
+def wait_until_mailed(
+    engine: Engine, sink: MailSink, registrations: int, since: datetime, arrived_before: int
+) -> int:
+    """Wait until every registration's mail (and the organiser's alerts) planned ``since`` has
+    arrived at the SMTP server (which had taken ``arrived_before`` mails of earlier runs); how many
+    mails that was."""
     deadline = time.monotonic() + max(300, registrations / 10)
     while time.monotonic() < deadline:
         with Session(engine) as session:
@@ -134,11 +148,15 @@ def wait_until_mailed(engine: Engine, sink: MailSink, registrations: int) -> int
                 session.exec(
                     select(func.count())
                     .select_from(NotificationDelivery)
-                    .where(NotificationDelivery.channel == "email", *where)
+                    .where(
+                        NotificationDelivery.channel == "email",
+                        col(NotificationDelivery.next_attempt_at) >= since,
+                        *where,
+                    )
                 ).one()
                 for where in ((), (NotificationDelivery.status != DeliveryStatus.SENT,))
             )
-        if planned >= registrations and not unsent and sink.count >= planned:
+        if planned >= registrations and not unsent and sink.count - arrived_before >= planned:
             return planned
         progress(f"{sink.count} mails arrived, {unsent} of {planned} planned still to send")
         time.sleep(1)
@@ -146,7 +164,7 @@ def wait_until_mailed(engine: Engine, sink: MailSink, registrations: int) -> int
 
 
 def start_worker(
-    settings: Settings, sink: MailSink, log: Path, profile: Path | None
+    settings: Settings, sink: MailSink, log: Path, profile: Path | None = None
 ) -> subprocess.Popen[bytes]:
     env = service_env(settings, smtp_host="127.0.0.1", smtp_port=str(sink.port), smtp_starttls="false")
     if profile is None:
@@ -155,14 +173,27 @@ def start_worker(
 
 
 def seated_in_arrival_order(
-    engine: Engine, dialogue_id: str, capacity: int
+    engine: Engine, dialogue_ids: list[str], capacity: int
 ) -> tuple[list[Registration], bool]:
-    """Every registration, and whether seats and waiting list follow the order of arrival on the topic."""
+    """Every registration, and whether each dialogue's seats and waiting list follow the order of
+    arrival on the topic."""
+    rows: list[Registration] = []
+    in_order = True
+    for dialogue_id in dialogue_ids:
+        its, right = _seated(engine, dialogue_id, capacity)
+        rows.extend(its)
+        in_order = in_order and right
+    return rows, in_order
+
+
+def _seated(engine: Engine, dialogue_id: str, capacity: int) -> tuple[list[Registration], bool]:
     with Session(engine) as session:
         rows = list(session.exec(select(Registration).where(Registration.dialogue_id == dialogue_id)).all())
         order: dict[str, int] = {}
         for record in session.exec(
-            select(OutboxRecord).where(OutboxRecord.topic == DIALOGUES.name).order_by(col(OutboxRecord.id))
+            select(OutboxRecord)
+            .where(OutboxRecord.topic == DIALOGUES.name, OutboxRecord.key == dialogue_id)
+            .order_by(col(OutboxRecord.id))
         ).all():
             order.setdefault(decode(record.value).event.registration_id, len(order))  # type: ignore[attr-defined]
     confirmed = {r.id for r in rows if r.status == "confirmed"}
@@ -176,11 +207,13 @@ def seated_in_arrival_order(
     return rows, in_order
 
 
-def last_published(engine: Engine) -> datetime:
+def last_published(engine: Engine, dialogue_ids: list[str]) -> datetime:
     """When the relay published the last registration: the decisions cannot come sooner."""
     with Session(engine) as session:
         last = session.exec(
-            select(func.max(OutboxRecord.published_at)).where(OutboxRecord.topic == DIALOGUES.name)
+            select(func.max(OutboxRecord.published_at)).where(
+                OutboxRecord.topic == DIALOGUES.name, col(OutboxRecord.key).in_(dialogue_ids)
+            )
         ).one()
     assert last is not None
     return last if last.tzinfo else last.replace(tzinfo=UTC)
@@ -194,27 +227,35 @@ def run(
     data_dir: Path,
     sink: MailSink,
     profile: Path | None = None,
+    dialogues: int = 1,
+    workers: int = 1,
 ) -> dict[str, object]:
     settings = common.run_settings("br", database_url, bootstrap, data_dir=data_dir)
     apply_topics(settings)
-    dialogue_id = prepare(settings, registrations, capacity)
-    worker = start_worker(settings, sink, data_dir / "worker.log", profile)
+    dialogue_ids = prepare(settings, registrations, capacity, dialogues)
+    processes = [
+        start_worker(settings, sink, data_dir / f"worker{n or ''}.log", profile if n == 0 else None)
+        for n in range(workers)
+    ]
     engine = make_engine(database_url)
     stop = threading.Event()
     relay = Relay(settings, engine)
+    arrived_before = sink.count
     try:
-        time.sleep(8 if profile else 5)  # let the worker join its group before the first event arrives
-        common.settled(worker, idle=0.3 if profile else 0.1)  # and its children finish starting
+        time.sleep(8 if profile else 5)  # let the workers join their group before the first event
+        for worker in processes:
+            common.settled(worker, idle=0.3 if profile else 0.1)  # and their children finish starting
         started = datetime.now(UTC)
         thread = threading.Thread(target=relay.run, args=(stop,), daemon=True)
         thread.start()
-        wait_until_decided(engine, dialogue_id, registrations, data_dir)
-        mails = wait_until_mailed(engine, sink, registrations)
+        wait_until_decided(engine, dialogue_ids, registrations, data_dir)
+        mails = wait_until_mailed(engine, sink, registrations, started, arrived_before)
     finally:
         stop.set()
-        (common.stop_profiled if profile else common.stop)(worker)
-    rows, in_order = seated_in_arrival_order(engine, dialogue_id, capacity)
-    published = last_published(engine)
+        for worker in processes:
+            (common.stop_profiled if profile and worker is processes[0] else common.stop)(worker)
+    rows, in_order = seated_in_arrival_order(engine, dialogue_ids, capacity)
+    published = last_published(engine, dialogue_ids)
     last = max(r.decided_at for r in rows if r.decided_at is not None)
     seconds = (last - started).total_seconds()
     mailed_seconds = sink.last - started.timestamp()
@@ -227,6 +268,7 @@ def run(
         "benchmark": "registrations",
         "registrations": registrations,
         "capacity": capacity,
+        "dialogues": dialogues,
         "database": engine.dialect.name,
         "seconds": round(seconds, 3),
         "decisions_per_s": round(rate, 1),
@@ -242,14 +284,49 @@ def run(
     }
 
 
+def scaled_out(one: dict[str, object], many: dict[str, object], workers: int) -> dict[str, object]:
+    """The run with one worker, and beside it the run with ``workers`` (``workers_*``)."""
+    shown = ("decisions_per_s", "seconds", "confirmed", "waitlisted", "waitlist_in_order", "mails_per_s")
+    return {
+        **one,
+        "workers": workers,
+        **{f"workers_{name}": many[name] for name in shown},
+        "scale_out_ratio": round(_rate(many) / _rate(one), 3),
+    }
+
+
+def _rate(result: dict[str, object]) -> float:
+    rate = result["decisions_per_s"]
+    assert isinstance(rate, float)
+    return rate
+
+
 def main() -> None:
     arguments = common.parser(__doc__)
     arguments.add_argument("--registrations", type=int, default=10000)
-    arguments.add_argument("--capacity", type=int, default=500)
+    arguments.add_argument("--capacity", type=int, default=500, help="seats of each dialogue")
+    arguments.add_argument("--dialogues", type=int, default=1)
+    arguments.add_argument("--workers", type=int, default=1, help="2: once with one worker, once with two")
     arguments.add_argument("--profile", type=Path, help="run the worker under py-spy; its samples go here")
     args = arguments.parse_args()
     with common.environment(args) as (url, bootstrap, folder), MailSink() as sink:
-        result = run(args.registrations, args.capacity, url, bootstrap, folder, sink, args.profile)
+        result = run(
+            args.registrations, args.capacity, url, bootstrap, folder, sink, args.profile, args.dialogues
+        )
+        if args.workers > 1:
+            progress(f"again, with {args.workers} workers in one group")
+            many = run(
+                args.registrations,
+                args.capacity,
+                url,
+                bootstrap,
+                folder,
+                sink,
+                None,
+                args.dialogues,
+                args.workers,
+            )
+            result = scaled_out(result, many, args.workers)
         print(json.dumps(result), flush=True)
 
 
