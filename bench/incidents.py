@@ -21,7 +21,7 @@ import statistics
 import tempfile
 import time
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -30,20 +30,18 @@ from sqlmodel import Session
 
 from bench import common
 from bench.common import free_port, percentile, progress, service_env
+from bench.dialogues import published_dialogues
 from bench.mail_sink import MailSink
 from bench.matrix import Homeserver, Phone, homeserver
 from bench.urgent_hops import Report, hop_figures
 from services.accounts.operations import AccountCreate, new_account
 from services.bootstrap import bootstrap as bootstrap_process
-from services.dialogues import organisers
-from services.dialogues.organisers import DialogueCreate
 from services.dialogues.registrations import RegistrationCreate, register
 from services.incidents.tables import CoordinatorProfile
 from services.notify.tables import NotificationPreference
 from services.settings import Settings
 from services.store.engine import make_engine
 from services.store.migrate import upgrade
-from services.store.tables import Role
 from services.store.uow import UnitOfWork, utc_now
 from services.topics import apply_topics
 
@@ -86,39 +84,7 @@ def seed(settings: Settings, ags: str, matrix_id: str | None = None) -> tuple[st
 def open_dialogues(settings: Settings, ags: str, count: int = 20, capacity: int = 200) -> list[str]:
     """Published dialogues (200 seats each, by default) for a burst of registrations."""
     engine = make_engine(settings.database_url)
-    now = utc_now()
-    with Session(engine) as session:
-        body = AccountCreate(
-            email=f"org-{uuid.uuid4().hex[:6]}@example.org",
-            display_name="Organiser",
-            role=Role.ORGANISER,
-            password=PASSWORD,
-        )
-        organiser = new_account(body, now)
-        session.add(organiser)
-        session.commit()
-        organiser_id = organiser.id
-    ids = []
-    with UnitOfWork(engine, secret=settings.secret_key.get_secret_value()) as uow:
-        for n in range(count):
-            dialogue = organisers.create(
-                uow,
-                organiser_id,
-                DialogueCreate(
-                    title=f"Bürgerdialog {n}",
-                    format="citizen_dialogue",
-                    municipality_ags=ags,
-                    starts_at=now + timedelta(days=30),
-                    ends_at=now + timedelta(days=30, hours=2),
-                    venue="Rathaus",
-                    capacity=capacity,
-                    registration_opens_at=now - timedelta(hours=1),
-                    registration_closes_at=now + timedelta(days=29),
-                ),
-            )
-            organisers.publish(uow, dialogue)
-            ids.append(dialogue.id)
-        uow.commit()
+    ids = published_dialogues(engine, settings.secret_key.get_secret_value(), count, capacity, ags)
     engine.dispose()
     return ids
 

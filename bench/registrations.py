@@ -28,8 +28,7 @@ import json
 import subprocess
 import threading
 import time
-import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import Engine, func
@@ -37,13 +36,11 @@ from sqlmodel import Session, col, select
 
 from bench import common
 from bench.common import bare_consumer_rate, progress, service_env
+from bench.dialogues import published_dialogues
 from bench.mail_sink import MailSink
 from events import decode
 from events.catalog import DIALOGUES
-from services.accounts.operations import AccountCreate, new_account
 from services.bootstrap import bootstrap
-from services.dialogues import organisers
-from services.dialogues.organisers import DialogueCreate
 from services.dialogues.registrations import RegistrationCreate, register
 from services.dialogues.tables import Registration
 from services.notify.tables import DeliveryStatus, NotificationDelivery
@@ -52,7 +49,7 @@ from services.settings import Settings
 from services.store.engine import make_engine
 from services.store.migrate import upgrade
 from services.store.tables import OutboxRecord
-from services.store.uow import UnitOfWork, utc_now
+from services.store.uow import UnitOfWork
 from services.topics import apply_topics
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -64,39 +61,7 @@ def prepare(settings: Settings, registrations: int, capacity: int, dialogues: in
     engine = bootstrap(settings).engine  # the process's keys for the encrypted columns, too
     upgrade(engine)
     secret = settings.secret_key.get_secret_value()
-    with Session(engine) as session:
-        body = AccountCreate(
-            email=f"org-{uuid.uuid4().hex[:6]}@example.org",
-            display_name="Org",
-            role="organiser",
-            password="benchmark password 1",
-        )
-        organiser = new_account(body, utc_now())
-        session.add(organiser)
-        session.commit()
-        organiser_id = organiser.id
-    now = utc_now()
-    ids = []
-    for number in range(dialogues):
-        with UnitOfWork(engine, secret=secret) as uow:
-            dialogue = organisers.create(
-                uow,
-                organiser_id,
-                DialogueCreate(
-                    title=f"Benchmark dialogue {number + 1}",
-                    format="citizen_dialogue",
-                    municipality_ags="05315000",
-                    starts_at=now + timedelta(days=30),
-                    ends_at=now + timedelta(days=30, hours=2),
-                    venue="Town hall",
-                    capacity=capacity,
-                    registration_opens_at=now - timedelta(hours=1),
-                    registration_closes_at=now + timedelta(days=29),
-                ),
-            )
-            organisers.publish(uow, dialogue)
-            uow.commit()
-            ids.append(dialogue.id)
+    ids = published_dialogues(engine, secret, dialogues, capacity)
     started = time.perf_counter()
     for start in range(0, registrations, 200):
         with UnitOfWork(engine, secret=secret) as uow:
