@@ -122,7 +122,7 @@ def test_a_killed_child_is_replaced_and_its_batch_tried_again_without_a_double(
 def test_a_batch_that_planned_messages_wakes_the_workers_senders(
     settings: Settings, child: ProcessorProcess, wakes: tuple[object, object]
 ) -> None:
-    dialogue_id = prepare(settings, registrations=3, capacity=2)
+    [dialogue_id] = prepare(settings, registrations=3, capacity=2)
     engine = make_engine(settings.database_url)
     with Session(engine) as session:
         rows = session.exec(
