@@ -43,6 +43,7 @@ def main() -> None:
         broker_commit_interval=1.0,
         stream_wait_empty=False,
         stream_buffer_maxsize=args.buffer,
+        datadir=str(args.result.with_suffix(".faust")),  # beside the result, not in the working folder
     )
     topic = app.topic(args.topic, key_serializer="raw", value_serializer="raw")
     counted = {"events": 0, "timed": 0}
