@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from kafka import KafkaAdminClient
 from kafka.admin import ConfigResource, ConfigResourceType, NewTopic
-from kafka.errors import TopicAlreadyExistsError
+from kafka.errors import KafkaTimeoutError, TopicAlreadyExistsError
 
 from events.catalog import CATALOG, TopicSpec
 from services.settings import Settings
@@ -46,9 +46,20 @@ def apply_topics(settings: Settings, catalog: tuple[TopicSpec, ...] = CATALOG) -
             except TopicAlreadyExistsError:  # another process was quicker; compare it below
                 pass
         present = [name for name in wanted if name not in created]
+        _wait_until_served(admin, list(wanted))
         return TopicReport(created=created, present=present, drift=_drift(admin, wanted, present))
     finally:
         admin.close()
+
+
+def _wait_until_served(admin: KafkaAdminClient, names: list[str], timeout_ms: int = 30000) -> None:
+    """A broker answers a topic's creation before its metadata cache holds the topic's partitions
+    and settings (KRaft); until then it describes the topic with no partitions and no settings.
+    Wait for that, so neither the drift report nor a worker started next sees a half-made topic."""
+    try:
+        admin.wait_for_topics(names, timeout_ms=timeout_ms)
+    except KafkaTimeoutError:
+        pass  # still not served: the drift report below says what the broker describes
 
 
 def _drift(admin: KafkaAdminClient, wanted: dict[str, TopicSpec], names: list[str]) -> list[str]:
