@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 from dataclasses import dataclass
 
@@ -56,10 +57,8 @@ def _wait_until_served(admin: KafkaAdminClient, names: list[str], timeout_ms: in
     """A broker answers a topic's creation before its metadata cache holds the topic's partitions
     and settings (KRaft); until then it describes the topic with no partitions and no settings.
     Wait for that, so neither the drift report nor a worker started next sees a half-made topic."""
-    try:
+    with contextlib.suppress(KafkaTimeoutError):  # if still not served, the drift report says so
         admin.wait_for_topics(names, timeout_ms=timeout_ms)
-    except KafkaTimeoutError:
-        pass  # still not served: the drift report below says what the broker describes
 
 
 def _drift(admin: KafkaAdminClient, wanted: dict[str, TopicSpec], names: list[str]) -> list[str]:
