@@ -70,15 +70,18 @@ def worker() -> None:
         container.wake_urgent, container.wake_bulk = senders.wake_urgent, senders.wake_bulk
         container.senders_elsewhere = True
     bulk: BatchProcessor = container.processor()
-    urgent: BatchProcessor = container.processor(urgent=True)
+    urgent: BatchProcessor | None = container.processor(urgent=True)
     children: list[Background] = []
+    topics = None
     if senders is not None and container.settings.worker_processor_process:
+        from events.catalog import URGENT_TOPICS
         from services.worker.processor_process import ProcessorProcess
+        from services.worker.urgent_consumer import UrgentConsumer
 
         wakes = (senders.wake_urgent, senders.wake_bulk)
-        bulk = ProcessorProcess(container.settings, *wakes)
-        urgent = ProcessorProcess(container.settings, *wakes, urgent=True)
-        children.extend((urgent, bulk))
+        bulk, urgent = ProcessorProcess(container.settings, *wakes), None
+        children.extend((UrgentConsumer(container.settings, *wakes), bulk))
+        topics = [spec for spec in container.handlers.topics() if spec not in URGENT_TOPICS.values()]
     faust_app = create_worker_app(
         container.settings,
         bulk,
@@ -89,6 +92,7 @@ def worker() -> None:
         urgent_processor=urgent,
         children=children,
         on_full_batch=senders.rush if senders is not None else None,
+        topics=topics,
     )
     Worker(faust_app, loglevel="info", quiet=True).execute_from_commandline()
 

@@ -140,3 +140,42 @@ def consumer_lag(settings: Settings, timeout_ms: int = 5000) -> list[Lag]:
         return [Lag(group, topic, lag) for (group, topic), lag in sorted(per_topic.items())]
     finally:
         admin.close()
+
+
+@dataclass(frozen=True)
+class OffsetHandover:
+    copied: int  # partitions whose committed offset the new group took over
+    released: int  # partitions whose offset the old group no longer holds
+
+
+def hand_over_offsets(
+    settings: Settings, old_group: str, new_group: str, topics: list[str], timeout_ms: int = 10000
+) -> OffsetHandover:
+    """Give ``new_group`` the offsets ``old_group`` committed on ``topics`` (full names) where they
+    are further on than its own, then delete the old group's (else the lag view would show them
+    as a lag that only grows). So a group that takes over topics goes on where the old one
+    stopped, instead of reading them again from the start. The new group must have no members
+    yet; the old one must no longer read these topics, or its offsets stay (a later start tries
+    again)."""
+    from kafka.errors import NoError
+
+    wanted = set(topics)
+    admin = admin_client(settings, timeout_ms)
+    try:
+        held = admin.list_group_offsets({old_group: None, new_group: None})
+        old = {tp: meta for tp, meta in held.get(old_group, {}).items() if tp.topic in wanted}
+        ours = {tp: meta.offset for tp, meta in held.get(new_group, {}).items() if tp.topic in wanted}
+        ahead = {tp: meta for tp, meta in old.items() if meta.offset > max(ours.get(tp, -1), -1)}
+        copied = 0
+        if ahead:
+            answers = admin.alter_group_offsets(new_group, ahead)
+            copied = sum(1 for error in answers.values() if error is NoError)
+            if copied < len(ahead):
+                return OffsetHandover(copied=copied, released=0)  # keep the old ones: nothing lost
+        released = 0
+        if old:
+            answers = admin.delete_group_offsets(old_group, list(old))
+            released = sum(1 for error in answers.values() if error is NoError)
+        return OffsetHandover(copied=copied, released=released)
+    finally:
+        admin.close()

@@ -37,6 +37,7 @@ def create_worker_app(
     urgent_processor: BatchProcessor | None = None,
     children: Sequence[Background] = (),
     on_full_batch: Callable[[], object] | None = None,
+    topics: Sequence[TopicSpec] | None = None,
 ) -> faust.App:
     """A Faust app with one agent per topic the handler table needs. Topics must already exist
     (``weltoffen topics apply``): the worker never declares or resizes them. The urgent topics'
@@ -44,7 +45,8 @@ def create_worker_app(
     process of its own as deployed), if given.
     ``children`` (a Processor's process) are started with the app and stopped before it ends.
     ``on_full_batch`` is told whenever a bulk topic's agent takes a full batch (events come faster
-    than they are handled: a rush)."""
+    than they are handled: a rush). ``topics`` narrows the topics read to some of those the
+    handlers need (the worker's bulk topics, or the urgent consumer's)."""
     folder = settings.data_dir / "faust"
     folder.mkdir(parents=True, exist_ok=True)  # Faust makes only the last folder of its path
     app = faust.App(
@@ -67,7 +69,7 @@ def create_worker_app(
         # service's data, not into whatever folder the worker was started from.
         datadir=str(folder / "{conf.name}"),
     )
-    for spec in handlers.topics():
+    for spec in handlers.topics() if topics is None else topics:
         topic = app.topic(
             settings.topic(spec.name),
             key_serializer="raw",

@@ -1,14 +1,12 @@
-"""The Processors of the worker's topics in processes of their own: one for the bulk topics, one for
-the urgent topics (with the urgent lane's database engine).
+"""The Processor of the worker's bulk topics in a process of its own (the urgent topics have a
+consumer process of their own: ``services.worker.urgent_consumer``).
 
 In one interpreter, Faust's event loop and the Processor's thread take turns at one lock: Faust
 passes on the next batch only once the Processor gives the lock back, so their costs per event add
 up. With the Processor in a child process, Faust fetches and decodes the next batch on one core
-while the child decides and writes the last one on the other. The urgent topics' child has nothing
-else to do: an emergency's triage does not take turns at the interpreter lock with Faust taking in a
-rush of registrations, and it is scheduled higher than the rest (``urgent_nice``). The agent still
-waits for the child's answer before its offsets move on, so nothing is acknowledged that was not
-handled or dead-lettered.
+while the child decides and writes the last one on the other. The agent still waits for the
+child's answer before its offsets move on, so nothing is acknowledged that was not handled or
+dead-lettered.
 
 One batch at a time goes through the pipe, in the order the agents hand them over. The child counts
 its events and sends the counts back with the outcomes, so the worker's ``/metrics`` shows them. A
@@ -30,7 +28,6 @@ from typing import Any
 from services.logs import configure_logging
 from services.metrics import EVENTS
 from services.pipeline.processing import Outcome, Record
-from services.priority import reschedule
 from services.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -45,9 +42,8 @@ class ProcessorGone(RuntimeError):
 class ProcessorProcess:
     """Quacks like a Processor (``process_batch``) for the worker's agents."""
 
-    def __init__(self, settings: Settings, wake_urgent: Any, wake_bulk: Any, urgent: bool = False) -> None:
+    def __init__(self, settings: Settings, wake_urgent: Any, wake_bulk: Any) -> None:
         self._settings = settings
-        self._urgent = urgent
         self._wakes = (wake_urgent, wake_bulk)
         self._lock = threading.Lock()
         self._process: SpawnProcess | None = None
@@ -61,15 +57,14 @@ class ProcessorProcess:
         ours, theirs = _CONTEXT.Pipe()
         process = _CONTEXT.Process(
             target=_serve,
-            args=(self._settings, *self._wakes, theirs, os.getpid(), self._urgent),
-            name="weltoffen-urgent-processor" if self._urgent else "weltoffen-processor",
+            args=(self._settings, *self._wakes, theirs, os.getpid()),
+            name="weltoffen-processor",
             daemon=True,
         )
         process.start()
         theirs.close()
         self._process, self._connection = process, ours
-        lane = "urgent" if self._urgent else "bulk"
-        log.info("the Processor of the %s topics started in process %s", lane, process.pid)
+        log.info("the Processor of the bulk topics started in process %s", process.pid)
 
     def process_batch(self, records: Sequence[Record]) -> list[Outcome]:
         with self._lock:
@@ -106,7 +101,8 @@ class ProcessorProcess:
         return self._process.pid if self._process is not None else None
 
 
-def _counted() -> Counts:
+def counted() -> Counts:
+    """This process's event counts so far, by type and outcome."""
     return {
         (sample.labels["type"], sample.labels["outcome"]): sample.value
         for metric in EVENTS.collect()
@@ -115,21 +111,15 @@ def _counted() -> Counts:
     }
 
 
-def _serve(
-    settings: Settings, wake_urgent: Any, wake_bulk: Any, connection: Connection, parent: int, urgent: bool
-) -> None:
+def _serve(settings: Settings, wake_urgent: Any, wake_bulk: Any, connection: Connection, parent: int) -> None:
     from services.bootstrap import bootstrap
 
-    # Logging first, so a refused priority is logged; the priority before any thread starts (a
-    # thread keeps the niceness it started with).
     configure_logging(settings.log_format)
-    if urgent:
-        reschedule(settings.urgent_nice, "the urgent Processor")
     container = bootstrap(settings)
     container.senders_in_background = True  # a batch's follow-up only wakes the senders
     container.wake_urgent, container.wake_bulk = wake_urgent, wake_bulk
-    processor = container.processor(urgent=urgent)
-    before = _counted()
+    processor = container.processor()
+    before = counted()
     while os.getppid() == parent:  # the worker is gone: nobody will hand us a batch
         try:
             if not connection.poll(1.0):
@@ -138,7 +128,7 @@ def _serve(
         except (EOFError, OSError):
             break  # the worker closed the pipe: it is stopping
         outcomes = processor.process_batch(records)
-        after = _counted()
+        after = counted()
         counts = {key: value - before.get(key, 0.0) for key, value in after.items()}
         before = after
         try:

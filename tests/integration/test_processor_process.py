@@ -1,7 +1,8 @@
-"""The worker's Processors in processes of their own (one for the bulk topics, one for the urgent
-ones): a child handles a batch exactly as in-process (inbox included), its counts reach the worker's
-metrics, a batch that plans messages wakes the worker's senders of its lane, and a child that was
-killed is replaced without an event lost or applied twice. A real child process on both databases."""
+"""The Processor of the worker's bulk topics in a process of its own (the urgent topics have a
+consumer of their own: test_urgent_consumer.py): a child handles a batch exactly as in-process
+(inbox included), its counts reach the worker's metrics, a batch that plans messages wakes the
+worker's senders of its lane, and a child that was killed is replaced without an event lost or
+applied twice. A real child process on both databases."""
 
 from __future__ import annotations
 
@@ -17,27 +18,20 @@ import pytest
 from sqlmodel import Session, col, select
 
 from bench.registrations import prepare
-from events import decode, encode, new_envelope
-from events.catalog import DIALOGUES, INCIDENTS_URGENT, PROBES
-from events.contracts import IncidentReported, PipelineProbe
-from services.bootstrap import bootstrap
+from events import encode, new_envelope
+from events.catalog import DIALOGUES, PROBES
+from events.contracts import PipelineProbe
 from services.dialogues.tables import Registration
-from services.incidents.intake import IncidentCreate, report_incident
-from services.incidents.tables import Case
 from services.metrics import COUNTED
-from services.notify.tables import Notification
 from services.pipeline.processing import Outcome, Record
 from services.settings import Settings
 from services.store.engine import make_engine
 from services.store.migrate import upgrade
-from services.store.tables import OutboxRecord, ProbeReceipt, Role
+from services.store.tables import OutboxRecord, ProbeReceipt
 from services.worker.processor_process import ProcessorGone, ProcessorProcess
-from tests.support.operations import act
 from tests.support.orphans import left_running_after_kill
-from tests.support.people import person
 from tests.support.pipeline import pipeline_settings
-from tests.support.places import own_district
-from tests.support.priority import expected_after_raising, niceness
+from tests.support.priority import niceness
 
 pytestmark = pytest.mark.integration
 SPAWN = multiprocessing.get_context("spawn")
@@ -94,7 +88,7 @@ def test_a_batch_is_handled_once_in_the_child_and_counted_in_the_worker(
     assert receipts(settings, stream) == [0, 1, 2, 3, 4]
     assert counted("handled") - handled == 5 and counted("duplicate") - duplicates == 2
     assert child.pid is not None and child.pid != os.getpid()
-    assert niceness(child.pid) == os.nice(0)  # the bulk topics' child: as the worker
+    assert niceness(child.pid) == os.nice(0)  # as the worker
 
 
 def test_a_killed_child_is_replaced_and_its_batch_tried_again_without_a_double(
@@ -142,55 +136,6 @@ def test_a_batch_that_planned_messages_wakes_the_workers_senders(
             select(Registration.status).where(Registration.dialogue_id == dialogue_id)
         ).all()
     assert sorted(decided) == ["confirmed", "confirmed", "waitlisted"]
-
-
-def test_the_urgent_topics_child_triages_an_emergency_and_wakes_the_urgent_sender(
-    settings: Settings, wakes: tuple[object, object]
-) -> None:
-    container = bootstrap(settings)
-    region = own_district(16)
-    coordinator = person(container, Role.COORDINATOR, region=region, expertise="security")
-    report = IncidentCreate(
-        kind="threat",  # type: ignore[arg-type]
-        channel="in_person",
-        occurred_at=datetime.now(UTC),
-        municipality_ags=f"{region}000",
-        targets=["self"],
-        immediate_danger=True,
-        narrative="A man with a knife waits in front of the mayor's house.",
-    )
-    secret = settings.secret_key.get_secret_value()
-    case_id = act(container, lambda uow: report_incident(uow, report, None, container.cipher, secret)).case_id
-    with Session(container.engine) as session:
-        rows = session.exec(select(OutboxRecord).where(OutboxRecord.topic == INCIDENTS_URGENT.name)).all()
-    batch = [
-        Record(topic=INCIDENTS_URGENT.name, value=row.value, key=row.key.encode())
-        for row in rows
-        if isinstance(event := decode(row.value).event, IncidentReported) and event.case_id == case_id
-    ]
-    assert len(batch) == 1
-    wake_urgent, _ = wakes
-    settings.urgent_nice = -3
-    child = ProcessorProcess(settings, *wakes, urgent=True)
-    child.start()
-    try:
-        assert child.process_batch(batch) == [Outcome.HANDLED]
-        assert child.process_batch(batch) == [Outcome.DUPLICATE]
-        assert child.pid is not None and child.pid != os.getpid()
-        assert niceness(child.pid) == expected_after_raising(3)  # scheduled before the rest
-    finally:
-        child.stop()
-
-    assert wake_urgent.is_set()  # type: ignore[attr-defined]
-    with Session(container.engine) as session:
-        case = session.get(Case, case_id)
-        alerts = session.exec(
-            select(Notification).where(
-                Notification.recipient_id == coordinator.id, Notification.subject_id == case_id
-            )
-        ).all()
-    assert case is not None and case.assignee_id == coordinator.id
-    assert len(alerts) == 1 and alerts[0].urgent
 
 
 def test_the_child_ends_when_its_worker_is_killed(settings: Settings, tmp_path: Path) -> None:

@@ -7,7 +7,9 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from kafka import KafkaConsumer, KafkaProducer
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
+from kafka.errors import CoordinatorNotAvailableError, NoError
+from kafka.structs import OffsetAndMetadata, TopicPartition
 
 
 @dataclass(frozen=True)
@@ -89,3 +91,22 @@ def assert_nothing_on_topics(bootstrap: str, topic: Callable[[str], str], leaks:
             for leak in leaks:
                 assert leak.lower() not in raw.lower(), f"{leak!r} leaked onto {spec.name}"
     return seen
+
+
+def commit_offsets(admin: KafkaAdminClient, group: str, offsets: dict[TopicPartition, int]) -> None:
+    """Commit offsets for a group without members, as if it had read so far. A new broker makes its
+    offsets topic on a group's first call, and answers that there is no coordinator until then."""
+    for _ in range(150):
+        try:
+            answers = admin.alter_group_offsets(
+                group, {tp: OffsetAndMetadata(n, "", -1) for tp, n in offsets.items()}
+            )
+            assert set(answers.values()) == {NoError}, answers
+            return
+        except CoordinatorNotAvailableError:
+            time.sleep(0.2)
+    raise AssertionError(f"the broker found no coordinator for {group}")
+
+
+def held_offsets(admin: KafkaAdminClient, group: str) -> dict[TopicPartition, int]:
+    return {tp: meta.offset for tp, meta in admin.list_group_offsets({group: None})[group].items()}

@@ -6,7 +6,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from events.catalog import URGENT_TOPICS
+from services.pipeline.handler_types import load_handlers
 from services.pipeline.processing import Outcome, Record
+from services.settings import Settings
 from services.worker.app import create_worker_app
 from tests.support.pipeline import pipeline_settings
 
@@ -37,3 +40,14 @@ def test_faust_s_folder_lies_in_the_service_s_data_folder(tmp_path: Path) -> Non
     settings = pipeline_settings("sqlite://", "127.0.0.1:9", data_dir=tmp_path)
     app = create_worker_app(settings, _Processor(), _NoTopics())  # type: ignore[arg-type]
     assert app.conf.datadir == tmp_path / "faust" / settings.worker_group
+
+
+def test_an_app_given_some_topics_reads_only_those() -> None:
+    handlers = load_handlers(Settings().handlers)
+    urgent = [spec for spec in handlers.topics() if spec in URGENT_TOPICS.values()]
+    settings = pipeline_settings("sqlite://", "127.0.0.1:9")
+    whole = create_worker_app(settings, _Processor(), handlers)
+    narrowed = create_worker_app(settings, _Processor(), handlers, topics=urgent)
+    assert len(urgent) == 2
+    assert sorted(whole.agents) == sorted(f"consume-{spec.name}" for spec in handlers.topics())
+    assert sorted(narrowed.agents) == sorted(f"consume-{spec.name}" for spec in urgent)
