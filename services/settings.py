@@ -92,8 +92,9 @@ class Settings(BaseSettings):
     # senders (embedded mode: threads of their own).
     worker_sender_process: bool = True
     # The worker hands its bulk topics' batches to a Processor in a process of its own, so Faust and
-    # the database work on two cores at once, and its urgent topics' events to another (needs the
-    # sender process: they wake those senders).
+    # the database work on two cores at once; its urgent topics are then read by a consumer process
+    # of their own (group WORKER_GROUP-urgent, services/worker/urgent_consumer.py). Needs the sender
+    # process: they wake those senders.
     # On with either database (measured on 2 cores: docs/throughput.md).
     worker_processor_process: bool = True
     # How much lower the bulk senders' process is scheduled (nice, 0-19; 0: like the worker), so on
