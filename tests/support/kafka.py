@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -41,17 +40,20 @@ def produce_raw(bootstrap: str, topic: str, items: list[tuple[bytes | None, byte
 def read_topic(bootstrap: str, topic: str, expect: int, timeout_s: float = 30.0) -> list[Message]:
     """Read from the beginning until ``expect`` messages arrived and 1 s more brought nothing new
     (so a duplicate beyond the expected count would be seen)."""
-    consumer = KafkaConsumer(
-        topic,
-        bootstrap_servers=bootstrap,
-        group_id=f"test-reader-{uuid.uuid4().hex[:8]}",
-        auto_offset_reset="earliest",
-        enable_auto_commit=False,
-    )
+    # Every partition assigned by hand: a consumer group's assignment sometimes came before the
+    # client knew the topic's partitions, gave it none, and the reader saw nothing for 30 s.
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
     messages: list[Message] = []
     deadline = time.monotonic() + timeout_s
     quiet_since = None
     try:
+        partitions = None
+        while not partitions and time.monotonic() < deadline:
+            consumer.topics()  # a metadata request; partitions_for_topic only reads the cache
+            partitions = consumer.partitions_for_topic(topic)
+        assert partitions, f"the broker knows no partitions of {topic}"
+        consumer.assign([TopicPartition(topic, partition) for partition in sorted(partitions)])
+        consumer.seek_to_beginning()
         while time.monotonic() < deadline:
             batch = consumer.poll(timeout_ms=200)
             records = [record for part in batch.values() for record in part]
