@@ -50,7 +50,7 @@ class UrgentConsumer:
     def __init__(self, settings: Settings, wake_urgent: Any, wake_bulk: Any) -> None:
         self._settings = settings
         self._wakes = (wake_urgent, wake_bulk)
-        self._counts: Any = _CONTEXT.Queue()
+        self._counts: Any = None
         self._stopping = threading.Event()
         self._process: SpawnProcess | None = None
         self._watch: threading.Thread | None = None
@@ -62,6 +62,8 @@ class UrgentConsumer:
         self._watch.start()
 
     def _spawn(self) -> None:
+        # A queue of its own for each child: one killed while writing would leave its lock held.
+        self._counts = _CONTEXT.Queue()
         process = _CONTEXT.Process(
             target=_consume,
             args=(self._settings, *self._wakes, self._counts, os.getpid()),
@@ -112,7 +114,7 @@ class UrgentConsumer:
             if process.is_alive():
                 process.kill()
                 process.join(5)
-        while True:  # the counts of the last events
+        while self._counts is not None:  # the counts of the last events
             try:
                 self._count(self._counts.get_nowait())
             except (queue.Empty, OSError, ValueError):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -76,6 +77,12 @@ def emergency_event(settings: Settings, region: str) -> tuple[str, bytes, bytes]
     return case_id, row.key.encode(), row.value
 
 
+def assignee(settings: Settings, case_id: str) -> str | None:
+    with Session(make_engine(settings.database_url)) as session:
+        case = session.get(Case, case_id)
+        return case.assignee_id if case is not None else None
+
+
 def eventually(probe: Callable[[], T], timeout_s: float = 90.0) -> T:
     deadline = time.monotonic() + timeout_s
     while not (value := probe()) and time.monotonic() < deadline:
@@ -105,13 +112,7 @@ def test_the_consumer_goes_on_where_the_worker_stopped_and_triages_an_emergency(
         consumer = UrgentConsumer(settings, wake_urgent, wake_bulk)
         consumer.start()
         try:
-
-            def assigned() -> str | None:
-                with Session(make_engine(settings.database_url)) as session:
-                    case = session.get(Case, case_id)
-                    return case.assignee_id if case is not None else None
-
-            assert eventually(assigned) == coordinator.id
+            assert eventually(lambda: assignee(settings, case_id)) == coordinator.id
             assert consumer.pid is not None and consumer.pid != os.getpid()
             assert niceness(consumer.pid) == expected_after_raising(3)  # scheduled before the rest
             assert eventually(wake_urgent.is_set)
@@ -132,6 +133,24 @@ def test_the_consumer_goes_on_where_the_worker_stopped_and_triages_an_emergency(
         assert all(ours[tp] >= end for tp, end in ends.items())
     finally:
         admin.close()
+
+
+def test_a_consumer_that_died_is_started_again_and_triages_the_next_emergency(settings: Settings) -> None:
+    container = bootstrap(settings)
+    region = own_district(16)
+    coordinator = person(container, Role.COORDINATOR, region=region, expertise="security")
+    consumer = UrgentConsumer(settings, SPAWN.Event(), SPAWN.Event())
+    consumer.start()
+    try:
+        first = consumer.pid
+        assert first is not None
+        os.kill(first, signal.SIGKILL)
+        case_id, key, value = emergency_event(settings, region)
+        produce_raw(settings.kafka_bootstrap, settings.topic(INCIDENTS_URGENT.name), [(key, value)])
+        assert eventually(lambda: assignee(settings, case_id)) == coordinator.id
+        assert consumer.pid not in (None, first)
+    finally:
+        consumer.stop()
 
 
 def test_the_consumer_ends_when_its_worker_is_killed(settings: Settings, tmp_path: Path) -> None:
