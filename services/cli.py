@@ -80,7 +80,10 @@ def worker() -> None:
 
         wakes = (senders.wake_urgent, senders.wake_bulk)
         bulk, urgent = ProcessorProcess(container.settings, *wakes), None
-        children.extend((UrgentConsumer(container.settings, *wakes), bulk))
+        # Emergencies first: the urgent topics are read before the bulk topics' agents start.
+        urgent_consumer = UrgentConsumer(container.settings, *wakes)
+        urgent_consumer.start(ready_within_s=60)
+        children.extend((urgent_consumer, bulk))
         topics = [spec for spec in container.handlers.topics() if spec not in URGENT_TOPICS.values()]
     faust_app = create_worker_app(
         container.settings,

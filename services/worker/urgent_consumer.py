@@ -26,7 +26,7 @@ import threading
 import time
 from collections.abc import Sequence
 from multiprocessing.context import SpawnProcess
-from typing import Any
+from typing import Any, cast
 
 from events.catalog import URGENT_TOPICS
 from services.logs import configure_logging
@@ -37,6 +37,7 @@ from services.settings import Settings
 from services.worker.processor_process import Counts, counted
 
 log = logging.getLogger(__name__)
+READY = "ready"  # on the counts queue: the child has joined its group and has its partitions
 _CONTEXT = multiprocessing.get_context("spawn")  # a fresh interpreter, no inherited threads or sockets
 
 
@@ -55,9 +56,16 @@ class UrgentConsumer:
         self._process: SpawnProcess | None = None
         self._watch: threading.Thread | None = None
 
-    def start(self) -> None:
+    def start(self, ready_within_s: float = 0.0) -> None:
+        """Start the child; with ``ready_within_s``, wait until it has joined its group and been
+        given its partitions (at most that long), so the worker starts its bulk topics after the
+        urgent ones. Started already, nothing happens."""
+        if self._process is not None:
+            return
         self._stopping.clear()
         self._spawn()
+        if ready_within_s > 0:
+            self._await_ready(ready_within_s)
         self._watch = threading.Thread(target=self._keep_running, name="urgent-consumer-watch", daemon=True)
         self._watch.start()
 
@@ -74,12 +82,29 @@ class UrgentConsumer:
         self._process = process
         log.info("the urgent topics' consumer started in process %s", process.pid)
 
+    def _await_ready(self, within_s: float) -> None:
+        deadline = time.monotonic() + within_s
+        while time.monotonic() < deadline and self._process is not None and self._process.is_alive():
+            try:
+                item = self._counts.get(timeout=0.5)
+            except queue.Empty:
+                continue
+            if item == READY:
+                log.info("the urgent topics' consumer reads; the bulk topics start now")
+                return
+            self._count(item)
+        log.warning(
+            "the urgent topics' consumer is not ready after %.0fs; the bulk topics start regardless", within_s
+        )
+
     def _keep_running(self) -> None:
         """Pass the child's counts on to this process's metrics; start it again should it die."""
         failures = 0
         while not self._stopping.is_set():
             try:
-                self._count(self._counts.get(timeout=1.0))
+                item = self._counts.get(timeout=1.0)
+                if item != READY:  # a child started again is ready again
+                    self._count(item)
                 continue
             except queue.Empty:
                 pass
@@ -116,7 +141,9 @@ class UrgentConsumer:
                 process.join(5)
         while self._counts is not None:  # the counts of the last events
             try:
-                self._count(self._counts.get_nowait())
+                item = self._counts.get_nowait()
+                if item != READY:
+                    self._count(item)
             except (queue.Empty, OSError, ValueError):
                 break
         self._process = None
@@ -173,6 +200,15 @@ def _consume(settings: Settings, wake_urgent: Any, wake_bulk: Any, counts: Any, 
         container.after_batch(),
         topics=topics,
     )
+
+    told: list[bool] = []
+
+    async def tell_the_worker_when_ready(_app: Any, **_kwargs: Any) -> None:
+        if not told:  # after the first rebalance: the group's partitions are ours to read
+            told.append(True)
+            counts.put(READY)
+
+    app.on_rebalance_complete.connect(cast(Any, tell_the_worker_when_ready))
 
     @app.timer(1.0)
     async def end_when_the_worker_is_gone() -> None:

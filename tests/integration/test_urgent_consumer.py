@@ -110,8 +110,10 @@ def test_the_consumer_goes_on_where_the_worker_stopped_and_triages_an_emergency(
         labels = {"type": "IncidentReported", "outcome": "handled"}
         handled = COUNTED.get_sample_value("weltoffen_events_total", labels) or 0.0
         consumer = UrgentConsumer(settings, wake_urgent, wake_bulk)
-        consumer.start()
+        consumer.start(ready_within_s=60)  # as the worker does, before its bulk topics
         try:
+            group = admin.describe_groups([urgent_group(settings)])[urgent_group(settings)]
+            assert group["group_state"] == "Stable" and len(group["members"]) == 1, group
             assert eventually(lambda: assignee(settings, case_id)) == coordinator.id
             assert consumer.pid is not None and consumer.pid != os.getpid()
             assert niceness(consumer.pid) == expected_after_raising(3)  # scheduled before the rest
