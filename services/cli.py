@@ -80,7 +80,9 @@ def worker() -> None:
 
         wakes = (senders.wake_urgent, senders.wake_bulk)
         bulk, urgent = ProcessorProcess(container.settings, *wakes), None
-        # Emergencies first: the urgent topics are read before the bulk topics' agents start.
+        # Emergencies first: the urgent sender runs and the urgent topics are read before the
+        # bulk topics' agents start (the app would start the senders only with those).
+        senders.start()
         urgent_consumer = UrgentConsumer(container.settings, *wakes)
         urgent_consumer.start(ready_within_s=60)
         children.extend((urgent_consumer, bulk))

@@ -44,6 +44,9 @@ class SenderProcess:
         self._processes: list[SpawnProcess] = []
 
     def start(self) -> None:
+        """Start the senders' processes; started already, nothing happens."""
+        if self._processes:
+            return
         bulk = self._settings.bulk_sender_processes
         names = [(False, "weltoffen-bulk-senders" + (f"-{n}" if n else "")) for n in range(bulk)]
         for rank, (urgent, name) in enumerate([(True, "weltoffen-urgent-sender"), *names]):
