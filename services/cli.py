@@ -82,9 +82,15 @@ def worker() -> None:
         bulk, urgent = ProcessorProcess(container.settings, *wakes), None
         # Emergencies first: the urgent sender runs and the urgent topics are read before the
         # bulk topics' agents start (the app would start the senders only with those).
-        senders.start()
         urgent_consumer = UrgentConsumer(container.settings, *wakes)
-        urgent_consumer.start(ready_within_s=60)
+        signal.signal(signal.SIGTERM, _interrupt)  # until Faust's own handlers: stop as on Ctrl-C
+        try:
+            senders.start()
+            urgent_consumer.start(ready_within_s=60)
+        except BaseException:  # Ctrl-C or SIGTERM before Faust's handlers: the children end too
+            urgent_consumer.stop(timeout_s=10)
+            senders.stop(timeout_s=10)
+            raise
         children.extend((urgent_consumer, bulk))
         topics = [spec for spec in container.handlers.topics() if spec not in URGENT_TOPICS.values()]
     faust_app = create_worker_app(

@@ -24,6 +24,7 @@ from dataclasses import replace
 from multiprocessing.context import SpawnProcess
 from typing import Any
 
+from services.lifeline import hold_on_to
 from services.logs import configure_logging
 from services.priority import reschedule
 from services.settings import Settings
@@ -128,6 +129,9 @@ def _serve(
         reschedule(settings.urgent_nice, "the urgent sender")
     else:
         reschedule(settings.bulk_senders_nice, "a bulk sender")
+    # Also while bootstrapping, and should a send in hand not finish: the loop below sees a worker
+    # gone only between its waits, and then waits for the batches in hand.
+    hold_on_to(parent, "the urgent sender" if urgent else "a bulk sender", leave=stop.set)
     container = bootstrap(settings)
     container.wake_urgent, container.wake_bulk = wake_urgent, wake_bulk
     done = threading.Event()

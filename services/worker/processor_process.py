@@ -25,6 +25,7 @@ from multiprocessing.connection import Connection
 from multiprocessing.context import SpawnProcess
 from typing import Any
 
+from services.lifeline import hold_on_to
 from services.logs import configure_logging
 from services.metrics import EVENTS
 from services.pipeline.processing import Outcome, Record
@@ -115,6 +116,7 @@ def _serve(settings: Settings, wake_urgent: Any, wake_bulk: Any, connection: Con
     from services.bootstrap import bootstrap
 
     configure_logging(settings.log_format)
+    hold_on_to(parent, "the bulk Processor")  # also while bootstrapping, or in a batch that hangs
     container = bootstrap(settings)
     container.senders_in_background = True  # a batch's follow-up only wakes the senders
     container.wake_urgent, container.wake_bulk = wake_urgent, wake_bulk

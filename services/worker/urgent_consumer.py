@@ -29,6 +29,7 @@ from multiprocessing.context import SpawnProcess
 from typing import Any, cast
 
 from events.catalog import URGENT_TOPICS
+from services.lifeline import hold_on_to
 from services.logs import configure_logging
 from services.metrics import EVENTS
 from services.pipeline.processing import Outcome, Record
@@ -182,6 +183,9 @@ def _consume(settings: Settings, wake_urgent: Any, wake_bulk: Any, counts: Any, 
     # thread keeps the niceness it started with).
     configure_logging(settings.log_format)
     reschedule(settings.urgent_nice, "the urgent topics' consumer")
+    # From here on, a worker gone (killed, or interrupted while waiting for us) ends this process
+    # too: through Faust's shutdown (with its commit) once that runs, or at once before.
+    hold_on_to(parent, "the urgent topics' consumer", leave=lambda: os.kill(os.getpid(), signal.SIGTERM))
     ours = settings.model_copy(update={"worker_group": urgent_group(settings)})
     container = bootstrap(ours)
     container.senders_in_background = True  # a batch's follow-up only wakes the urgent sender
@@ -209,12 +213,6 @@ def _consume(settings: Settings, wake_urgent: Any, wake_bulk: Any, counts: Any, 
             counts.put(READY)
 
     app.on_rebalance_complete.connect(cast(Any, tell_the_worker_when_ready))
-
-    @app.timer(1.0)
-    async def end_when_the_worker_is_gone() -> None:
-        if os.getppid() != parent:
-            os.kill(os.getpid(), signal.SIGTERM)  # Faust's own way out: commit, then end
-
     Worker(app, loglevel="info", quiet=True).execute_from_commandline()
 
 
@@ -223,7 +221,9 @@ def _take_over(hand_over: Any, parent: int, patience_s: float = 60.0) -> None:
     handover the group starts at the topics' beginning, which loses nothing (the inbox)."""
     deadline = time.monotonic() + patience_s
     delay = 0.5
-    while os.getppid() == parent:
+    while True:
+        if os.getppid() != parent:
+            raise SystemExit("the worker is gone")
         try:
             result = hand_over()
             log.info(
